@@ -1,0 +1,206 @@
+// Package awsops holds every AWS call vpclink makes. Each service is reached through a narrow
+// interface listing only the SDK operations used here, so the real SDK clients and the
+// sandbox account are interchangeable; results come back as the small types in types.go.
+package awsops
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/apigateway"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+)
+
+// EC2API is the part of EC2 that vpclink calls.
+type EC2API interface {
+	ec2.DescribeVpcsAPIClient
+	ec2.DescribeSubnetsAPIClient
+	ec2.DescribeInstancesAPIClient
+	ec2.DescribeSecurityGroupsAPIClient
+	ec2.DescribeRouteTablesAPIClient
+	ec2.DescribeNetworkInterfacesAPIClient
+	AuthorizeSecurityGroupIngress(context.Context, *ec2.AuthorizeSecurityGroupIngressInput, ...func(*ec2.Options)) (*ec2.AuthorizeSecurityGroupIngressOutput, error)
+	RevokeSecurityGroupIngress(context.Context, *ec2.RevokeSecurityGroupIngressInput, ...func(*ec2.Options)) (*ec2.RevokeSecurityGroupIngressOutput, error)
+}
+
+// ELBAPI is the part of Elastic Load Balancing v2 that vpclink calls.
+type ELBAPI interface {
+	elb.DescribeLoadBalancersAPIClient
+	elb.DescribeTargetGroupsAPIClient
+	elb.DescribeListenersAPIClient
+	DescribeTargetHealth(context.Context, *elb.DescribeTargetHealthInput, ...func(*elb.Options)) (*elb.DescribeTargetHealthOutput, error)
+	DescribeTags(context.Context, *elb.DescribeTagsInput, ...func(*elb.Options)) (*elb.DescribeTagsOutput, error)
+	CreateLoadBalancer(context.Context, *elb.CreateLoadBalancerInput, ...func(*elb.Options)) (*elb.CreateLoadBalancerOutput, error)
+	DeleteLoadBalancer(context.Context, *elb.DeleteLoadBalancerInput, ...func(*elb.Options)) (*elb.DeleteLoadBalancerOutput, error)
+	CreateTargetGroup(context.Context, *elb.CreateTargetGroupInput, ...func(*elb.Options)) (*elb.CreateTargetGroupOutput, error)
+	DeleteTargetGroup(context.Context, *elb.DeleteTargetGroupInput, ...func(*elb.Options)) (*elb.DeleteTargetGroupOutput, error)
+	CreateListener(context.Context, *elb.CreateListenerInput, ...func(*elb.Options)) (*elb.CreateListenerOutput, error)
+	DeleteListener(context.Context, *elb.DeleteListenerInput, ...func(*elb.Options)) (*elb.DeleteListenerOutput, error)
+	RegisterTargets(context.Context, *elb.RegisterTargetsInput, ...func(*elb.Options)) (*elb.RegisterTargetsOutput, error)
+	DeregisterTargets(context.Context, *elb.DeregisterTargetsInput, ...func(*elb.Options)) (*elb.DeregisterTargetsOutput, error)
+}
+
+// GatewayAPI is the part of API Gateway (REST APIs, stages, keys) that vpclink calls.
+type GatewayAPI interface {
+	apigateway.GetRestApisAPIClient
+	apigateway.GetResourcesAPIClient
+	apigateway.GetUsagePlansAPIClient
+	apigateway.GetApiKeysAPIClient
+	CreateRestApi(context.Context, *apigateway.CreateRestApiInput, ...func(*apigateway.Options)) (*apigateway.CreateRestApiOutput, error)
+	GetRestApi(context.Context, *apigateway.GetRestApiInput, ...func(*apigateway.Options)) (*apigateway.GetRestApiOutput, error)
+	DeleteRestApi(context.Context, *apigateway.DeleteRestApiInput, ...func(*apigateway.Options)) (*apigateway.DeleteRestApiOutput, error)
+	CreateResource(context.Context, *apigateway.CreateResourceInput, ...func(*apigateway.Options)) (*apigateway.CreateResourceOutput, error)
+	PutMethod(context.Context, *apigateway.PutMethodInput, ...func(*apigateway.Options)) (*apigateway.PutMethodOutput, error)
+	PutIntegration(context.Context, *apigateway.PutIntegrationInput, ...func(*apigateway.Options)) (*apigateway.PutIntegrationOutput, error)
+	CreateDeployment(context.Context, *apigateway.CreateDeploymentInput, ...func(*apigateway.Options)) (*apigateway.CreateDeploymentOutput, error)
+	GetStage(context.Context, *apigateway.GetStageInput, ...func(*apigateway.Options)) (*apigateway.GetStageOutput, error)
+	UpdateStage(context.Context, *apigateway.UpdateStageInput, ...func(*apigateway.Options)) (*apigateway.UpdateStageOutput, error)
+	CreateApiKey(context.Context, *apigateway.CreateApiKeyInput, ...func(*apigateway.Options)) (*apigateway.CreateApiKeyOutput, error)
+	DeleteApiKey(context.Context, *apigateway.DeleteApiKeyInput, ...func(*apigateway.Options)) (*apigateway.DeleteApiKeyOutput, error)
+	CreateUsagePlan(context.Context, *apigateway.CreateUsagePlanInput, ...func(*apigateway.Options)) (*apigateway.CreateUsagePlanOutput, error)
+	UpdateUsagePlan(context.Context, *apigateway.UpdateUsagePlanInput, ...func(*apigateway.Options)) (*apigateway.UpdateUsagePlanOutput, error)
+	DeleteUsagePlan(context.Context, *apigateway.DeleteUsagePlanInput, ...func(*apigateway.Options)) (*apigateway.DeleteUsagePlanOutput, error)
+	CreateUsagePlanKey(context.Context, *apigateway.CreateUsagePlanKeyInput, ...func(*apigateway.Options)) (*apigateway.CreateUsagePlanKeyOutput, error)
+}
+
+// VPCLinkAPI is the part of API Gateway that manages VPC links. It is separate from
+// GatewayAPI so that an emulator without VPC links can be paired with the sandbox's.
+type VPCLinkAPI interface {
+	apigateway.GetVpcLinksAPIClient
+	CreateVpcLink(context.Context, *apigateway.CreateVpcLinkInput, ...func(*apigateway.Options)) (*apigateway.CreateVpcLinkOutput, error)
+	GetVpcLink(context.Context, *apigateway.GetVpcLinkInput, ...func(*apigateway.Options)) (*apigateway.GetVpcLinkOutput, error)
+	DeleteVpcLink(context.Context, *apigateway.DeleteVpcLinkInput, ...func(*apigateway.Options)) (*apigateway.DeleteVpcLinkOutput, error)
+}
+
+// STSAPI tells who the caller is.
+type STSAPI interface {
+	GetCallerIdentity(context.Context, *sts.GetCallerIdentityInput, ...func(*sts.Options)) (*sts.GetCallerIdentityOutput, error)
+}
+
+// Polling bounds how waits poll: the first delay, the largest delay, and the deadline.
+type Polling struct {
+	MinDelay time.Duration
+	MaxDelay time.Duration
+	Deadline time.Duration
+}
+
+// Account is one AWS account in one region, as vpclink reaches it. Its methods share one
+// Pacer, so that every call is paced and retried the same way whichever service it goes to.
+type Account struct {
+	EC2     EC2API
+	ELB     ELBAPI
+	Gateway GatewayAPI
+	Links   VPCLinkAPI
+	STS     STSAPI
+	Region  string
+	// Pace spaces and retries calls; nil means the real service limits.
+	Pace *Pacer
+	// Poll sets how waits poll; the zero value means AWS's pace.
+	Poll Polling
+}
+
+// FromConfig builds an Account on the real SDK clients for cfg. endpoint, when set, overrides
+// every service's endpoint (AWS_ENDPOINT_URL does the same through cfg).
+func FromConfig(cfg aws.Config, endpoint string) *Account {
+	gw := apigateway.NewFromConfig(cfg, func(o *apigateway.Options) {
+		if endpoint != "" {
+			o.BaseEndpoint = aws.String(endpoint)
+		}
+	})
+	return &Account{
+		EC2: ec2.NewFromConfig(cfg, func(o *ec2.Options) {
+			if endpoint != "" {
+				o.BaseEndpoint = aws.String(endpoint)
+			}
+		}),
+		ELB: elb.NewFromConfig(cfg, func(o *elb.Options) {
+			if endpoint != "" {
+				o.BaseEndpoint = aws.String(endpoint)
+			}
+		}),
+		Gateway: gw,
+		Links:   gw,
+		STS: sts.NewFromConfig(cfg, func(o *sts.Options) {
+			if endpoint != "" {
+				o.BaseEndpoint = aws.String(endpoint)
+			}
+		}),
+		Region: cfg.Region,
+		Pace:   NewPacer(),
+	}
+}
+
+func (a *Account) pacer() *Pacer {
+	if a.Pace == nil {
+		a.Pace = NewPacer()
+	}
+	return a.Pace
+}
+
+func (a *Account) polling() Polling {
+	p := a.Poll
+	if p.MinDelay <= 0 {
+		p.MinDelay = 5 * time.Second
+	}
+	if p.MaxDelay < p.MinDelay {
+		p.MaxDelay = max(p.MinDelay, 30*time.Second)
+	}
+	if p.Deadline <= 0 {
+		p.Deadline = 15 * time.Minute
+	}
+	return p
+}
+
+// Identity returns who the caller is.
+func (a *Account) Identity(ctx context.Context) (Identity, error) {
+	var out *sts.GetCallerIdentityOutput
+	err := a.pacer().Call(ctx, "sts:GetCallerIdentity", func() (err error) {
+		out, err = a.STS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+		return err
+	})
+	if err != nil {
+		return Identity{}, fmt.Errorf("get caller identity: %w", err)
+	}
+	return Identity{Account: aws.ToString(out.Account), ARN: aws.ToString(out.Arn), UserID: aws.ToString(out.UserId)}, nil
+}
+
+// WaitStatus is what one poll of a wait saw: Done ends the wait, Status is shown to the user.
+type WaitStatus struct {
+	Done   bool
+	Status string
+}
+
+// poll calls check with growing delays until it reports Done, fails, or the deadline passes.
+// report, when not nil, hears every status seen. vpclink polls instead of using the SDK's
+// waiters so that the live state reaches the screen and throttled polls are retried.
+func (a *Account) poll(ctx context.Context, what string, report func(string), check func(context.Context) (WaitStatus, error)) error {
+	p := a.polling()
+	ctx, cancel := context.WithTimeout(ctx, p.Deadline)
+	defer cancel()
+	delay := p.MinDelay
+	last := ""
+	for {
+		st, err := check(ctx)
+		if err != nil {
+			return err
+		}
+		last = st.Status
+		if report != nil {
+			report(st.Status)
+		}
+		if st.Done {
+			return nil
+		}
+		if err := sleep(ctx, delay); err != nil {
+			if ctx.Err() == context.DeadlineExceeded {
+				return fmt.Errorf("wait for %s: still %q after %s; it may finish later: resume the run to check again", what, last, p.Deadline)
+			}
+			return err
+		}
+		delay = min(delay*3/2, p.MaxDelay)
+	}
+}

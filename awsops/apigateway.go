@@ -1,0 +1,516 @@
+package awsops
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/apigateway"
+	gwtypes "github.com/aws/aws-sdk-go-v2/service/apigateway/types"
+)
+
+// Stage variables the integration reads; vpclink sets them on the stage it deploys.
+const (
+	StageVarLink = "VPCLink"
+	StageVarNLB  = "VPCNLB"
+)
+
+// Integration values every proxy method gets.
+const (
+	IntegrationConnectionID = "${stageVariables.VPCLink}"
+	IntegrationURI          = "http://${stageVariables.VPCNLB}/{proxy}"
+)
+
+// InvokeURL is the URL of a deployed stage.
+func InvokeURL(apiID, region, stage string) string {
+	return fmt.Sprintf("https://%s.execute-api.%s.amazonaws.com/%s", apiID, region, stage)
+}
+
+func vpcLink(id, name *string, status gwtypes.VpcLinkStatus, msg *string, targets []string, tags map[string]string) VPCLink {
+	return VPCLink{ID: aws.ToString(id), Name: aws.ToString(name), Status: string(status), StatusMessage: aws.ToString(msg), TargetARNs: targets, Tags: tags}
+}
+
+// ListVPCLinks returns the region's VPC links, sorted by name.
+func (a *Account) ListVPCLinks(ctx context.Context) ([]VPCLink, error) {
+	var list []VPCLink
+	pages := apigateway.NewGetVpcLinksPaginator(a.Links, &apigateway.GetVpcLinksInput{})
+	for pages.HasMorePages() {
+		var out *apigateway.GetVpcLinksOutput
+		err := a.pacer().Gateway(ctx, "GetVpcLinks", func() (err error) {
+			out, err = pages.NextPage(ctx)
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("get vpc links: %w", err)
+		}
+		for _, l := range out.Items {
+			list = append(list, vpcLink(l.Id, l.Name, l.Status, l.StatusMessage, l.TargetArns, l.Tags))
+		}
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i].Name < list[j].Name })
+	return list, nil
+}
+
+// GetVPCLink returns one VPC link.
+func (a *Account) GetVPCLink(ctx context.Context, id string) (VPCLink, error) {
+	var out *apigateway.GetVpcLinkOutput
+	err := a.pacer().Gateway(ctx, "GetVpcLink", func() (err error) {
+		out, err = a.Links.GetVpcLink(ctx, &apigateway.GetVpcLinkInput{VpcLinkId: aws.String(id)})
+		return err
+	})
+	if err != nil {
+		return VPCLink{}, fmt.Errorf("get vpc link %s: %w", id, err)
+	}
+	return vpcLink(out.Id, out.Name, out.Status, out.StatusMessage, out.TargetArns, out.Tags), nil
+}
+
+// CreateVPCLink creates a VPC link to a network load balancer. The load balancer must be active.
+func (a *Account) CreateVPCLink(ctx context.Context, name, lbARN string, tags map[string]string) (VPCLink, error) {
+	var out *apigateway.CreateVpcLinkOutput
+	err := a.pacer().Gateway(ctx, "CreateVpcLink", func() (err error) {
+		out, err = a.Links.CreateVpcLink(ctx, &apigateway.CreateVpcLinkInput{
+			Name:        aws.String(name),
+			TargetArns:  []string{lbARN},
+			Description: aws.String("Created by vpclink"),
+			Tags:        tags,
+		})
+		return err
+	})
+	if err != nil {
+		return VPCLink{}, fmt.Errorf("create vpc link %s: %w", name, err)
+	}
+	return vpcLink(out.Id, out.Name, out.Status, out.StatusMessage, out.TargetArns, out.Tags), nil
+}
+
+// DeleteVPCLink starts deleting a VPC link; one already gone is success.
+func (a *Account) DeleteVPCLink(ctx context.Context, id string) error {
+	err := a.pacer().Gateway(ctx, "DeleteVpcLink", func() error {
+		_, err := a.Links.DeleteVpcLink(ctx, &apigateway.DeleteVpcLinkInput{VpcLinkId: aws.String(id)})
+		return err
+	})
+	if err != nil && !IsNotFound(err) {
+		return fmt.Errorf("delete vpc link %s: %w", id, err)
+	}
+	return nil
+}
+
+// VPCLinkFailedError says AWS could not make a VPC link available.
+type VPCLinkFailedError struct {
+	ID            string
+	StatusMessage string
+}
+
+// Error reports AWS's statusMessage.
+func (e *VPCLinkFailedError) Error() string {
+	return fmt.Sprintf("vpc link %s FAILED: %s", e.ID, e.StatusMessage)
+}
+
+// RecommendActions says what usually makes a VPC link fail.
+func (e *VPCLinkFailedError) RecommendActions() string {
+	return "check that the load balancer is an active internal NLB in this account and region, then roll back and apply again"
+}
+
+// WaitVPCLink polls a VPC link with backoff until it is AVAILABLE; FAILED ends the wait with
+// AWS's statusMessage. VPC links have no SDK waiter.
+func (a *Account) WaitVPCLink(ctx context.Context, id string, report func(string)) error {
+	return a.poll(ctx, "vpc link "+id, report, func(ctx context.Context) (WaitStatus, error) {
+		l, err := a.GetVPCLink(ctx, id)
+		if err != nil {
+			return WaitStatus{}, err
+		}
+		switch l.Status {
+		case string(gwtypes.VpcLinkStatusAvailable):
+			return WaitStatus{Done: true, Status: l.Status}, nil
+		case string(gwtypes.VpcLinkStatusFailed), string(gwtypes.VpcLinkStatusDeleting):
+			return WaitStatus{}, &VPCLinkFailedError{ID: id, StatusMessage: l.Status + ": " + l.StatusMessage}
+		}
+		return WaitStatus{Status: l.Status}, nil
+	})
+}
+
+// WaitVPCLinkDeleted polls until a VPC link is gone, so that its load balancer can be deleted.
+func (a *Account) WaitVPCLinkDeleted(ctx context.Context, id string, report func(string)) error {
+	return a.poll(ctx, "deletion of vpc link "+id, report, func(ctx context.Context) (WaitStatus, error) {
+		l, err := a.GetVPCLink(ctx, id)
+		if IsNotFound(err) {
+			return WaitStatus{Done: true, Status: "deleted"}, nil
+		}
+		if err != nil {
+			return WaitStatus{}, err
+		}
+		return WaitStatus{Status: l.Status}, nil
+	})
+}
+
+// ListRestAPIs returns the region's REST APIs, sorted by name.
+func (a *Account) ListRestAPIs(ctx context.Context) ([]RestAPI, error) {
+	var list []RestAPI
+	pages := apigateway.NewGetRestApisPaginator(a.Gateway, &apigateway.GetRestApisInput{})
+	for pages.HasMorePages() {
+		var out *apigateway.GetRestApisOutput
+		err := a.pacer().Gateway(ctx, "GetRestApis", func() (err error) {
+			out, err = pages.NextPage(ctx)
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("get rest apis: %w", err)
+		}
+		for _, r := range out.Items {
+			list = append(list, RestAPI{ID: aws.ToString(r.Id), Name: aws.ToString(r.Name), Endpoint: endpointType(r.EndpointConfiguration), Tags: r.Tags, CreatedAt: aws.ToTime(r.CreatedDate)})
+		}
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i].Name < list[j].Name })
+	return list, nil
+}
+
+func endpointType(c *gwtypes.EndpointConfiguration) string {
+	if c == nil || len(c.Types) == 0 {
+		return ""
+	}
+	return string(c.Types[0])
+}
+
+// GetRestAPI returns one REST API.
+func (a *Account) GetRestAPI(ctx context.Context, id string) (RestAPI, error) {
+	var out *apigateway.GetRestApiOutput
+	err := a.pacer().Gateway(ctx, "GetRestApi", func() (err error) {
+		out, err = a.Gateway.GetRestApi(ctx, &apigateway.GetRestApiInput{RestApiId: aws.String(id)})
+		return err
+	})
+	if err != nil {
+		return RestAPI{}, fmt.Errorf("get rest api %s: %w", id, err)
+	}
+	return RestAPI{ID: aws.ToString(out.Id), Name: aws.ToString(out.Name), Endpoint: endpointType(out.EndpointConfiguration), Tags: out.Tags, CreatedAt: aws.ToTime(out.CreatedDate)}, nil
+}
+
+// CreateRestAPI creates a REST API with the given endpoint type (REGIONAL, EDGE or PRIVATE).
+func (a *Account) CreateRestAPI(ctx context.Context, name, endpoint string, tags map[string]string) (RestAPI, error) {
+	var out *apigateway.CreateRestApiOutput
+	err := a.pacer().Gateway(ctx, "CreateRestApi", func() (err error) {
+		out, err = a.Gateway.CreateRestApi(ctx, &apigateway.CreateRestApiInput{
+			Name:                  aws.String(name),
+			Description:           aws.String("Created by vpclink"),
+			EndpointConfiguration: &gwtypes.EndpointConfiguration{Types: []gwtypes.EndpointType{gwtypes.EndpointType(endpoint)}},
+			Tags:                  tags,
+		})
+		return err
+	})
+	if err != nil {
+		return RestAPI{}, fmt.Errorf("create rest api %s: %w", name, err)
+	}
+	return RestAPI{ID: aws.ToString(out.Id), Name: aws.ToString(out.Name), Endpoint: endpoint, Tags: out.Tags, CreatedAt: aws.ToTime(out.CreatedDate)}, nil
+}
+
+// DeleteRestAPI deletes a REST API with its resources, deployments and stages; one already
+// gone is success.
+func (a *Account) DeleteRestAPI(ctx context.Context, id string) error {
+	err := a.pacer().Gateway(ctx, "DeleteRestApi", func() error {
+		_, err := a.Gateway.DeleteRestApi(ctx, &apigateway.DeleteRestApiInput{RestApiId: aws.String(id)})
+		return err
+	})
+	if err != nil && !IsNotFound(err) {
+		return fmt.Errorf("delete rest api %s: %w", id, err)
+	}
+	return nil
+}
+
+// Resource is one resource of a REST API with the methods it has.
+type Resource struct {
+	ID      string
+	Path    string
+	Methods []string
+}
+
+// ListResources returns a REST API's resources by path.
+func (a *Account) ListResources(ctx context.Context, apiID string) (map[string]Resource, error) {
+	res := map[string]Resource{}
+	pages := apigateway.NewGetResourcesPaginator(a.Gateway, &apigateway.GetResourcesInput{RestApiId: aws.String(apiID), Embed: []string{"methods"}})
+	for pages.HasMorePages() {
+		var out *apigateway.GetResourcesOutput
+		err := a.pacer().Gateway(ctx, "GetResources", func() (err error) {
+			out, err = pages.NextPage(ctx)
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("get resources of %s: %w", apiID, err)
+		}
+		for _, r := range out.Items {
+			rs := Resource{ID: aws.ToString(r.Id), Path: aws.ToString(r.Path)}
+			for m := range r.ResourceMethods {
+				rs.Methods = append(rs.Methods, m)
+			}
+			sort.Strings(rs.Methods)
+			res[rs.Path] = rs
+		}
+	}
+	return res, nil
+}
+
+// CreateResource creates a child resource with pathPart under parentID.
+func (a *Account) CreateResource(ctx context.Context, apiID, parentID, pathPart string) (Resource, error) {
+	var out *apigateway.CreateResourceOutput
+	err := a.pacer().Gateway(ctx, "CreateResource", func() (err error) {
+		out, err = a.Gateway.CreateResource(ctx, &apigateway.CreateResourceInput{RestApiId: aws.String(apiID), ParentId: aws.String(parentID), PathPart: aws.String(pathPart)})
+		return err
+	})
+	if err != nil {
+		return Resource{}, fmt.Errorf("create resource %s in %s: %w", pathPart, apiID, err)
+	}
+	return Resource{ID: aws.ToString(out.Id), Path: aws.ToString(out.Path)}, nil
+}
+
+// PutProxyMethod puts one method on a {proxy+} resource with its HTTP_PROXY integration
+// through the stage's VPC link to the stage's load balancer.
+func (a *Account) PutProxyMethod(ctx context.Context, apiID, resourceID string, m Method) error {
+	auth := m.Authorization
+	if auth == "" {
+		auth = "NONE"
+	}
+	err := a.pacer().Gateway(ctx, "PutMethod", func() error {
+		_, err := a.Gateway.PutMethod(ctx, &apigateway.PutMethodInput{
+			RestApiId:         aws.String(apiID),
+			ResourceId:        aws.String(resourceID),
+			HttpMethod:        aws.String(m.HTTPMethod),
+			AuthorizationType: aws.String(auth),
+			ApiKeyRequired:    m.APIKey,
+			RequestParameters: map[string]bool{"method.request.path.proxy": true},
+		})
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("put method %s on %s: %w", m.HTTPMethod, apiID, err)
+	}
+	err = a.pacer().Gateway(ctx, "PutIntegration", func() error {
+		_, err := a.Gateway.PutIntegration(ctx, &apigateway.PutIntegrationInput{
+			RestApiId:             aws.String(apiID),
+			ResourceId:            aws.String(resourceID),
+			HttpMethod:            aws.String(m.HTTPMethod),
+			Type:                  gwtypes.IntegrationTypeHttpProxy,
+			IntegrationHttpMethod: aws.String(m.HTTPMethod),
+			ConnectionType:        gwtypes.ConnectionTypeVpcLink,
+			ConnectionId:          aws.String(IntegrationConnectionID),
+			Uri:                   aws.String(IntegrationURI),
+			RequestParameters:     map[string]string{"integration.request.path.proxy": "method.request.path.proxy"},
+			PassthroughBehavior:   aws.String("WHEN_NO_MATCH"),
+			TimeoutInMillis:       aws.Int32(29000),
+		})
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("put integration for %s on %s: %w", m.HTTPMethod, apiID, err)
+	}
+	return nil
+}
+
+// Stage is a deployed stage of a REST API.
+type Stage struct {
+	Name         string
+	DeploymentID string
+	Variables    map[string]string
+}
+
+// Deploy creates a deployment of apiID to stage (creating the stage when it does not exist)
+// with the given stage variables. It returns the deployment id.
+func (a *Account) Deploy(ctx context.Context, apiID, stage string, vars map[string]string) (string, error) {
+	var out *apigateway.CreateDeploymentOutput
+	err := a.pacer().Gateway(ctx, "CreateDeployment", func() (err error) {
+		out, err = a.Gateway.CreateDeployment(ctx, &apigateway.CreateDeploymentInput{
+			RestApiId:   aws.String(apiID),
+			StageName:   aws.String(stage),
+			Variables:   vars,
+			Description: aws.String("Deployed by vpclink"),
+		})
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("deploy %s to stage %s: %w", apiID, stage, err)
+	}
+	return aws.ToString(out.Id), nil
+}
+
+// GetStage returns one stage of a REST API.
+func (a *Account) GetStage(ctx context.Context, apiID, stage string) (Stage, error) {
+	var out *apigateway.GetStageOutput
+	err := a.pacer().Gateway(ctx, "GetStage", func() (err error) {
+		out, err = a.Gateway.GetStage(ctx, &apigateway.GetStageInput{RestApiId: aws.String(apiID), StageName: aws.String(stage)})
+		return err
+	})
+	if err != nil {
+		return Stage{}, fmt.Errorf("get stage %s of %s: %w", stage, apiID, err)
+	}
+	return Stage{Name: aws.ToString(out.StageName), DeploymentID: aws.ToString(out.DeploymentId), Variables: out.Variables}, nil
+}
+
+// StageSettings are a stage's method settings for every method: logging and throttling.
+// Zero values leave a setting as it is.
+type StageSettings struct {
+	LoggingLevel string // OFF, ERROR, INFO
+	RateLimit    float64
+	BurstLimit   int32
+}
+
+// PatchOperations returns the UpdateStage patch that applies s.
+func (s StageSettings) PatchOperations() []gwtypes.PatchOperation {
+	var ops []gwtypes.PatchOperation
+	add := func(path, value string) {
+		ops = append(ops, gwtypes.PatchOperation{Op: gwtypes.OpReplace, Path: aws.String(path), Value: aws.String(value)})
+	}
+	if s.LoggingLevel != "" && s.LoggingLevel != "OFF" {
+		add("/*/*/logging/loglevel", s.LoggingLevel)
+	}
+	if s.RateLimit > 0 {
+		add("/*/*/throttling/rateLimit", strconv.FormatFloat(s.RateLimit, 'f', -1, 64))
+	}
+	if s.BurstLimit > 0 {
+		add("/*/*/throttling/burstLimit", strconv.Itoa(int(s.BurstLimit)))
+	}
+	return ops
+}
+
+// UpdateStageSettings applies logging and throttling to every method of a stage.
+func (a *Account) UpdateStageSettings(ctx context.Context, apiID, stage string, s StageSettings) error {
+	ops := s.PatchOperations()
+	if len(ops) == 0 {
+		return nil
+	}
+	err := a.pacer().Gateway(ctx, "UpdateStage", func() error {
+		_, err := a.Gateway.UpdateStage(ctx, &apigateway.UpdateStageInput{RestApiId: aws.String(apiID), StageName: aws.String(stage), PatchOperations: ops})
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("update stage %s of %s: %w", stage, apiID, err)
+	}
+	return nil
+}
+
+// APIKey is an API Gateway API key. Its value is a secret: it is shown once and never stored.
+type APIKey struct {
+	ID    string
+	Name  string
+	Value string
+}
+
+// CreateAPIKey creates an enabled API key.
+func (a *Account) CreateAPIKey(ctx context.Context, name string, tags map[string]string) (APIKey, error) {
+	var out *apigateway.CreateApiKeyOutput
+	err := a.pacer().Gateway(ctx, "CreateApiKey", func() (err error) {
+		out, err = a.Gateway.CreateApiKey(ctx, &apigateway.CreateApiKeyInput{Name: aws.String(name), Enabled: true, Tags: tags, Description: aws.String("Created by vpclink")})
+		return err
+	})
+	if err != nil {
+		return APIKey{}, fmt.Errorf("create api key %s: %w", name, err)
+	}
+	return APIKey{ID: aws.ToString(out.Id), Name: aws.ToString(out.Name), Value: aws.ToString(out.Value)}, nil
+}
+
+// FindAPIKey returns the API key named name that carries tag key=value, if any.
+func (a *Account) FindAPIKey(ctx context.Context, name, key, value string) (APIKey, bool, error) {
+	pages := apigateway.NewGetApiKeysPaginator(a.Gateway, &apigateway.GetApiKeysInput{NameQuery: aws.String(name)})
+	for pages.HasMorePages() {
+		var out *apigateway.GetApiKeysOutput
+		err := a.pacer().Gateway(ctx, "GetApiKeys", func() (err error) {
+			out, err = pages.NextPage(ctx)
+			return err
+		})
+		if err != nil {
+			return APIKey{}, false, fmt.Errorf("get api keys named %s: %w", name, err)
+		}
+		for _, k := range out.Items {
+			if aws.ToString(k.Name) == name && k.Tags[key] == value {
+				return APIKey{ID: aws.ToString(k.Id), Name: name}, true, nil
+			}
+		}
+	}
+	return APIKey{}, false, nil
+}
+
+// DeleteAPIKey deletes an API key; one already gone is success.
+func (a *Account) DeleteAPIKey(ctx context.Context, id string) error {
+	err := a.pacer().Gateway(ctx, "DeleteApiKey", func() error {
+		_, err := a.Gateway.DeleteApiKey(ctx, &apigateway.DeleteApiKeyInput{ApiKey: aws.String(id)})
+		return err
+	})
+	if err != nil && !IsNotFound(err) {
+		return fmt.Errorf("delete api key %s: %w", id, err)
+	}
+	return nil
+}
+
+// CreateUsagePlan creates a usage plan for one stage, with throttling when rate > 0, and
+// attaches keyID to it.
+func (a *Account) CreateUsagePlan(ctx context.Context, name, apiID, stage, keyID string, rate float64, burst int32, tags map[string]string) (string, error) {
+	in := &apigateway.CreateUsagePlanInput{
+		Name:      aws.String(name),
+		ApiStages: []gwtypes.ApiStage{{ApiId: aws.String(apiID), Stage: aws.String(stage)}},
+		Tags:      tags,
+	}
+	if rate > 0 {
+		in.Throttle = &gwtypes.ThrottleSettings{RateLimit: rate, BurstLimit: burst}
+	}
+	var out *apigateway.CreateUsagePlanOutput
+	err := a.pacer().Gateway(ctx, "CreateUsagePlan", func() (err error) {
+		out, err = a.Gateway.CreateUsagePlan(ctx, in)
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("create usage plan %s: %w", name, err)
+	}
+	id := aws.ToString(out.Id)
+	err = a.pacer().Gateway(ctx, "CreateUsagePlanKey", func() error {
+		_, err := a.Gateway.CreateUsagePlanKey(ctx, &apigateway.CreateUsagePlanKeyInput{UsagePlanId: aws.String(id), KeyId: aws.String(keyID), KeyType: aws.String("API_KEY")})
+		return err
+	})
+	if ErrorCode(err) == "ConflictException" {
+		err = nil // the key is attached already
+	}
+	if err != nil {
+		return id, fmt.Errorf("attach api key %s to usage plan %s: %w", keyID, id, err)
+	}
+	return id, nil
+}
+
+// FindUsagePlan returns the id of the usage plan named name that carries tag key=value, if any.
+func (a *Account) FindUsagePlan(ctx context.Context, name, key, value string) (string, bool, error) {
+	pages := apigateway.NewGetUsagePlansPaginator(a.Gateway, &apigateway.GetUsagePlansInput{})
+	for pages.HasMorePages() {
+		var out *apigateway.GetUsagePlansOutput
+		err := a.pacer().Gateway(ctx, "GetUsagePlans", func() (err error) {
+			out, err = pages.NextPage(ctx)
+			return err
+		})
+		if err != nil {
+			return "", false, fmt.Errorf("get usage plans: %w", err)
+		}
+		for _, p := range out.Items {
+			if aws.ToString(p.Name) == name && p.Tags[key] == value {
+				return aws.ToString(p.Id), true, nil
+			}
+		}
+	}
+	return "", false, nil
+}
+
+// DeleteUsagePlan detaches a usage plan from its API stage and deletes it; one already gone
+// is success. AWS refuses to delete a plan that still names a stage.
+func (a *Account) DeleteUsagePlan(ctx context.Context, id, apiID, stage string) error {
+	err := a.pacer().Gateway(ctx, "UpdateUsagePlan", func() error {
+		_, err := a.Gateway.UpdateUsagePlan(ctx, &apigateway.UpdateUsagePlanInput{
+			UsagePlanId:     aws.String(id),
+			PatchOperations: []gwtypes.PatchOperation{{Op: gwtypes.OpRemove, Path: aws.String("/apiStages"), Value: aws.String(apiID + ":" + stage)}},
+		})
+		return err
+	})
+	if err != nil && !IsNotFound(err) && ErrorCode(err) != "BadRequestException" {
+		return fmt.Errorf("detach usage plan %s from %s/%s: %w", id, apiID, stage, err)
+	}
+	err = a.pacer().Gateway(ctx, "DeleteUsagePlan", func() error {
+		_, err := a.Gateway.DeleteUsagePlan(ctx, &apigateway.DeleteUsagePlanInput{UsagePlanId: aws.String(id)})
+		return err
+	})
+	if err != nil && !IsNotFound(err) {
+		return fmt.Errorf("delete usage plan %s: %w", id, err)
+	}
+	return nil
+}

@@ -1,0 +1,314 @@
+// Package sandbox is a simulated AWS account that implements awsops's service interfaces in
+// memory. It backs `vpclink --demo` and the tests: ids and ARNs have AWS's formats, load
+// balancers and VPC links take time to become ready, target health follows the security
+// groups, AWS's delete rules hold, and faults can be injected. The account persists as a JSON
+// file, so separate invocations see the same account.
+package sandbox
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/smithy-go"
+
+	"github.com/vpclink/vpclink/awsops"
+)
+
+// AccountID is the sandbox account's id.
+const AccountID = "123456789012"
+
+// DefaultSpeed makes a demo build take about half a minute: AWS's minutes become seconds.
+const DefaultSpeed = 0.05
+
+// Real-time delays the sandbox scales by its speed.
+const (
+	nlbProvisioning  = 3 * time.Minute
+	vpcLinkPending   = 5 * time.Minute
+	vpcLinkDeleting  = 1 * time.Minute
+	registrationTime = 20 * time.Second
+)
+
+// Options configures a Sandbox.
+type Options struct {
+	// Dir holds the account file; empty keeps the account in memory only.
+	Dir string
+	// Region is the account's region; the seed's availability zones follow it.
+	Region string
+	// Speed scales AWS's delays: 0 is instant, 1 real time.
+	Speed float64
+	// Faults lists injected failures as Operation[:n], comma-separated: the n-th call (from
+	// 1) of that operation fails with a realistic AWS error.
+	Faults string
+	// Throttle is the share of calls (0 to 1) answered with a throttling error.
+	Throttle float64
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// OptionsFromEnv reads VPCLINK_DEMO_SPEED, VPCLINK_SANDBOX_FAIL and VPCLINK_SANDBOX_THROTTLE.
+func OptionsFromEnv(dir, region string) (Options, error) {
+	o := Options{Dir: dir, Region: region, Speed: DefaultSpeed, Faults: os.Getenv("VPCLINK_SANDBOX_FAIL")}
+	if v := os.Getenv("VPCLINK_DEMO_SPEED"); v != "" {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f < 0 || f > 1 {
+			return o, fmt.Errorf("VPCLINK_DEMO_SPEED=%q: want a number from 0 (instant) to 1 (real time)", v)
+		}
+		o.Speed = f
+	}
+	if v := os.Getenv("VPCLINK_SANDBOX_THROTTLE"); v != "" {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f < 0 || f >= 1 {
+			return o, fmt.Errorf("VPCLINK_SANDBOX_THROTTLE=%q: want the share of calls to throttle, from 0 up to (not including) 1, e.g. 0.2", v)
+		}
+		o.Throttle = f
+	}
+	if _, err := parseFaults(o.Faults); err != nil {
+		return o, err
+	}
+	return o, nil
+}
+
+// parseFaults reads "Op[:n],Op[:n]" into op → the call number that fails.
+func parseFaults(s string) (map[string]int, error) {
+	faults := map[string]int{}
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		op, n, hasN := strings.Cut(f, ":")
+		k := 1
+		if hasN {
+			var err error
+			k, err = strconv.Atoi(n)
+			if err != nil || k < 1 {
+				return nil, fmt.Errorf("VPCLINK_SANDBOX_FAIL=%q: %q is not a call number; write Operation[:n] with n from 1, e.g. CreateVpcLink:1", s, n)
+			}
+		}
+		if !knownOps[op] {
+			return nil, fmt.Errorf("VPCLINK_SANDBOX_FAIL=%q: unknown operation %q; use an AWS operation name such as CreateLoadBalancer or CreateVpcLink", s, op)
+		}
+		faults[op] = k
+	}
+	return faults, nil
+}
+
+// Sandbox is the simulated account. It is safe for concurrent use.
+type Sandbox struct {
+	opts   Options
+	path   string
+	faults map[string]int
+
+	mu     sync.Mutex
+	st     *state
+	calls  map[string]int
+	random func(n int) string
+}
+
+// New opens the account in opts.Dir, seeding it when it does not exist yet.
+func New(opts Options) (*Sandbox, error) {
+	if opts.Region == "" {
+		opts.Region = "us-east-1"
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	faults, err := parseFaults(opts.Faults)
+	if err != nil {
+		return nil, err
+	}
+	s := &Sandbox{opts: opts, faults: faults, calls: map[string]int{}, random: randomHex}
+	if opts.Dir != "" {
+		s.path = filepath.Join(opts.Dir, "sandbox-"+opts.Region+".json")
+	}
+	if err := s.load(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Account returns an awsops.Account backed by the sandbox, paced and polled at its speed.
+func (s *Sandbox) Account() *awsops.Account {
+	scale := func(d, floor time.Duration) time.Duration {
+		return max(time.Duration(float64(d)*s.opts.Speed), floor)
+	}
+	return &awsops.Account{
+		EC2: &ec2API{s}, ELB: &elbAPI{s}, Gateway: &gatewayAPI{s}, Links: &LinksAPI{s}, STS: &stsAPI{s},
+		Region: s.opts.Region,
+		Pace:   &awsops.Pacer{Scale: s.opts.Speed, MaxAttempts: 8},
+		Poll: awsops.Polling{
+			MinDelay: scale(5*time.Second, 20*time.Millisecond),
+			MaxDelay: scale(30*time.Second, 100*time.Millisecond),
+			Deadline: scale(20*time.Minute, 30*time.Second),
+		},
+	}
+}
+
+// Reset puts the account back to its seed.
+func (s *Sandbox) Reset() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.st = seed(s.opts.Region, s.opts.Now())
+	return s.save()
+}
+
+// Links returns the sandbox's VPC link API, to pair with an emulator that lacks VPC links.
+func (s *Sandbox) Links() *LinksAPI { return &LinksAPI{s} }
+
+func (s *Sandbox) load() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.path != "" {
+		b, err := os.ReadFile(s.path)
+		if err == nil {
+			st := &state{}
+			if err := json.Unmarshal(b, st); err != nil {
+				return fmt.Errorf("read demo account %s: %w; run `vpclink demo reset` to start it afresh", s.path, err)
+			}
+			s.st = st
+			return nil
+		}
+		if !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("read demo account: %w", err)
+		}
+	}
+	s.st = seed(s.opts.Region, s.opts.Now())
+	return s.save()
+}
+
+// save writes the account atomically, mode 0600. The caller holds mu.
+func (s *Sandbox) save() error {
+	if s.path == "" {
+		return nil
+	}
+	b, err := json.MarshalIndent(s.st, "", " ")
+	if err != nil {
+		return fmt.Errorf("encode demo account: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(s.path), 0o700); err != nil {
+		return fmt.Errorf("create state directory: %w", err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(s.path), ".sandbox-*")
+	if err != nil {
+		return fmt.Errorf("save demo account: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(b); err != nil {
+		tmp.Close()
+		return fmt.Errorf("save demo account: %w", err)
+	}
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return fmt.Errorf("save demo account: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("save demo account: %w", err)
+	}
+	return os.Rename(tmp.Name(), s.path)
+}
+
+// do runs one API operation on the account under the lock: it counts the call, injects the
+// configured faults and throttling, runs fn, and saves the account when write is set.
+func (s *Sandbox) do(svc service, op string, write bool, fn func(st *state, now time.Time) error) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls[op]++
+	if n, ok := s.faults[op]; ok && s.calls[op] == n {
+		return injected(svc, op)
+	}
+	if s.opts.Throttle > 0 && randomFloat() < s.opts.Throttle {
+		return throttled(svc)
+	}
+	if err := fn(s.st, s.opts.Now()); err != nil {
+		return err
+	}
+	if write {
+		return s.save()
+	}
+	return nil
+}
+
+// delay scales a real-time AWS delay by the sandbox's speed.
+func (s *Sandbox) delay(d time.Duration) time.Duration {
+	return time.Duration(float64(d) * s.opts.Speed)
+}
+
+type service int
+
+const (
+	svcEC2 service = iota
+	svcELB
+	svcGateway
+	svcSTS
+)
+
+func apiErr(code, msg string) error {
+	return &smithy.GenericAPIError{Code: code, Message: msg, Fault: smithy.FaultClient}
+}
+
+// injected is the error a fault injected into op returns: the permission error AWS gives an
+// identity whose policy lacks the action, the commonest real failure of a first setup.
+func injected(svc service, op string) error {
+	user := "arn:aws:iam::" + AccountID + ":user/demo"
+	switch svc {
+	case svcEC2:
+		return apiErr("UnauthorizedOperation", "You are not authorized to perform this operation. User: "+user+" is not authorized to perform: ec2:"+op+" because no identity-based policy allows the ec2:"+op+" action")
+	case svcELB:
+		return apiErr("AccessDenied", "User: "+user+" is not authorized to perform: elasticloadbalancing:"+op+" because no identity-based policy allows the elasticloadbalancing:"+op+" action")
+	case svcSTS:
+		return apiErr("AccessDenied", "User: "+user+" is not authorized to perform: sts:"+op)
+	}
+	return apiErr("AccessDeniedException", "User: "+user+" is not authorized to perform: apigateway:"+gatewayVerb(op)+" on resource: arn:aws:apigateway:*::/*")
+}
+
+// gatewayVerb is the IAM action API Gateway checks for op (it authorizes by HTTP verb).
+func gatewayVerb(op string) string {
+	switch {
+	case strings.HasPrefix(op, "Create"):
+		return "POST"
+	case strings.HasPrefix(op, "Delete"):
+		return "DELETE"
+	case strings.HasPrefix(op, "Update"):
+		return "PATCH"
+	case strings.HasPrefix(op, "Put"):
+		return "PUT"
+	}
+	return "GET"
+}
+
+func throttled(svc service) error {
+	switch svc {
+	case svcEC2:
+		return apiErr("RequestLimitExceeded", "Request limit exceeded.")
+	case svcELB:
+		return apiErr("Throttling", "Rate exceeded")
+	case svcSTS:
+		return apiErr("Throttling", "Rate exceeded")
+	}
+	return apiErr("TooManyRequestsException", "Too Many Requests")
+}
+
+func randomHex(n int) string {
+	b := make([]byte, (n+1)/2)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)[:n]
+}
+
+func randomFloat() float64 {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	var u uint64
+	for _, x := range b {
+		u = u<<8 | uint64(x)
+	}
+	return float64(u>>11) / float64(1<<53)
+}

@@ -1,0 +1,139 @@
+package awsops
+
+import "time"
+
+// TagRun is the tag key that marks every resource vpclink creates with its run id.
+const TagRun = "vpclink:run"
+
+// Identity is the caller: account, ARN and user id.
+type Identity struct {
+	Account string
+	ARN     string
+	UserID  string
+}
+
+// VPC is a virtual private cloud.
+type VPC struct {
+	ID        string
+	Name      string
+	CIDR      string
+	IsDefault bool
+}
+
+// Subnet is a subnet of a VPC; Public means its route table sends 0.0.0.0/0 to an internet gateway.
+type Subnet struct {
+	ID      string
+	Name    string
+	VPCID   string
+	AZ      string
+	CIDR    string
+	FreeIPs int
+	Public  bool
+}
+
+// Instance is an EC2 instance.
+type Instance struct {
+	ID             string
+	Name           string
+	State          string
+	PrivateIP      string
+	AZ             string
+	SubnetID       string
+	VPCID          string
+	SecurityGroups []string
+}
+
+// Rule is one ingress permission of a security group, for one IPv4 range.
+type Rule struct {
+	GroupID     string `json:"groupId"`
+	Protocol    string `json:"protocol"`
+	FromPort    int32  `json:"fromPort"`
+	ToPort      int32  `json:"toPort"`
+	CIDR        string `json:"cidr"`
+	Description string `json:"description,omitempty"`
+}
+
+// SecurityGroup is an EC2 security group with its IPv4 ingress rules.
+type SecurityGroup struct {
+	ID      string
+	Name    string
+	VPCID   string
+	Ingress []Rule
+}
+
+// LoadBalancer is an Elastic Load Balancing v2 load balancer.
+type LoadBalancer struct {
+	ARN     string
+	Name    string
+	DNSName string
+	State   string
+	Reason  string
+	Type    string
+	Scheme  string
+	VPCID   string
+	Subnets []string
+	AZs     []string
+	Created time.Time
+}
+
+// HealthCheck is how a target group checks its targets over HTTP.
+type HealthCheck struct {
+	Path               string
+	Port               int32 // 0 means the traffic port
+	Interval           int32 // seconds
+	HealthyThreshold   int32
+	UnhealthyThreshold int32
+}
+
+// TargetGroup is an ELBv2 target group.
+type TargetGroup struct {
+	ARN              string
+	Name             string
+	Protocol         string
+	Port             int32
+	VPCID            string
+	LoadBalancerARNs []string
+}
+
+// Listener is an ELBv2 listener.
+type Listener struct {
+	ARN            string
+	Port           int32
+	Protocol       string
+	TargetGroupARN string
+}
+
+// TargetHealth is the health of one registered target.
+type TargetHealth struct {
+	ID          string
+	Port        int32
+	State       string
+	Reason      string
+	Description string
+}
+
+// VPCLink is an API Gateway (REST, V1) VPC link.
+type VPCLink struct {
+	ID            string
+	Name          string
+	Status        string
+	StatusMessage string
+	TargetARNs    []string
+	Tags          map[string]string
+}
+
+// RestAPI is an API Gateway REST API.
+type RestAPI struct {
+	ID        string
+	Name      string
+	Endpoint  string
+	Tags      map[string]string
+	CreatedAt time.Time
+}
+
+// Method is one HTTP method of a resource, with its integration.
+type Method struct {
+	HTTPMethod    string
+	Authorization string // NONE, AWS_IAM
+	APIKey        bool
+}
