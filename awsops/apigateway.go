@@ -216,11 +216,13 @@ func (a *Account) DeleteRestAPI(ctx context.Context, id string) error {
 	return nil
 }
 
-// Resource is one resource of a REST API with the methods it has.
+// Resource is one resource of a REST API with the methods it has; Integrated lists the
+// methods that also have an integration.
 type Resource struct {
-	ID      string
-	Path    string
-	Methods []string
+	ID         string
+	Path       string
+	Methods    []string
+	Integrated []string
 }
 
 // ListResources returns a REST API's resources by path.
@@ -238,10 +240,14 @@ func (a *Account) ListResources(ctx context.Context, apiID string) (map[string]R
 		}
 		for _, r := range out.Items {
 			rs := Resource{ID: aws.ToString(r.Id), Path: aws.ToString(r.Path)}
-			for m := range r.ResourceMethods {
-				rs.Methods = append(rs.Methods, m)
+			for verb, m := range r.ResourceMethods {
+				rs.Methods = append(rs.Methods, verb)
+				if m.MethodIntegration != nil {
+					rs.Integrated = append(rs.Integrated, verb)
+				}
 			}
 			sort.Strings(rs.Methods)
+			sort.Strings(rs.Integrated)
 			res[rs.Path] = rs
 		}
 	}
@@ -261,24 +267,42 @@ func (a *Account) CreateResource(ctx context.Context, apiID, parentID, pathPart 
 	return Resource{ID: aws.ToString(out.Id), Path: aws.ToString(out.Path)}, nil
 }
 
+// DeleteResource deletes a resource and its methods from a REST API; one already gone is success.
+func (a *Account) DeleteResource(ctx context.Context, apiID, resourceID string) error {
+	err := a.pacer().Gateway(ctx, "DeleteResource", func() error {
+		_, err := a.Gateway.DeleteResource(ctx, &apigateway.DeleteResourceInput{RestApiId: aws.String(apiID), ResourceId: aws.String(resourceID)})
+		return err
+	})
+	if err != nil && !IsNotFound(err) {
+		return fmt.Errorf("delete resource %s of %s: %w", resourceID, apiID, err)
+	}
+	return nil
+}
+
+// DeleteStage deletes a stage of a REST API; one already gone is success.
+func (a *Account) DeleteStage(ctx context.Context, apiID, stage string) error {
+	err := a.pacer().Gateway(ctx, "DeleteStage", func() error {
+		_, err := a.Gateway.DeleteStage(ctx, &apigateway.DeleteStageInput{RestApiId: aws.String(apiID), StageName: aws.String(stage)})
+		return err
+	})
+	if err != nil && !IsNotFound(err) {
+		return fmt.Errorf("delete stage %s of %s: %w", stage, apiID, err)
+	}
+	return nil
+}
+
 // PutProxyMethod puts one method on a {proxy+} resource with its HTTP_PROXY integration
-// through the stage's VPC link to the stage's load balancer.
-func (a *Account) PutProxyMethod(ctx context.Context, apiID, resourceID string, m Method) error {
+// through the stage's VPC link to the stage's load balancer. When the method exists already
+// (an earlier attempt stopped before its integration), only the integration is put.
+func (a *Account) PutProxyMethod(ctx context.Context, apiID, resourceID string, m Method, exists bool) error {
 	auth := m.Authorization
 	if auth == "" {
 		auth = "NONE"
 	}
-	err := a.pacer().Gateway(ctx, "PutMethod", func() error {
-		_, err := a.Gateway.PutMethod(ctx, &apigateway.PutMethodInput{
-			RestApiId:         aws.String(apiID),
-			ResourceId:        aws.String(resourceID),
-			HttpMethod:        aws.String(m.HTTPMethod),
-			AuthorizationType: aws.String(auth),
-			ApiKeyRequired:    m.APIKey,
-			RequestParameters: map[string]bool{"method.request.path.proxy": true},
-		})
-		return err
-	})
+	var err error
+	if !exists {
+		err = a.putMethod(ctx, apiID, resourceID, m.HTTPMethod, auth, m.APIKey)
+	}
 	if err != nil {
 		return fmt.Errorf("put method %s on %s: %w", m.HTTPMethod, apiID, err)
 	}
@@ -302,6 +326,20 @@ func (a *Account) PutProxyMethod(ctx context.Context, apiID, resourceID string, 
 		return fmt.Errorf("put integration for %s on %s: %w", m.HTTPMethod, apiID, err)
 	}
 	return nil
+}
+
+func (a *Account) putMethod(ctx context.Context, apiID, resourceID, verb, auth string, key bool) error {
+	return a.pacer().Gateway(ctx, "PutMethod", func() error {
+		_, err := a.Gateway.PutMethod(ctx, &apigateway.PutMethodInput{
+			RestApiId:         aws.String(apiID),
+			ResourceId:        aws.String(resourceID),
+			HttpMethod:        aws.String(verb),
+			AuthorizationType: aws.String(auth),
+			ApiKeyRequired:    key,
+			RequestParameters: map[string]bool{"method.request.path.proxy": true},
+		})
+		return err
+	})
 }
 
 // Stage is a deployed stage of a REST API.

@@ -25,7 +25,7 @@ func init() {
 		"DescribeLoadBalancers", "DescribeTags", "CreateLoadBalancer", "DeleteLoadBalancer", "DescribeTargetGroups",
 		"CreateTargetGroup", "DeleteTargetGroup", "CreateListener", "DescribeListeners", "DeleteListener",
 		"RegisterTargets", "DeregisterTargets", "DescribeTargetHealth",
-		"GetRestApis", "GetRestApi", "CreateRestApi", "DeleteRestApi", "GetResources", "CreateResource",
+		"GetRestApis", "GetRestApi", "CreateRestApi", "DeleteRestApi", "GetResources", "CreateResource", "DeleteResource", "DeleteStage",
 		"PutMethod", "PutIntegration", "CreateDeployment", "GetStage", "UpdateStage", "CreateApiKey",
 		"GetApiKeys", "DeleteApiKey", "CreateUsagePlan", "GetUsagePlans", "UpdateUsagePlan", "DeleteUsagePlan",
 		"CreateUsagePlanKey", "CreateVpcLink", "GetVpcLink", "GetVpcLinks", "DeleteVpcLink", "GetCallerIdentity",
@@ -190,7 +190,13 @@ func (g *gatewayAPI) GetResources(_ context.Context, in *apigateway.GetResources
 			if slices.Contains(in.Embed, "methods") && len(r.Methods) > 0 {
 				item.ResourceMethods = map[string]gwtypes.Method{}
 				for verb, m := range r.Methods {
-					item.ResourceMethods[verb] = gwtypes.Method{HttpMethod: aws.String(verb), AuthorizationType: aws.String(m.Auth), ApiKeyRequired: aws.Bool(m.APIKey)}
+					gm := gwtypes.Method{HttpMethod: aws.String(verb), AuthorizationType: aws.String(m.Auth), ApiKeyRequired: aws.Bool(m.APIKey)}
+					if i := m.Integration; i != nil {
+						gm.MethodIntegration = &gwtypes.Integration{Type: gwtypes.IntegrationType(i.Type), HttpMethod: aws.String(i.HTTPMethod),
+							ConnectionType: gwtypes.ConnectionType(i.ConnectionType), ConnectionId: aws.String(i.ConnectionID), Uri: aws.String(i.URI),
+							RequestParameters: maps.Clone(i.Params)}
+					}
+					item.ResourceMethods[verb] = gm
 				}
 			}
 			out.Items = append(out.Items, item)
@@ -229,6 +235,56 @@ func (g *gatewayAPI) CreateResource(_ context.Context, in *apigateway.CreateReso
 		return nil
 	})
 	return out, err
+}
+
+func (g *gatewayAPI) DeleteResource(_ context.Context, in *apigateway.DeleteResourceInput, _ ...func(*apigateway.Options)) (*apigateway.DeleteResourceOutput, error) {
+	err := g.s.do(svcGateway, "DeleteResource", true, func(st *state, _ time.Time) error {
+		a, err := st.api(aws.ToString(in.RestApiId))
+		if err != nil {
+			return err
+		}
+		r, err := a.resource(aws.ToString(in.ResourceId))
+		if err != nil {
+			return err
+		}
+		if r.Path == "/" {
+			return badRequest("Cannot delete the root resource of an API")
+		}
+		for id, x := range a.Resources {
+			if x.Path == r.Path || strings.HasPrefix(x.Path, r.Path+"/") {
+				delete(a.Resources, id)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &apigateway.DeleteResourceOutput{}, nil
+}
+
+func (g *gatewayAPI) DeleteStage(_ context.Context, in *apigateway.DeleteStageInput, _ ...func(*apigateway.Options)) (*apigateway.DeleteStageOutput, error) {
+	err := g.s.do(svcGateway, "DeleteStage", true, func(st *state, _ time.Time) error {
+		a, err := st.api(aws.ToString(in.RestApiId))
+		if err != nil {
+			return err
+		}
+		name := aws.ToString(in.StageName)
+		if a.Stages[name] == nil {
+			return notFound("stage")
+		}
+		for _, p := range st.UsagePlans {
+			if slices.Contains(p.Stages, a.ID+":"+name) {
+				return badRequest("Stage " + name + " is associated with usage plan " + p.ID + "; remove it from the usage plan first")
+			}
+		}
+		delete(a.Stages, name)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &apigateway.DeleteStageOutput{}, nil
 }
 
 func (a *restAPI) resource(id string) (*resource, error) {

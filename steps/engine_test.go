@@ -1,0 +1,218 @@
+package steps_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/vpclink/vpclink/awsops"
+	"github.com/vpclink/vpclink/awsops/sandbox"
+	"github.com/vpclink/vpclink/steps"
+)
+
+func newSandbox(t *testing.T, faults string) *sandbox.Sandbox {
+	t.Helper()
+	sb, err := sandbox.New(sandbox.Options{Region: "us-east-1", Speed: 0, Faults: faults})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sb
+}
+
+func loadPlan(t *testing.T, path string) *steps.Plan {
+	t.Helper()
+	p, err := steps.LoadPlan(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// apply resolves and applies a plan the way `vpclink apply` does, without rolling back.
+func apply(t *testing.T, acct *awsops.Account, store *steps.Store, p *steps.Plan) (*steps.Journal, error) {
+	t.Helper()
+	ctx := context.Background()
+	res, err := steps.Resolve(ctx, acct, p)
+	if err != nil {
+		return nil, err
+	}
+	r := &steps.Runner{Account: acct, Store: store}
+	j, err := r.NewJournal(p, res, "", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return j, r.Apply(ctx, j)
+}
+
+func TestApplyBuildsTheWholeChain(t *testing.T) {
+	sb := newSandbox(t, "")
+	acct := sb.Account()
+	store := &steps.Store{Dir: t.TempDir()}
+	j, err := apply(t, acct, store, loadPlan(t, "../examples/demo.yaml"))
+	if err != nil {
+		t.Fatalf("apply: %v", err)
+	}
+	if j.State != steps.StateComplete {
+		t.Fatalf("state = %s, want complete", j.State)
+	}
+	for _, s := range j.Steps {
+		if s.Status != steps.Done && s.ID != steps.IDAPIKey {
+			t.Errorf("step %s is %s, want done", s.ID, s.Status)
+		}
+	}
+	ctx := context.Background()
+	res := j.Resources
+	link, err := acct.GetVPCLink(ctx, res.VPCLinkID)
+	if err != nil || link.Status != "AVAILABLE" || !slices.Equal(link.TargetARNs, []string{res.LoadBalancerARN}) {
+		t.Errorf("vpc link = %+v, %v; want AVAILABLE targeting %s", link, err, res.LoadBalancerARN)
+	}
+	stage, err := acct.GetStage(ctx, res.RestAPIID, "dev")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"VPCLink": res.VPCLinkID, "VPCNLB": res.LoadBalancerDNS}
+	if !maps.Equal(stage.Variables, want) {
+		t.Errorf("stage variables = %v, want %v", stage.Variables, want)
+	}
+	rs, err := acct.ListResources(ctx, res.RestAPIID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := rs["/{proxy+}"].Methods; !slices.Equal(got, []string{"DELETE", "GET", "PATCH", "POST"}) {
+		t.Errorf("proxy methods = %v", got)
+	}
+	health, err := acct.TargetHealth(ctx, res.TargetGroupARN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range health {
+		if h.State != "healthy" {
+			t.Errorf("target %s is %s (%s)", h.ID, h.State, h.Reason)
+		}
+	}
+	if len(res.Ingress) != 2 { // 2 NLB IPs × 1 port, in the one group both instances share
+		t.Errorf("ingress rules = %+v, want 2", res.Ingress)
+	}
+	for _, r := range res.Ingress {
+		if r.CIDR == "0.0.0.0/0" || !strings.HasSuffix(r.CIDR, "/32") {
+			t.Errorf("rule %+v is not a single NLB address", r)
+		}
+	}
+	if got := j.InvokeURL(); got != "https://"+res.RestAPIID+".execute-api.us-east-1.amazonaws.com/dev" {
+		t.Errorf("invoke url = %s", got)
+	}
+	info, err := os.Stat(store.Dir + "/runs/" + j.RunID + ".json")
+	if err != nil || info.Mode().Perm() != 0o600 {
+		t.Errorf("journal file: %v, mode %v; want 0600", err, info.Mode().Perm())
+	}
+}
+
+func TestRollbackRestoresTheAccount(t *testing.T) {
+	for _, plan := range []string{"demo", "api-key", "vpc-cidr"} {
+		t.Run(plan, func(t *testing.T) {
+			sb := newSandbox(t, "")
+			before := sb.Snapshot()
+			acct := sb.Account()
+			r := &steps.Runner{Account: acct}
+			j, err := apply(t, acct, nil, loadPlan(t, "../examples/"+plan+".yaml"))
+			if err != nil {
+				t.Fatalf("apply: %v", err)
+			}
+			if err := r.Rollback(context.Background(), j, steps.StateDestroyed); err != nil {
+				t.Fatalf("rollback: %v", err)
+			}
+			if after := sb.Snapshot(); after != before {
+				t.Errorf("the account differs after rollback:\nbefore %s\nafter  %s", before, after)
+			}
+			if j.State != steps.StateDestroyed {
+				t.Errorf("state = %s", j.State)
+			}
+		})
+	}
+}
+
+// applyOps lists every operation a clean apply of the plan calls, with its call count.
+func applyOps(t *testing.T, plan string) map[string]int {
+	t.Helper()
+	sb := newSandbox(t, "")
+	if _, err := apply(t, sb.Account(), nil, loadPlan(t, plan)); err != nil {
+		t.Fatal(err)
+	}
+	return sb.Calls()
+}
+
+func TestEveryInjectedFailureRollsBackToThePriorInventory(t *testing.T) {
+	for _, plan := range []string{"../examples/demo.yaml", "../examples/api-key.yaml"} {
+		ops := applyOps(t, plan)
+		for _, op := range slices.Sorted(maps.Keys(ops)) {
+			for n := 1; n <= min(ops[op], 3); n++ {
+				fault := fmt.Sprintf("%s:%d", op, n)
+				t.Run(strings.TrimPrefix(plan, "../examples/")+"/"+fault, func(t *testing.T) {
+					sb := newSandbox(t, fault)
+					before := sb.Snapshot()
+					acct := sb.Account()
+					j, err := apply(t, acct, nil, loadPlan(t, plan))
+					if err == nil {
+						t.Fatalf("apply succeeded despite %s", fault)
+					}
+					var pe *awsops.PermissionError
+					if !errors.As(err, &pe) {
+						t.Errorf("error %v is not a permission error", err)
+					}
+					if j != nil {
+						if j.State != steps.StateFailed {
+							t.Errorf("state = %s, want failed", j.State)
+						}
+						if err := (&steps.Runner{Account: acct}).Rollback(context.Background(), j, steps.StateRolledBack); err != nil {
+							t.Fatalf("rollback: %v", err)
+						}
+					}
+					if after := sb.Snapshot(); after != before {
+						t.Errorf("the account differs after rolling back %s:\nbefore %s\nafter  %s", fault, before, after)
+					}
+				})
+			}
+		}
+	}
+}
+
+func TestKeptFailuresResumeWithoutDuplicates(t *testing.T) {
+	plan := "../examples/api-key.yaml"
+	ops := applyOps(t, plan)
+	for _, op := range slices.Sorted(maps.Keys(ops)) {
+		fault := op + ":1"
+		t.Run(fault, func(t *testing.T) {
+			sb := newSandbox(t, fault)
+			acct := sb.Account()
+			store := &steps.Store{Dir: t.TempDir()}
+			j, err := apply(t, acct, store, loadPlan(t, plan))
+			if err == nil {
+				t.Fatalf("apply succeeded despite %s", fault)
+			}
+			if j == nil {
+				return // failed while resolving: nothing was created, nothing to resume
+			}
+			kept, err := store.Load(j.RunID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := (&steps.Runner{Account: acct, Store: store}).Apply(context.Background(), kept); err != nil {
+				t.Fatalf("resume: %v", err)
+			}
+			want := sandbox.Inventory{LoadBalancers: 1, TargetGroups: 1, Listeners: 1, Targets: 2, VPCLinks: 1, RestAPIs: 1, APIKeys: 1, UsagePlans: 1}
+			got := sb.Inventory()
+			got.IngressRules = 0
+			if got != want {
+				t.Errorf("inventory after resume = %+v, want %+v", got, want)
+			}
+			if kept.State != steps.StateComplete {
+				t.Errorf("state = %s", kept.State)
+			}
+		})
+	}
+}

@@ -1,0 +1,361 @@
+// Package steps is the setup as ordered steps that each know how to undo themselves: the plan
+// (the user's answers), the journal (what a run created, saved after every change) and the
+// runner (progress events, rollback, resume). It knows nothing of terminals.
+package steps
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Plan is the user's answers: what to build. It is read from and written to YAML.
+type Plan struct {
+	Name           string             `yaml:"name" json:"name"`
+	Region         string             `yaml:"region,omitempty" json:"region,omitempty"`
+	VPC            string             `yaml:"vpc" json:"vpc"`
+	Subnets        []string           `yaml:"subnets,flow" json:"subnets"`
+	LoadBalancer   LoadBalancerPlan   `yaml:"loadBalancer" json:"loadBalancer"`
+	Targets        TargetsPlan        `yaml:"targets" json:"targets"`
+	SecurityGroups SecurityGroupsPlan `yaml:"securityGroups" json:"securityGroups"`
+	VPCLink        VPCLinkPlan        `yaml:"vpcLink" json:"vpcLink"`
+	API            APIPlan            `yaml:"api" json:"api"`
+	Stage          StagePlan          `yaml:"stage" json:"stage"`
+	Tags           map[string]string  `yaml:"tags,omitempty" json:"tags,omitempty"`
+}
+
+// LoadBalancerPlan creates an internal NLB, or names an existing one to reuse.
+type LoadBalancerPlan struct {
+	Existing    string          `yaml:"existing,omitempty" json:"existing,omitempty"`
+	Port        int32           `yaml:"port,omitempty" json:"port,omitempty"`
+	HealthCheck HealthCheckPlan `yaml:"healthCheck,omitempty" json:"healthCheck"`
+}
+
+// HealthCheckPlan is the target group's HTTP health check.
+type HealthCheckPlan struct {
+	Path               string `yaml:"path,omitempty" json:"path,omitempty"`
+	Port               int32  `yaml:"port,omitempty" json:"port,omitempty"`
+	Interval           int32  `yaml:"interval,omitempty" json:"interval,omitempty"`
+	HealthyThreshold   int32  `yaml:"healthyThreshold,omitempty" json:"healthyThreshold,omitempty"`
+	UnhealthyThreshold int32  `yaml:"unhealthyThreshold,omitempty" json:"unhealthyThreshold,omitempty"`
+}
+
+// TargetsPlan is the instances behind the NLB and the port they serve on.
+type TargetsPlan struct {
+	Instances []string `yaml:"instances,flow" json:"instances"`
+	Port      int32    `yaml:"port,omitempty" json:"port,omitempty"`
+}
+
+// Security group modes: how the instances admit the NLB.
+const (
+	ModeNLBIPs  = "nlb-ips"
+	ModeVPCCIDR = "vpc-cidr"
+)
+
+// SecurityGroupsPlan says how the instances' security groups admit the NLB.
+type SecurityGroupsPlan struct {
+	Mode string `yaml:"mode" json:"mode"`
+}
+
+// VPCLinkPlan creates a VPC link, or names an existing one to reuse.
+type VPCLinkPlan struct {
+	Existing string `yaml:"existing,omitempty" json:"existing,omitempty"`
+}
+
+// Authorization values of an API plan.
+const (
+	AuthNone   = "NONE"
+	AuthIAM    = "AWS_IAM"
+	AuthAPIKey = "API_KEY"
+)
+
+// APIPlan creates a REST API, or names an existing one to add the proxy to.
+type APIPlan struct {
+	Existing      string   `yaml:"existing,omitempty" json:"existing,omitempty"`
+	Name          string   `yaml:"name,omitempty" json:"name,omitempty"`
+	EndpointType  string   `yaml:"endpointType,omitempty" json:"endpointType,omitempty"`
+	Methods       []string `yaml:"methods,flow" json:"methods"`
+	Authorization string   `yaml:"authorization" json:"authorization"`
+}
+
+// StagePlan is the stage deployed, with its logging and throttling.
+type StagePlan struct {
+	Name       string         `yaml:"name" json:"name"`
+	Logging    string         `yaml:"logging,omitempty" json:"logging,omitempty"`
+	Throttling ThrottlingPlan `yaml:"throttling,omitempty" json:"throttling"`
+}
+
+// ThrottlingPlan is a stage's steady rate (requests per second) and burst.
+type ThrottlingPlan struct {
+	Rate  float64 `yaml:"rate,omitempty" json:"rate,omitempty"`
+	Burst int32   `yaml:"burst,omitempty" json:"burst,omitempty"`
+}
+
+// Accepted values, for validation and for the wizard's choices.
+var (
+	Methods        = []string{"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY"}
+	Authorizations = []string{AuthNone, AuthIAM, AuthAPIKey}
+	EndpointTypes  = []string{"REGIONAL", "EDGE", "PRIVATE"}
+	LoggingLevels  = []string{"OFF", "ERROR", "INFO"}
+	Modes          = []string{ModeNLBIPs, ModeVPCCIDR}
+)
+
+// MaxNameLength keeps every derived AWS name within AWS's 32-character limit for load
+// balancers and target groups ("<name>-<6 hex>-nlb").
+const MaxNameLength = 20
+
+var (
+	nameRe     = regexp.MustCompile(`^[a-z][a-z0-9-]*[a-z0-9]$|^[a-z]$`)
+	stageRe    = regexp.MustCompile(`^[a-zA-Z0-9_]{1,128}$`)
+	healthPath = regexp.MustCompile(`^/[\x21-\x7e]*$`)
+	tagKeyRe   = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$`)
+	tagValueRe = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$`)
+)
+
+// FieldError is a problem with one field of a plan.
+type FieldError struct {
+	Field   string
+	Message string
+}
+
+// Error names the field.
+func (e *FieldError) Error() string { return e.Field + ": " + e.Message }
+
+// PlanError lists every problem found in a plan.
+type PlanError struct {
+	Source string
+	Errors []*FieldError
+}
+
+// Error lists the problems, one a line.
+func (e *PlanError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "plan %s has %d problem(s):", e.Source, len(e.Errors))
+	for _, f := range e.Errors {
+		b.WriteString("\n  - " + f.Error())
+	}
+	return b.String()
+}
+
+// RecommendActions says how to fix a plan.
+func (e *PlanError) RecommendActions() string {
+	return "correct the fields named above (examples/demo.yaml shows every field), then run the command again"
+}
+
+// LoadPlan reads a plan from a YAML file; "-" reads standard input.
+func LoadPlan(path string) (*Plan, error) {
+	var r io.Reader
+	if path == "-" {
+		r = os.Stdin
+	} else {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, fmt.Errorf("open plan: %w", err)
+		}
+		defer f.Close()
+		r = f
+	}
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("read plan %s: %w", path, err)
+	}
+	return ParsePlan(path, b)
+}
+
+// ParsePlan decodes YAML into a plan, rejecting unknown keys, then fills defaults and
+// validates it.
+func ParsePlan(source string, b []byte) (*Plan, error) {
+	p := &Plan{}
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(p); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, &PlanError{Source: source, Errors: []*FieldError{{Field: "name", Message: "the plan is empty; start from examples/demo.yaml"}}}
+		}
+		return nil, &PlanError{Source: source, Errors: []*FieldError{{Field: "(yaml)", Message: strings.TrimPrefix(err.Error(), "yaml: ")}}}
+	}
+	p.Defaults()
+	if errs := p.Validate(); len(errs) > 0 {
+		return nil, &PlanError{Source: source, Errors: errs}
+	}
+	return p, nil
+}
+
+// Marshal writes the plan as YAML.
+func (p *Plan) Marshal() ([]byte, error) {
+	var b bytes.Buffer
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(p); err != nil {
+		return nil, fmt.Errorf("encode plan: %w", err)
+	}
+	return b.Bytes(), nil
+}
+
+// Defaults fills what the user left out with what a careful admin would choose.
+func (p *Plan) Defaults() {
+	lb := &p.LoadBalancer
+	if lb.Existing == "" {
+		lb.Port = cmpOr(lb.Port, 80)
+		hc := &lb.HealthCheck
+		hc.Path = cmpOr(hc.Path, "/")
+		hc.Interval = cmpOr(hc.Interval, 30)
+		hc.HealthyThreshold = cmpOr(hc.HealthyThreshold, 3)
+		hc.UnhealthyThreshold = cmpOr(hc.UnhealthyThreshold, 3)
+		p.Targets.Port = cmpOr(p.Targets.Port, lb.Port)
+		p.SecurityGroups.Mode = cmpOr(p.SecurityGroups.Mode, ModeNLBIPs)
+	}
+	if len(p.API.Methods) == 0 && p.API.Existing == "" {
+		p.API.Methods = []string{"GET", "POST", "PATCH", "DELETE"}
+	}
+	for i, m := range p.API.Methods {
+		p.API.Methods[i] = strings.ToUpper(m)
+	}
+	p.API.Authorization = strings.ToUpper(cmpOr(p.API.Authorization, AuthNone))
+	if p.API.Authorization == "IAM" {
+		p.API.Authorization = AuthIAM
+	}
+	p.API.EndpointType = strings.ToUpper(cmpOr(p.API.EndpointType, "REGIONAL"))
+	p.Stage.Name = cmpOr(p.Stage.Name, "dev")
+	p.Stage.Logging = strings.ToUpper(cmpOr(p.Stage.Logging, "OFF"))
+}
+
+func cmpOr[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
+}
+
+func oneOf(values []string) string { return strings.Join(values, ", ") }
+
+// Validate checks every field, returning one error per problem, each naming its field and
+// the values it accepts.
+func (p *Plan) Validate() []*FieldError {
+	var errs []*FieldError
+	add := func(field, format string, args ...any) {
+		errs = append(errs, &FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+	}
+	switch {
+	case p.Name == "":
+		add("name", "required: a base name for everything created, e.g. orders")
+	case len(p.Name) > MaxNameLength || !nameRe.MatchString(p.Name):
+		add("name", "%q must be 1 to %d lower-case letters, digits or hyphens, starting with a letter and not ending with a hyphen", p.Name, MaxNameLength)
+	}
+	if p.VPC == "" {
+		add("vpc", "required: a VPC id (vpc-...) or its Name tag")
+	}
+	lb := p.LoadBalancer
+	if lb.Existing == "" {
+		if len(p.Subnets) == 0 {
+			add("subnets", "required: the private subnets the new load balancer goes in, ids (subnet-...) or Name tags, one per Availability Zone")
+		}
+		checkPort(add, "loadBalancer.port", lb.Port)
+		checkPort(add, "targets.port", p.Targets.Port)
+		if lb.HealthCheck.Port != 0 {
+			checkPort(add, "loadBalancer.healthCheck.port", lb.HealthCheck.Port)
+		}
+		if !healthPath.MatchString(lb.HealthCheck.Path) || len(lb.HealthCheck.Path) > 1024 {
+			add("loadBalancer.healthCheck.path", "%q must start with / and have no spaces, e.g. /health", lb.HealthCheck.Path)
+		}
+		if iv := lb.HealthCheck.Interval; iv != 10 && iv != 30 {
+			add("loadBalancer.healthCheck.interval", "%d is not accepted for a TCP target group: use 10 or 30 (seconds)", iv)
+		}
+		for _, t := range []struct {
+			field string
+			v     int32
+		}{{"loadBalancer.healthCheck.healthyThreshold", lb.HealthCheck.HealthyThreshold}, {"loadBalancer.healthCheck.unhealthyThreshold", lb.HealthCheck.UnhealthyThreshold}} {
+			if t.v < 2 || t.v > 10 {
+				add(t.field, "%d must be from 2 to 10", t.v)
+			}
+		}
+		if len(p.Targets.Instances) == 0 {
+			add("targets.instances", "required: the instances behind the load balancer, ids (i-...) or Name tags")
+		}
+		if !slices.Contains(Modes, p.SecurityGroups.Mode) {
+			add("securityGroups.mode", "%q is not one of: %s", p.SecurityGroups.Mode, oneOf(Modes))
+		}
+	} else {
+		if len(p.Targets.Instances) > 0 {
+			add("targets.instances", "leave empty when loadBalancer.existing is set: the existing load balancer keeps its own listeners and targets")
+		}
+		if p.SecurityGroups.Mode != "" {
+			add("securityGroups.mode", "leave empty when loadBalancer.existing is set: vpclink does not change the security groups of targets it did not register")
+		}
+		if len(p.Subnets) > 0 {
+			add("subnets", "leave empty when loadBalancer.existing is set: the existing load balancer keeps its subnets")
+		}
+	}
+	if p.VPCLink.Existing != "" && lb.Existing == "" {
+		add("vpcLink.existing", "a VPC link targets one load balancer for good: set loadBalancer.existing to the load balancer of VPC link %s too", p.VPCLink.Existing)
+	}
+	if p.API.Existing == "" && len(p.API.Methods) == 0 {
+		add("api.methods", "required: one or more of %s", oneOf(Methods))
+	}
+	seen := map[string]bool{}
+	for _, m := range p.API.Methods {
+		if !slices.Contains(Methods, m) {
+			add("api.methods", "%q is not one of: %s", m, oneOf(Methods))
+		}
+		if seen[m] {
+			add("api.methods", "%s is listed twice", m)
+		}
+		seen[m] = true
+	}
+	if seen["ANY"] && len(p.API.Methods) > 1 {
+		add("api.methods", "ANY already covers every method: list ANY alone, or the methods without ANY")
+	}
+	if !slices.Contains(Authorizations, p.API.Authorization) {
+		add("api.authorization", "%q is not one of: %s", p.API.Authorization, oneOf(Authorizations))
+	}
+	if !slices.Contains(EndpointTypes, p.API.EndpointType) {
+		add("api.endpointType", "%q is not one of: %s", p.API.EndpointType, oneOf(EndpointTypes))
+	}
+	if p.API.EndpointType == "PRIVATE" {
+		add("api.endpointType", "PRIVATE needs a VPC endpoint and a resource policy, which vpclink does not create: use REGIONAL or EDGE")
+	}
+	if !stageRe.MatchString(p.Stage.Name) {
+		add("stage.name", "%q must be 1 to 128 letters, digits or underscores, e.g. dev", p.Stage.Name)
+	}
+	if !slices.Contains(LoggingLevels, p.Stage.Logging) {
+		add("stage.logging", "%q is not one of: %s", p.Stage.Logging, oneOf(LoggingLevels))
+	}
+	th := p.Stage.Throttling
+	if th.Rate < 0 || th.Rate > 10000 {
+		add("stage.throttling.rate", "%g must be from 0 (no stage limit) to 10000 requests per second", th.Rate)
+	}
+	if th.Burst < 0 || th.Burst > 5000 {
+		add("stage.throttling.burst", "%d must be from 0 (no stage limit) to 5000 requests", th.Burst)
+	}
+	if (th.Rate > 0) != (th.Burst > 0) {
+		add("stage.throttling", "set both rate and burst, or neither")
+	}
+	for k, v := range p.Tags {
+		switch {
+		case strings.HasPrefix(strings.ToLower(k), "aws:"):
+			add("tags."+k, "keys starting with aws: are reserved by AWS")
+		case strings.HasPrefix(k, "vpclink:"):
+			add("tags."+k, "keys starting with vpclink: are set by vpclink itself")
+		case !tagKeyRe.MatchString(k):
+			add("tags."+k, "a key must be 1 to 128 letters, digits, spaces or _ . : / = + - @")
+		case !tagValueRe.MatchString(v):
+			add("tags."+k, "%q: a value must be up to 256 letters, digits, spaces or _ . : / = + - @", v)
+		}
+	}
+	slices.SortStableFunc(errs, func(a, b *FieldError) int { return strings.Compare(a.Field, b.Field) })
+	return errs
+}
+
+func checkPort(add func(string, string, ...any), field string, v int32) {
+	if v < 1 || v > 65535 {
+		add(field, "%d must be a port from 1 to 65535", v)
+	}
+}

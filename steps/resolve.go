@@ -1,0 +1,225 @@
+package steps
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/vpclink/vpclink/awsops"
+)
+
+// Resolution is a plan checked against the account: names turned into resources, what will be
+// reused, and warnings the user should read before anything is created.
+type Resolution struct {
+	VPC          awsops.VPC
+	Subnets      []awsops.Subnet
+	Instances    []awsops.Instance
+	LoadBalancer *awsops.LoadBalancer
+	VPCLink      *awsops.VPCLink
+	RestAPI      *awsops.RestAPI
+	Warnings     []string
+}
+
+// Resolve looks up every resource the plan names, by id or Name tag, and checks that they fit
+// together. Problems come back as a *PlanError naming the fields.
+func Resolve(ctx context.Context, acct *awsops.Account, p *Plan) (*Resolution, error) {
+	res := &Resolution{}
+	var errs []*FieldError
+	add := func(field, format string, args ...any) {
+		errs = append(errs, &FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+	}
+	done := func() (*Resolution, error) {
+		if len(errs) > 0 {
+			return nil, &PlanError{Source: "for " + p.Name, Errors: errs}
+		}
+		return res, nil
+	}
+
+	vpcs, err := acct.ListVPCs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	vpc, ok := find(vpcs, p.VPC, func(v awsops.VPC) (string, string) { return v.ID, v.Name })
+	if !ok {
+		add("vpc", "no VPC %q in %s: name one of %s", p.VPC, acct.Region, listOf(vpcs, func(v awsops.VPC) string { return label(v.ID, v.Name) }))
+		return done()
+	}
+	res.VPC = vpc
+
+	if p.LoadBalancer.Existing != "" {
+		lb, err := acct.GetLoadBalancer(ctx, p.LoadBalancer.Existing)
+		switch {
+		case awsops.IsNotFound(err):
+			add("loadBalancer.existing", "no load balancer %q in %s", p.LoadBalancer.Existing, acct.Region)
+		case err != nil:
+			return nil, err
+		case lb.Type != "network" || lb.Scheme != "internal":
+			add("loadBalancer.existing", "%s is an %s %s load balancer: a VPC link needs an internal network load balancer", lb.Name, lb.Scheme, lb.Type)
+		case lb.VPCID != vpc.ID:
+			add("loadBalancer.existing", "%s is in %s, not in the plan's VPC %s", lb.Name, lb.VPCID, vpc.ID)
+		default:
+			res.LoadBalancer = &lb
+			listeners, err := acct.ListListeners(ctx, lb.ARN)
+			if err != nil {
+				return nil, err
+			}
+			if len(listeners) == 0 {
+				res.Warnings = append(res.Warnings, fmt.Sprintf("load balancer %s has no listener: API Gateway's requests will find nothing to answer them", lb.Name))
+			}
+		}
+	} else {
+		subnets, err := acct.ListSubnets(ctx, vpc.ID)
+		if err != nil {
+			return nil, err
+		}
+		azs := map[string]string{}
+		for _, want := range p.Subnets {
+			s, ok := find(subnets, want, func(s awsops.Subnet) (string, string) { return s.ID, s.Name })
+			if !ok {
+				add("subnets", "no subnet %q in %s: name some of %s", want, vpc.ID, listOf(subnets, func(s awsops.Subnet) string { return label(s.ID, s.Name) }))
+				continue
+			}
+			if other, dup := azs[s.AZ]; dup {
+				add("subnets", "%s and %s are both in %s: a load balancer takes one subnet per Availability Zone", other, label(s.ID, s.Name), s.AZ)
+				continue
+			}
+			azs[s.AZ] = label(s.ID, s.Name)
+			if s.Public {
+				res.Warnings = append(res.Warnings, fmt.Sprintf("subnet %s is public: an internal load balancer normally goes in private subnets", label(s.ID, s.Name)))
+			}
+			res.Subnets = append(res.Subnets, s)
+		}
+		if len(res.Subnets) == 1 {
+			res.Warnings = append(res.Warnings, "the load balancer will be in one Availability Zone only: choose subnets in two or more so that one zone's outage does not take the API down")
+		}
+		instances, err := acct.ListInstances(ctx, vpc.ID)
+		if err != nil {
+			return nil, err
+		}
+		usable := 0
+		for _, want := range p.Targets.Instances {
+			in, ok := find(instances, want, func(i awsops.Instance) (string, string) { return i.ID, i.Name })
+			if !ok {
+				add("targets.instances", "no instance %q in %s: name some of %s", want, vpc.ID, listOf(instances, func(i awsops.Instance) string { return label(i.ID, i.Name) }))
+				continue
+			}
+			if slices.ContainsFunc(res.Instances, func(x awsops.Instance) bool { return x.ID == in.ID }) {
+				add("targets.instances", "%s is listed twice", label(in.ID, in.Name))
+				continue
+			}
+			res.Instances = append(res.Instances, in)
+			_, covered := azs[in.AZ]
+			switch {
+			case in.State != "running":
+				res.Warnings = append(res.Warnings, fmt.Sprintf("instance %s is %s: it is registered, but gets no traffic until it runs", label(in.ID, in.Name), in.State))
+			case !covered && len(azs) > 0:
+				res.Warnings = append(res.Warnings, fmt.Sprintf("instance %s is in %s, which no chosen subnet covers: the load balancer will not send it traffic", label(in.ID, in.Name), in.AZ))
+			default:
+				usable++
+			}
+		}
+		if len(res.Instances) > 0 && len(res.Subnets) > 0 && usable == 0 {
+			add("targets.instances", "none of the instances runs in an Availability Zone of the chosen subnets, so no target could become healthy: add a running instance in %s, or a subnet in an instance's zone", strings.Join(sortedKeys(azs), ", "))
+		}
+	}
+
+	if id := p.VPCLink.Existing; id != "" {
+		l, err := acct.GetVPCLink(ctx, id)
+		switch {
+		case awsops.IsNotFound(err):
+			add("vpcLink.existing", "no VPC link %q in %s", id, acct.Region)
+		case err != nil:
+			return nil, err
+		case res.LoadBalancer != nil && !slices.Contains(l.TargetARNs, res.LoadBalancer.ARN):
+			add("vpcLink.existing", "VPC link %s targets %s, not the load balancer %s", id, strings.Join(l.TargetARNs, ", "), res.LoadBalancer.Name)
+		case l.Status == "FAILED" || l.Status == "DELETING":
+			add("vpcLink.existing", "VPC link %s is %s (%s): choose another, or leave vpcLink empty to create one", id, l.Status, l.StatusMessage)
+		default:
+			res.VPCLink = &l
+		}
+	}
+	if p.VPCLink.Existing == "" && res.LoadBalancer != nil {
+		// A load balancer can be behind one VPC link only: reuse the link it already has.
+		links, err := acct.ListVPCLinks(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, l := range links {
+			if slices.Contains(l.TargetARNs, res.LoadBalancer.ARN) && l.Status != "FAILED" && l.Status != "DELETING" {
+				res.VPCLink = &l
+				res.Warnings = append(res.Warnings, fmt.Sprintf("load balancer %s already has VPC link %s (%s): vpclink reuses it, since a load balancer can be behind one VPC link only", res.LoadBalancer.Name, l.ID, l.Name))
+				break
+			}
+		}
+	}
+	if id := p.API.Existing; id != "" {
+		a, err := acct.GetRestAPI(ctx, id)
+		switch {
+		case awsops.IsNotFound(err):
+			add("api.existing", "no REST API %q in %s", id, acct.Region)
+		case err != nil:
+			return nil, err
+		default:
+			res.RestAPI = &a
+			rs, err := acct.ListResources(ctx, id)
+			if err != nil {
+				return nil, err
+			}
+			if r, ok := rs["/{proxy+}"]; ok && len(r.Methods) > 0 {
+				res.Warnings = append(res.Warnings, fmt.Sprintf("API %s already has /{proxy+} with %s: vpclink adds only the methods it lacks", id, strings.Join(r.Methods, ", ")))
+			}
+		}
+	}
+	return done()
+}
+
+func find[T any](items []T, want string, keys func(T) (id, name string)) (T, bool) {
+	for _, it := range items {
+		if id, _ := keys(it); id == want {
+			return it, true
+		}
+	}
+	var match []T
+	for _, it := range items {
+		if _, name := keys(it); name != "" && name == want {
+			match = append(match, it)
+		}
+	}
+	if len(match) == 1 {
+		return match[0], true
+	}
+	var zero T
+	return zero, false
+}
+
+func label(id, name string) string {
+	if name == "" {
+		return id
+	}
+	return name + " (" + id + ")"
+}
+
+func listOf[T any](items []T, f func(T) string) string {
+	if len(items) == 0 {
+		return "(there are none)"
+	}
+	var parts []string
+	for i, it := range items {
+		if i == 8 {
+			parts = append(parts, fmt.Sprintf("and %d more", len(items)-8))
+			break
+		}
+		parts = append(parts, f(it))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

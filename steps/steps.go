@@ -1,0 +1,840 @@
+package steps
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"net/netip"
+	"slices"
+	"strings"
+
+	"github.com/vpclink/vpclink/awsops"
+)
+
+// Step is one part of the setup. Do creates (or finds and adopts) its resources and records
+// them in the run; Undo deletes what Do recorded, treats "not found" as done, and may run
+// more than once.
+type Step interface {
+	ID() string
+	Title() string
+	// After lists the steps that must be done (or skipped) before this one starts.
+	After() []string
+	// Applies reports whether the step has work to do for the plan.
+	Applies(*Plan) bool
+	Do(ctx context.Context, run *Run, rep Reporter) error
+	Undo(ctx context.Context, run *Run, rep Reporter) error
+}
+
+// step is a Step made of functions.
+type step struct {
+	id, title string
+	after     []string
+	applies   func(*Plan) bool
+	do, undo  func(ctx context.Context, run *Run, rep Reporter) error
+}
+
+func (s *step) ID() string      { return s.id }
+func (s *step) Title() string   { return s.title }
+func (s *step) After() []string { return s.after }
+func (s *step) Applies(p *Plan) bool {
+	return s.applies == nil || s.applies(p)
+}
+func (s *step) Do(ctx context.Context, run *Run, rep Reporter) error { return s.do(ctx, run, rep) }
+func (s *step) Undo(ctx context.Context, run *Run, rep Reporter) error {
+	if s.undo == nil {
+		return nil
+	}
+	return s.undo(ctx, run, rep)
+}
+
+// Step ids, in the order they are listed and undone in reverse.
+const (
+	IDTargetGroup   = "create-target-group"
+	IDLoadBalancer  = "create-nlb"
+	IDListener      = "create-listener"
+	IDRegister      = "register-targets"
+	IDWaitNLB       = "wait-nlb-active"
+	IDIngress       = "authorize-ingress"
+	IDVPCLink       = "create-vpc-link"
+	IDRestAPI       = "create-rest-api"
+	IDProxyResource = "create-proxy-resource"
+	IDMethods       = "put-methods"
+	IDDeploy        = "deploy-stage"
+	IDAPIKey        = "create-api-key"
+	IDTargetHealth  = "wait-targets-healthy"
+)
+
+// Messages each step shows when it starts, completes or fails an action.
+const (
+	fmtTGStart      = "Creating target group %s."
+	fmtTGDone       = "Created target group %s."
+	fmtTGFailed     = "Failed to create target group %s"
+	fmtNLBStart     = "Creating load balancer %s."
+	fmtNLBDone      = "Created load balancer %s."
+	fmtNLBFailed    = "Failed to create load balancer %s"
+	fmtListStart    = "Creating TCP listener on port %d."
+	fmtListDone     = "Created TCP listener on port %d."
+	fmtListFailed   = "Failed to create listener on port %d"
+	fmtRegStart     = "Registering %s."
+	fmtRegDone      = "Registered %s."
+	fmtRegFailed    = "Failed to register %s"
+	fmtWaitNLB      = "Waiting for load balancer %s to become active."
+	fmtWaitNLBDone  = "Load balancer %s is active."
+	fmtIngStart     = "Allowing %s to reach port %d in %s."
+	fmtIngDone      = "Allowed %s to reach port %d in %s."
+	fmtIngFailed    = "Failed to allow %s in %s"
+	fmtLinkStart    = "Creating VPC link %s."
+	fmtLinkWait     = "Waiting for VPC link %s to become AVAILABLE (this takes minutes)."
+	fmtLinkDone     = "VPC link %s is AVAILABLE."
+	fmtLinkFailed   = "Failed to create VPC link %s"
+	fmtAPIStart     = "Creating REST API %s."
+	fmtAPIDone      = "Created REST API %s (%s)."
+	fmtAPIFailed    = "Failed to create REST API %s"
+	fmtResStart     = "Creating resource /{proxy+} in %s."
+	fmtResDone      = "Created resource /{proxy+} (%s)."
+	fmtResFailed    = "Failed to create resource /{proxy+} in %s"
+	fmtMethStart    = "Adding %s with its VPC link integration."
+	fmtMethDone     = "Added %s."
+	fmtMethFailed   = "Failed to add %s"
+	fmtDeployStart  = "Deploying to stage %s."
+	fmtDeployDone   = "Deployed %s to stage %s."
+	fmtDeployFailed = "Failed to deploy to stage %s"
+	fmtKeyStart     = "Creating API key and usage plan %s."
+	fmtKeyDone      = "Created API key %s in usage plan %s."
+	fmtKeyFailed    = "Failed to create API key %s"
+	fmtHealthWait   = "Waiting for targets to pass health checks on %s."
+	fmtHealthDone   = "Targets healthy: %s."
+)
+
+func newLB(p *Plan) bool { return p.LoadBalancer.Existing == "" }
+
+// Names of what a run creates, derived from its run id so that runs never share a resource.
+func tgName(runID string) string   { return runID + "-tg" }
+func lbName(runID string) string   { return runID + "-nlb" }
+func linkName(runID string) string { return runID + "-link" }
+func keyName(runID string) string  { return runID + "-key" }
+func ruleDescription(runID string) string {
+	return "vpclink " + runID
+}
+
+// tags are the tags every resource of a run gets: the user's and the run id.
+func tags(run *Run) map[string]string {
+	t := maps.Clone(run.Plan().Tags)
+	if t == nil {
+		t = map[string]string{}
+	}
+	t[awsops.TagRun] = run.ID()
+	return t
+}
+
+// ErrNotOurs says a resource with the name vpclink wanted belongs to something else.
+var ErrNotOurs = errors.New("exists but was not created by this run")
+
+// All returns the setup's steps in order.
+func All(acct *awsops.Account) []Step {
+	return []Step{
+		&step{id: IDTargetGroup, title: "Target group", applies: newLB,
+			do: func(ctx context.Context, run *Run, rep Reporter) error { return doTargetGroup(ctx, acct, run, rep) },
+			undo: func(ctx context.Context, run *Run, rep Reporter) error {
+				arn := run.Resources().TargetGroupARN
+				if arn == "" {
+					return nil
+				}
+				rep.Start("Deleting target group " + arn + ".")
+				if err := acct.DeleteTargetGroup(ctx, arn); err != nil {
+					return err
+				}
+				return run.Record(func(r *Resources) { r.TargetGroupARN = "" })
+			}},
+		&step{id: IDLoadBalancer, title: "Network load balancer", applies: newLB,
+			do: func(ctx context.Context, run *Run, rep Reporter) error { return doLoadBalancer(ctx, acct, run, rep) },
+			undo: func(ctx context.Context, run *Run, rep Reporter) error {
+				res := run.Resources()
+				if res.LoadBalancerARN == "" || res.LoadBalancerReused {
+					return nil
+				}
+				rep.Start("Deleting load balancer " + res.LoadBalancerARN + ".")
+				if err := acct.DeleteLoadBalancer(ctx, res.LoadBalancerARN); err != nil {
+					return err
+				}
+				return run.Record(func(r *Resources) {
+					r.LoadBalancerARN, r.LoadBalancerDNS, r.LoadBalancerIPs, r.ListenerARN = "", "", nil, ""
+				})
+			}},
+		&step{id: IDListener, title: "Listener", after: []string{IDTargetGroup, IDLoadBalancer}, applies: newLB,
+			do: func(ctx context.Context, run *Run, rep Reporter) error { return doListener(ctx, acct, run, rep) },
+			undo: func(ctx context.Context, run *Run, rep Reporter) error {
+				arn := run.Resources().ListenerARN
+				if arn == "" {
+					return nil
+				}
+				rep.Start("Deleting listener " + arn + ".")
+				if err := acct.DeleteListener(ctx, arn); err != nil {
+					return err
+				}
+				return run.Record(func(r *Resources) { r.ListenerARN = "" })
+			}},
+		&step{id: IDRegister, title: "Register targets", after: []string{IDTargetGroup}, applies: newLB,
+			do: func(ctx context.Context, run *Run, rep Reporter) error {
+				res, p := run.Resources(), run.Plan()
+				what := strings.Join(res.InstanceIDs, ", ")
+				rep.Start(fmt.Sprintf(fmtRegStart, what))
+				if err := acct.RegisterTargets(ctx, res.TargetGroupARN, res.InstanceIDs, p.Targets.Port); err != nil {
+					return fmt.Errorf(fmtRegFailed+": %w", what, err)
+				}
+				if err := run.Record(func(r *Resources) { r.Registered = slices.Clone(res.InstanceIDs) }); err != nil {
+					return err
+				}
+				rep.Stop(fmt.Sprintf(fmtRegDone, what))
+				return nil
+			},
+			undo: func(ctx context.Context, run *Run, rep Reporter) error {
+				res := run.Resources()
+				if len(res.Registered) == 0 || res.TargetGroupARN == "" {
+					return nil
+				}
+				rep.Start("Deregistering " + strings.Join(res.Registered, ", ") + ".")
+				if err := acct.DeregisterTargets(ctx, res.TargetGroupARN, res.Registered, run.Plan().Targets.Port); err != nil {
+					return err
+				}
+				return run.Record(func(r *Resources) { r.Registered = nil })
+			}},
+		&step{id: IDWaitNLB, title: "Load balancer active", after: []string{IDLoadBalancer},
+			do: func(ctx context.Context, run *Run, rep Reporter) error {
+				res := run.Resources()
+				name := nameOf(res.LoadBalancerARN)
+				rep.Start(fmt.Sprintf(fmtWaitNLB, name))
+				if err := acct.WaitLoadBalancerActive(ctx, res.LoadBalancerARN, rep.Status); err != nil {
+					return err
+				}
+				rep.Stop(fmt.Sprintf(fmtWaitNLBDone, name))
+				return nil
+			}},
+		&step{id: IDIngress, title: "Security group rules", after: []string{IDWaitNLB}, applies: newLB,
+			do: func(ctx context.Context, run *Run, rep Reporter) error { return doIngress(ctx, acct, run, rep) },
+			undo: func(ctx context.Context, run *Run, rep Reporter) error {
+				for _, rule := range run.Resources().Ingress {
+					rep.Start(fmt.Sprintf("Revoking %s port %d in %s.", rule.CIDR, rule.FromPort, rule.GroupID))
+					if err := acct.RevokeIngress(ctx, rule); err != nil {
+						return err
+					}
+					if err := run.Record(func(r *Resources) {
+						r.Ingress = slices.DeleteFunc(r.Ingress, func(x awsops.Rule) bool { return x == rule })
+					}); err != nil {
+						return err
+					}
+				}
+				return nil
+			}},
+		&step{id: IDVPCLink, title: "VPC link", after: []string{IDWaitNLB},
+			do: func(ctx context.Context, run *Run, rep Reporter) error { return doVPCLink(ctx, acct, run, rep) },
+			undo: func(ctx context.Context, run *Run, rep Reporter) error {
+				res := run.Resources()
+				if res.VPCLinkID == "" || res.VPCLinkReused {
+					return nil
+				}
+				rep.Start("Deleting VPC link " + res.VPCLinkID + ".")
+				if err := acct.DeleteVPCLink(ctx, res.VPCLinkID); err != nil {
+					return err
+				}
+				// The load balancer cannot be deleted while the link still exists.
+				if err := acct.WaitVPCLinkDeleted(ctx, res.VPCLinkID, rep.Status); err != nil {
+					return err
+				}
+				return run.Record(func(r *Resources) { r.VPCLinkID = "" })
+			}},
+		&step{id: IDRestAPI, title: "REST API",
+			do: func(ctx context.Context, run *Run, rep Reporter) error { return doRestAPI(ctx, acct, run, rep) },
+			undo: func(ctx context.Context, run *Run, rep Reporter) error {
+				res := run.Resources()
+				if res.RestAPIID == "" || res.RestAPIReused {
+					return nil
+				}
+				rep.Start("Deleting REST API " + res.RestAPIID + " with its resources and stages.")
+				if err := acct.DeleteRestAPI(ctx, res.RestAPIID); err != nil {
+					return err
+				}
+				return run.Record(func(r *Resources) {
+					r.RestAPIID, r.ProxyResourceID, r.Methods, r.DeploymentID, r.Stage = "", "", nil, "", ""
+				})
+			}},
+		&step{id: IDProxyResource, title: "Proxy resource", after: []string{IDRestAPI},
+			do: func(ctx context.Context, run *Run, rep Reporter) error { return doProxyResource(ctx, acct, run, rep) },
+			undo: func(ctx context.Context, run *Run, rep Reporter) error {
+				res := run.Resources()
+				if !res.RestAPIReused || res.ProxyResourceID == "" {
+					return nil // deleting the API deletes the resource
+				}
+				rep.Start("Deleting resource /{proxy+} from " + res.RestAPIID + ".")
+				if err := acct.DeleteResource(ctx, res.RestAPIID, res.ProxyResourceID); err != nil {
+					return err
+				}
+				return run.Record(func(r *Resources) { r.ProxyResourceID, r.Methods = "", nil })
+			}},
+		&step{id: IDMethods, title: "Methods and integration", after: []string{IDProxyResource},
+			do: func(ctx context.Context, run *Run, rep Reporter) error { return doMethods(ctx, acct, run, rep) }},
+		&step{id: IDDeploy, title: "Deployment and stage", after: []string{IDMethods, IDVPCLink},
+			do: func(ctx context.Context, run *Run, rep Reporter) error { return doDeploy(ctx, acct, run, rep) },
+			undo: func(ctx context.Context, run *Run, rep Reporter) error {
+				res := run.Resources()
+				if !res.RestAPIReused || res.Stage == "" {
+					return nil // deleting the API deletes the stage
+				}
+				rep.Start("Deleting stage " + res.Stage + " of " + res.RestAPIID + ".")
+				if err := acct.DeleteStage(ctx, res.RestAPIID, res.Stage); err != nil {
+					return err
+				}
+				return run.Record(func(r *Resources) { r.Stage, r.DeploymentID = "", "" })
+			}},
+		&step{id: IDAPIKey, title: "API key and usage plan", after: []string{IDDeploy},
+			applies: func(p *Plan) bool { return p.API.Authorization == AuthAPIKey },
+			do:      func(ctx context.Context, run *Run, rep Reporter) error { return doAPIKey(ctx, acct, run, rep) },
+			undo: func(ctx context.Context, run *Run, rep Reporter) error {
+				res := run.Resources()
+				if res.UsagePlanID != "" {
+					rep.Start("Deleting usage plan " + res.UsagePlanID + ".")
+					if err := acct.DeleteUsagePlan(ctx, res.UsagePlanID, res.RestAPIID, run.Plan().Stage.Name); err != nil {
+						return err
+					}
+					if err := run.Record(func(r *Resources) { r.UsagePlanID = "" }); err != nil {
+						return err
+					}
+				}
+				if res.APIKeyID != "" {
+					rep.Start("Deleting API key " + res.APIKeyID + ".")
+					if err := acct.DeleteAPIKey(ctx, res.APIKeyID); err != nil {
+						return err
+					}
+					return run.Record(func(r *Resources) { r.APIKeyID = "" })
+				}
+				return nil
+			}},
+		&step{id: IDTargetHealth, title: "Healthy targets", after: []string{IDListener, IDRegister, IDIngress, IDWaitNLB}, applies: newLB,
+			do: func(ctx context.Context, run *Run, rep Reporter) error {
+				res := run.Resources()
+				rep.Start(fmt.Sprintf(fmtHealthWait, tgName(run.ID())))
+				last := ""
+				err := acct.WaitTargetsHealthy(ctx, res.TargetGroupARN, func(s string) { last = s; rep.Status(s) })
+				if err != nil {
+					return err
+				}
+				rep.Stop(fmt.Sprintf(fmtHealthDone, last))
+				return nil
+			}},
+	}
+}
+
+// nameOf is the name inside an ELB ARN (".../net/<name>/<id>", ".../targetgroup/<name>/<id>").
+func nameOf(arn string) string {
+	parts := strings.Split(arn, "/")
+	if len(parts) >= 3 {
+		return parts[len(parts)-2]
+	}
+	return arn
+}
+
+// adoptable checks that a resource found by name carries this run's tag.
+func adoptable(tagsFound map[string]string, runID, what string) error {
+	if tagsFound[awsops.TagRun] != runID {
+		return fmt.Errorf("%s %w (its %s tag is %q): delete or rename it, or apply the plan under another name", what, ErrNotOurs, awsops.TagRun, tagsFound[awsops.TagRun])
+	}
+	return nil
+}
+
+func doTargetGroup(ctx context.Context, acct *awsops.Account, run *Run, rep Reporter) error {
+	res, p := run.Resources(), run.Plan()
+	name := tgName(run.ID())
+	// Adopt what the journal or a crashed attempt left: by recorded ARN, else by name and tag.
+	for _, ref := range []string{res.TargetGroupARN, name} {
+		if ref == "" {
+			continue
+		}
+		tg, err := acct.GetTargetGroup(ctx, ref)
+		if awsops.IsNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		t, err := acct.Tags(ctx, tg.ARN)
+		if err != nil {
+			return err
+		}
+		if err := adoptable(t, run.ID(), "target group "+name); err != nil {
+			return err
+		}
+		if err := run.Record(func(r *Resources) { r.TargetGroupARN = tg.ARN }); err != nil {
+			return err
+		}
+		rep.Stop("Found target group " + tg.Name + " from an earlier attempt.")
+		return nil
+	}
+	rep.Start(fmt.Sprintf(fmtTGStart, name))
+	hc := p.LoadBalancer.HealthCheck
+	tg, err := acct.CreateTargetGroup(ctx, awsops.TargetGroupSpec{
+		Name: name, Port: p.Targets.Port, VPCID: res.VPCID, Tags: tags(run),
+		HealthCheck: awsops.HealthCheck{Path: hc.Path, Port: hc.Port, Interval: hc.Interval, HealthyThreshold: hc.HealthyThreshold, UnhealthyThreshold: hc.UnhealthyThreshold},
+	})
+	if err != nil {
+		return fmt.Errorf(fmtTGFailed+": %w", name, err)
+	}
+	if err := run.Record(func(r *Resources) { r.TargetGroupARN = tg.ARN }); err != nil {
+		return err
+	}
+	rep.Stop(fmt.Sprintf(fmtTGDone, name))
+	return nil
+}
+
+func doLoadBalancer(ctx context.Context, acct *awsops.Account, run *Run, rep Reporter) error {
+	res := run.Resources()
+	name := lbName(run.ID())
+	for _, ref := range []string{res.LoadBalancerARN, name} {
+		if ref == "" {
+			continue
+		}
+		lb, err := acct.GetLoadBalancer(ctx, ref)
+		if awsops.IsNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		t, err := acct.Tags(ctx, lb.ARN)
+		if err != nil {
+			return err
+		}
+		if err := adoptable(t, run.ID(), "load balancer "+name); err != nil {
+			return err
+		}
+		if err := run.Record(func(r *Resources) { r.LoadBalancerARN, r.LoadBalancerDNS = lb.ARN, lb.DNSName }); err != nil {
+			return err
+		}
+		rep.Stop("Found load balancer " + lb.Name + " from an earlier attempt.")
+		return nil
+	}
+	rep.Start(fmt.Sprintf(fmtNLBStart, name))
+	lb, err := acct.CreateLoadBalancer(ctx, name, res.SubnetIDs, tags(run))
+	if err != nil {
+		return fmt.Errorf(fmtNLBFailed+": %w", name, err)
+	}
+	if err := run.Record(func(r *Resources) { r.LoadBalancerARN, r.LoadBalancerDNS = lb.ARN, lb.DNSName }); err != nil {
+		return err
+	}
+	rep.Stop(fmt.Sprintf(fmtNLBDone, name))
+	return nil
+}
+
+func doListener(ctx context.Context, acct *awsops.Account, run *Run, rep Reporter) error {
+	res, port := run.Resources(), run.Plan().LoadBalancer.Port
+	listeners, err := acct.ListListeners(ctx, res.LoadBalancerARN)
+	if err != nil {
+		return err
+	}
+	for _, l := range listeners {
+		if l.Port != port {
+			continue
+		}
+		if l.TargetGroupARN != res.TargetGroupARN {
+			return fmt.Errorf(fmtListFailed+": the load balancer already listens there for %s", port, l.TargetGroupARN)
+		}
+		if err := run.Record(func(r *Resources) { r.ListenerARN = l.ARN }); err != nil {
+			return err
+		}
+		rep.Stop(fmt.Sprintf("Found TCP listener on port %d from an earlier attempt.", port))
+		return nil
+	}
+	rep.Start(fmt.Sprintf(fmtListStart, port))
+	l, err := acct.CreateListener(ctx, res.LoadBalancerARN, port, res.TargetGroupARN, tags(run))
+	if err != nil {
+		return fmt.Errorf(fmtListFailed+": %w", port, err)
+	}
+	if err := run.Record(func(r *Resources) { r.ListenerARN = l.ARN }); err != nil {
+		return err
+	}
+	rep.Stop(fmt.Sprintf(fmtListDone, port))
+	return nil
+}
+
+// IngressRules returns the rules that let the NLB reach the instances: for each instance not
+// yet admitted on each needed port, a rule in its first security group from each source.
+// Sources are the NLB's private IPs (/32 each) or the VPC's CIDR; never 0.0.0.0/0.
+func IngressRules(instances []awsops.Instance, groups []awsops.SecurityGroup, sources []string, ports []int32, desc string) []awsops.Rule {
+	byID := map[string]awsops.SecurityGroup{}
+	for _, g := range groups {
+		byID[g.ID] = g
+	}
+	var rules []awsops.Rule
+	for _, in := range instances {
+		if len(in.SecurityGroups) == 0 {
+			continue
+		}
+		for _, port := range ports {
+			for _, src := range sources {
+				if admitted(in, byID, src, port) {
+					continue
+				}
+				r := awsops.Rule{GroupID: in.SecurityGroups[0], Protocol: "tcp", FromPort: port, ToPort: port, CIDR: src, Description: desc}
+				if !slices.Contains(rules, r) {
+					rules = append(rules, r)
+				}
+			}
+		}
+	}
+	return rules
+}
+
+// admitted reports whether one of the instance's groups already lets all of src reach port.
+func admitted(in awsops.Instance, groups map[string]awsops.SecurityGroup, src string, port int32) bool {
+	want, err := netip.ParsePrefix(src)
+	if err != nil {
+		return false
+	}
+	for _, gid := range in.SecurityGroups {
+		for _, r := range groups[gid].Ingress {
+			have, err := netip.ParsePrefix(r.CIDR)
+			if err != nil || have.Bits() > want.Bits() || !have.Contains(want.Addr()) {
+				continue
+			}
+			if r.Protocol == "-1" || (r.Protocol == "tcp" && r.FromPort <= port && port <= r.ToPort) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// IngressSources returns where the NLB's traffic comes from for the plan's mode.
+func IngressSources(ctx context.Context, acct *awsops.Account, mode, lbARN, vpcCIDR string) ([]string, error) {
+	if mode == ModeVPCCIDR {
+		return []string{vpcCIDR}, nil
+	}
+	ips, err := acct.LoadBalancerIPs(ctx, lbARN)
+	if err != nil {
+		return nil, err
+	}
+	if len(ips) == 0 {
+		return nil, fmt.Errorf("find the private IPs of %s: AWS lists no network interface for it yet; retry in a minute, or set securityGroups.mode to %s", nameOf(lbARN), ModeVPCCIDR)
+	}
+	var srcs []string
+	for _, ip := range ips {
+		srcs = append(srcs, ip+"/32")
+	}
+	return srcs, nil
+}
+
+// IngressPorts are the ports the NLB uses to reach targets: traffic and health checks.
+func IngressPorts(p *Plan) []int32 {
+	ports := []int32{p.Targets.Port}
+	if hp := p.LoadBalancer.HealthCheck.Port; hp != 0 && hp != p.Targets.Port {
+		ports = append(ports, hp)
+	}
+	return ports
+}
+
+func doIngress(ctx context.Context, acct *awsops.Account, run *Run, rep Reporter) error {
+	res, p := run.Resources(), run.Plan()
+	srcs, err := IngressSources(ctx, acct, p.SecurityGroups.Mode, res.LoadBalancerARN, res.VPCCIDR)
+	if err != nil {
+		return err
+	}
+	if p.SecurityGroups.Mode == ModeNLBIPs {
+		if err := run.Record(func(r *Resources) { r.LoadBalancerIPs = srcs }); err != nil {
+			return err
+		}
+	}
+	all, err := acct.ListInstances(ctx, res.VPCID)
+	if err != nil {
+		return err
+	}
+	instances := slices.DeleteFunc(all, func(i awsops.Instance) bool { return !slices.Contains(res.InstanceIDs, i.ID) })
+	groups, err := acct.ListSecurityGroups(ctx, res.VPCID)
+	if err != nil {
+		return err
+	}
+	desc := ruleDescription(run.ID())
+	// Rules a crashed attempt added carry our description: count them as ours.
+	for _, g := range groups {
+		for _, r := range g.Ingress {
+			if r.Description == desc && !slices.Contains(res.Ingress, r) {
+				if err := run.Record(func(x *Resources) { x.Ingress = append(x.Ingress, r) }); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	rules := IngressRules(instances, groups, srcs, IngressPorts(p), desc)
+	for _, r := range rules {
+		rep.Start(fmt.Sprintf(fmtIngStart, r.CIDR, r.FromPort, r.GroupID))
+		added, err := acct.AuthorizeIngress(ctx, r)
+		if err != nil {
+			return fmt.Errorf(fmtIngFailed+": %w", r.CIDR, r.GroupID, err)
+		}
+		if added {
+			if err := run.Record(func(x *Resources) { x.Ingress = append(x.Ingress, r) }); err != nil {
+				return err
+			}
+		}
+	}
+	switch n := len(run.Resources().Ingress); {
+	case len(rules) == 0 && n == 0:
+		rep.Stop("The security groups already admit the load balancer; no rule added.")
+	default:
+		rep.Stop(fmt.Sprintf("%d rule(s) admit the load balancer on port %s.", n, joinPorts(IngressPorts(p))))
+	}
+	return nil
+}
+
+func joinPorts(ports []int32) string {
+	var s []string
+	for _, p := range ports {
+		s = append(s, fmt.Sprint(p))
+	}
+	return strings.Join(s, ", ")
+}
+
+func doVPCLink(ctx context.Context, acct *awsops.Account, run *Run, rep Reporter) error {
+	res := run.Resources()
+	name := linkName(run.ID())
+	id := res.VPCLinkID
+	if id != "" {
+		_, err := acct.GetVPCLink(ctx, id)
+		if awsops.IsNotFound(err) && !res.VPCLinkReused {
+			rep.Status("the recorded VPC link " + id + " is gone; creating it again")
+			id = ""
+		} else if err != nil {
+			return err
+		}
+	}
+	if id == "" {
+		links, err := acct.ListVPCLinks(ctx)
+		if err != nil {
+			return err
+		}
+		for _, l := range links {
+			if l.Tags[awsops.TagRun] == run.ID() && l.Status != "DELETING" && l.Status != "FAILED" {
+				id = l.ID
+				rep.Stop("Found VPC link " + l.ID + " from an earlier attempt.")
+			}
+		}
+	}
+	if id == "" {
+		rep.Start(fmt.Sprintf(fmtLinkStart, name))
+		l, err := acct.CreateVPCLink(ctx, name, res.LoadBalancerARN, tags(run))
+		if err != nil {
+			return fmt.Errorf(fmtLinkFailed+": %w", name, err)
+		}
+		id = l.ID
+	}
+	if err := run.Record(func(r *Resources) { r.VPCLinkID = id }); err != nil {
+		return err
+	}
+	rep.Start(fmt.Sprintf(fmtLinkWait, id))
+	if err := acct.WaitVPCLink(ctx, id, rep.Status); err != nil {
+		return err
+	}
+	rep.Stop(fmt.Sprintf(fmtLinkDone, id))
+	return nil
+}
+
+func apiName(p *Plan) string { return cmpOr(p.API.Name, p.Name) }
+
+func doRestAPI(ctx context.Context, acct *awsops.Account, run *Run, rep Reporter) error {
+	res, p := run.Resources(), run.Plan()
+	if res.RestAPIID != "" {
+		a, err := acct.GetRestAPI(ctx, res.RestAPIID)
+		switch {
+		case err == nil:
+			rep.Stop(fmt.Sprintf("Using REST API %s (%s).", a.Name, a.ID))
+			return nil
+		case !awsops.IsNotFound(err) || res.RestAPIReused:
+			return err
+		}
+		rep.Status("the recorded REST API " + res.RestAPIID + " is gone; creating it again")
+	}
+	apis, err := acct.ListRestAPIs(ctx)
+	if err != nil {
+		return err
+	}
+	for _, a := range apis {
+		if a.Tags[awsops.TagRun] == run.ID() {
+			if err := run.Record(func(r *Resources) { r.RestAPIID = a.ID }); err != nil {
+				return err
+			}
+			rep.Stop("Found REST API " + a.ID + " from an earlier attempt.")
+			return nil
+		}
+	}
+	name := apiName(p)
+	rep.Start(fmt.Sprintf(fmtAPIStart, name))
+	a, err := acct.CreateRestAPI(ctx, name, p.API.EndpointType, tags(run))
+	if err != nil {
+		return fmt.Errorf(fmtAPIFailed+": %w", name, err)
+	}
+	if err := run.Record(func(r *Resources) { r.RestAPIID = a.ID }); err != nil {
+		return err
+	}
+	rep.Stop(fmt.Sprintf(fmtAPIDone, name, a.ID))
+	return nil
+}
+
+func doProxyResource(ctx context.Context, acct *awsops.Account, run *Run, rep Reporter) error {
+	res := run.Resources()
+	rs, err := acct.ListResources(ctx, res.RestAPIID)
+	if err != nil {
+		return err
+	}
+	if r, ok := rs["/{proxy+}"]; ok {
+		if !res.RestAPIReused || res.ProxyResourceID == r.ID {
+			if err := run.Record(func(x *Resources) { x.ProxyResourceID = r.ID }); err != nil {
+				return err
+			}
+		}
+		rep.Stop("Using resource /{proxy+} (" + r.ID + ").")
+		return nil
+	}
+	root, ok := rs["/"]
+	if !ok {
+		return fmt.Errorf(fmtResFailed+": the API has no root resource", res.RestAPIID)
+	}
+	rep.Start(fmt.Sprintf(fmtResStart, res.RestAPIID))
+	r, err := acct.CreateResource(ctx, res.RestAPIID, root.ID, "{proxy+}")
+	if err != nil {
+		return fmt.Errorf(fmtResFailed+": %w", res.RestAPIID, err)
+	}
+	if err := run.Record(func(x *Resources) { x.ProxyResourceID = r.ID }); err != nil {
+		return err
+	}
+	rep.Stop(fmt.Sprintf(fmtResDone, r.ID))
+	return nil
+}
+
+// authorization maps the plan's choice to a method's authorization type and key flag.
+func authorization(p *Plan) (string, bool) {
+	switch p.API.Authorization {
+	case AuthIAM:
+		return "AWS_IAM", false
+	case AuthAPIKey:
+		return "NONE", true
+	}
+	return "NONE", false
+}
+
+func doMethods(ctx context.Context, acct *awsops.Account, run *Run, rep Reporter) error {
+	res, p := run.Resources(), run.Plan()
+	rs, err := acct.ListResources(ctx, res.RestAPIID)
+	if err != nil {
+		return err
+	}
+	proxy, ok := rs["/{proxy+}"]
+	if !ok {
+		return fmt.Errorf("add methods to %s: the API has no /{proxy+} resource", res.RestAPIID)
+	}
+	auth, key := authorization(p)
+	var added []string
+	for _, m := range p.API.Methods {
+		if slices.Contains(proxy.Integrated, m) {
+			continue
+		}
+		rep.Start(fmt.Sprintf(fmtMethStart, m))
+		method := awsops.Method{HTTPMethod: m, Authorization: auth, APIKey: key}
+		if err := acct.PutProxyMethod(ctx, res.RestAPIID, proxy.ID, method, slices.Contains(proxy.Methods, m)); err != nil {
+			return fmt.Errorf(fmtMethFailed+": %w", m, err)
+		}
+		added = append(added, m)
+		if err := run.Record(func(r *Resources) { r.Methods = append(r.Methods, m) }); err != nil {
+			return err
+		}
+	}
+	if len(added) == 0 {
+		rep.Stop("The methods " + strings.Join(p.API.Methods, ", ") + " are in place.")
+		return nil
+	}
+	rep.Stop(fmt.Sprintf(fmtMethDone, strings.Join(added, ", ")))
+	return nil
+}
+
+// StageVariables are the variables the stage gets: the VPC link id and the NLB's DNS name.
+func StageVariables(res Resources) map[string]string {
+	return map[string]string{awsops.StageVarLink: res.VPCLinkID, awsops.StageVarNLB: res.LoadBalancerDNS}
+}
+
+func doDeploy(ctx context.Context, acct *awsops.Account, run *Run, rep Reporter) error {
+	res, p := run.Resources(), run.Plan()
+	vars := StageVariables(res)
+	st, err := acct.GetStage(ctx, res.RestAPIID, p.Stage.Name)
+	if err != nil && !awsops.IsNotFound(err) {
+		return err
+	}
+	deployment := st.DeploymentID
+	// A stage still serving this run's deployment with these variables needs no new one.
+	current := err == nil && res.DeploymentID != "" && st.DeploymentID == res.DeploymentID &&
+		st.Variables[awsops.StageVarLink] == vars[awsops.StageVarLink] && st.Variables[awsops.StageVarNLB] == vars[awsops.StageVarNLB]
+	if !current {
+		rep.Start(fmt.Sprintf(fmtDeployStart, p.Stage.Name))
+		deployment, err = acct.Deploy(ctx, res.RestAPIID, p.Stage.Name, vars)
+		if err != nil {
+			return fmt.Errorf(fmtDeployFailed+": %w", p.Stage.Name, err)
+		}
+	}
+	if err := run.Record(func(r *Resources) { r.DeploymentID, r.Stage = deployment, p.Stage.Name }); err != nil {
+		return err
+	}
+	settings := awsops.StageSettings{LoggingLevel: p.Stage.Logging, RateLimit: p.Stage.Throttling.Rate, BurstLimit: p.Stage.Throttling.Burst}
+	if err := acct.UpdateStageSettings(ctx, res.RestAPIID, p.Stage.Name, settings); err != nil {
+		return err
+	}
+	rep.Stop(fmt.Sprintf(fmtDeployDone, deployment, p.Stage.Name))
+	return nil
+}
+
+func doAPIKey(ctx context.Context, acct *awsops.Account, run *Run, rep Reporter) error {
+	res, p := run.Resources(), run.Plan()
+	name := keyName(run.ID())
+	keyID := res.APIKeyID
+	if keyID == "" {
+		k, found, err := acct.FindAPIKey(ctx, name, awsops.TagRun, run.ID())
+		if err != nil {
+			return err
+		}
+		if found {
+			keyID = k.ID
+		} else {
+			rep.Start(fmt.Sprintf(fmtKeyStart, name))
+			k, err = acct.CreateAPIKey(ctx, name, tags(run))
+			if err != nil {
+				return fmt.Errorf(fmtKeyFailed+": %w", name, err)
+			}
+			keyID = k.ID
+			// The key's value is a secret: it is not recorded; `aws apigateway get-api-key
+			// --include-value` shows it to whoever may see it.
+		}
+		if err := run.Record(func(r *Resources) { r.APIKeyID = keyID }); err != nil {
+			return err
+		}
+	}
+	planID := res.UsagePlanID
+	if planID == "" {
+		id, found, err := acct.FindUsagePlan(ctx, name, awsops.TagRun, run.ID())
+		if err != nil {
+			return err
+		}
+		if !found {
+			id, err = acct.CreateUsagePlan(ctx, name, res.RestAPIID, p.Stage.Name, keyID, p.Stage.Throttling.Rate, p.Stage.Throttling.Burst, tags(run))
+			if id != "" {
+				if rerr := run.Record(func(r *Resources) { r.UsagePlanID = id }); rerr != nil {
+					return rerr
+				}
+			}
+			if err != nil {
+				return fmt.Errorf(fmtKeyFailed+": %w", name, err)
+			}
+		}
+		planID = id
+		if err := run.Record(func(r *Resources) { r.UsagePlanID = id }); err != nil {
+			return err
+		}
+	}
+	rep.Stop(fmt.Sprintf(fmtKeyDone, keyID, planID))
+	return nil
+}
