@@ -106,8 +106,9 @@ type Account struct {
 }
 
 // FromConfig builds an Account on the real SDK clients for cfg. endpoint, when set, overrides
-// every service's endpoint (AWS_ENDPOINT_URL does the same through cfg).
-func FromConfig(cfg aws.Config, endpoint string) *Account {
+// every service's endpoint (AWS_ENDPOINT_URL does the same through cfg); profile is only
+// named in advice.
+func FromConfig(cfg aws.Config, endpoint, profile string) *Account {
 	gw := apigateway.NewFromConfig(cfg, func(o *apigateway.Options) {
 		if endpoint != "" {
 			o.BaseEndpoint = aws.String(endpoint)
@@ -132,7 +133,7 @@ func FromConfig(cfg aws.Config, endpoint string) *Account {
 			}
 		}),
 		Region: cfg.Region,
-		Pace:   NewPacer(),
+		Pace:   &Pacer{Scale: 1, MaxAttempts: 8, Profile: profile, Region: cfg.Region},
 	}
 }
 

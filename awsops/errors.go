@@ -15,6 +15,9 @@ var ErrNotFound = errors.New("not found")
 type PermissionError struct {
 	Action  string
 	Message string
+	// Profile and Region say where the call went, for the advice.
+	Profile string
+	Region  string
 	Err     error
 }
 
@@ -28,7 +31,11 @@ func (e *PermissionError) Unwrap() error { return e.Err }
 
 // RecommendActions tells the user how to get the permission.
 func (e *PermissionError) RecommendActions() string {
-	return fmt.Sprintf("grant %s to your identity (or choose another --profile), then run the command again", e.Action)
+	where := "region " + e.Region
+	if e.Profile != "" {
+		where = "profile " + e.Profile + ", " + where
+	}
+	return fmt.Sprintf("allow %s for your identity (%s), or choose another --profile, then retry", e.Action, where)
 }
 
 // ThrottleError marks an AWS error that asks the caller to slow down; it is retryable.
@@ -74,7 +81,7 @@ func Classify(action string, err error) error {
 	}
 	code := ae.ErrorCode()
 	switch {
-	case code == "AccessDenied" || code == "AccessDeniedException" || code == "UnauthorizedOperation":
+	case code == "AccessDenied" || code == "AccessDeniedException" || code == "UnauthorizedOperation" || code == "UnauthorizedException":
 		return &PermissionError{Action: action, Message: ae.ErrorMessage(), Err: err}
 	case throttleCodes[code]:
 		return &ThrottleError{Err: err}
@@ -103,4 +110,47 @@ func ErrorMessage(err error) string {
 		return ae.ErrorMessage()
 	}
 	return err.Error()
+}
+
+// ActionError is a failed action in the words the user sees: What happened (e.g. "Failed
+// to create load balancer orders-nlb"), then AWS's own message as the why.
+type ActionError struct {
+	What string
+	Err  error
+}
+
+// Error reads "what: why".
+func (e *ActionError) Error() string { return e.What + ": " + ErrorMessage(e.Err) }
+
+// Unwrap returns the cause.
+func (e *ActionError) Unwrap() error { return e.Err }
+
+// Failed wraps err as an ActionError whose What is format applied to args.
+func Failed(err error, format string, args ...any) error {
+	if err == nil {
+		return nil
+	}
+	return &ActionError{What: fmt.Sprintf(format, args...), Err: err}
+}
+
+// IAMAction is the IAM action an operation needs: API Gateway authorizes by HTTP verb.
+func IAMAction(op string) string {
+	service, name, ok := strings.Cut(op, ":")
+	if ok && service != "apigateway" {
+		return op
+	}
+	if !ok {
+		name = op
+	}
+	switch {
+	case strings.HasPrefix(name, "Create"):
+		return "apigateway:POST"
+	case strings.HasPrefix(name, "Delete"):
+		return "apigateway:DELETE"
+	case strings.HasPrefix(name, "Update"):
+		return "apigateway:PATCH"
+	case strings.HasPrefix(name, "Put"):
+		return "apigateway:PUT"
+	}
+	return "apigateway:GET"
 }

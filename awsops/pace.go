@@ -26,6 +26,9 @@ type Pacer struct {
 	Scale float64
 	// MaxAttempts bounds the tries of one call, the first included.
 	MaxAttempts int
+	// Profile and Region are named in permission errors.
+	Profile string
+	Region  string
 
 	mu   sync.Mutex
 	next map[string]time.Time
@@ -41,7 +44,7 @@ func (p *Pacer) Gateway(ctx context.Context, op string, fn func() error) error {
 	if !ok {
 		interval = gatewayDefaultInterval
 	}
-	return p.retry(ctx, op, func() error {
+	return p.retry(ctx, "apigateway:"+op, func() error {
 		if err := p.wait(ctx, op, interval); err != nil {
 			return err
 		}
@@ -61,7 +64,11 @@ func (p *Pacer) retry(ctx context.Context, op string, fn func() error) error {
 	}
 	backoff := p.scaled(250 * time.Millisecond)
 	for i := 1; ; i++ {
-		err := Classify(op, fn())
+		err := Classify(IAMAction(op), fn())
+		var pe *PermissionError
+		if errors.As(err, &pe) {
+			pe.Profile, pe.Region = p.Profile, p.Region
+		}
 		var te *ThrottleError
 		if err == nil || !errors.As(err, &te) || i >= attempts {
 			return err

@@ -262,3 +262,14 @@ func (s *Store) List() ([]*Journal, error) {
 	sort.SliceStable(list, func(a, b int) bool { return list[a].StartedAt.Before(list[b].StartedAt) })
 	return list, nil
 }
+
+// Remove deletes a run's journal.
+func (s *Store) Remove(runID string) error {
+	if _, err := s.Load(runID); err != nil {
+		return err
+	}
+	if err := os.Remove(s.path(runID)); err != nil {
+		return fmt.Errorf("remove journal of %s: %w", runID, err)
+	}
+	return nil
+}

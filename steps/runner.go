@@ -178,8 +178,14 @@ type StepError struct {
 	Err   error
 }
 
-// Error names the step and its cause.
-func (e *StepError) Error() string { return e.Title + ": " + e.Err.Error() }
+// Error names the step and its cause; an action's own words already say which step it was.
+func (e *StepError) Error() string {
+	var ae *awsops.ActionError
+	if errors.As(e.Err, &ae) {
+		return e.Err.Error()
+	}
+	return e.Title + ": " + e.Err.Error()
+}
 
 // Unwrap returns the cause.
 func (e *StepError) Unwrap() error { return e.Err }
@@ -187,19 +193,23 @@ func (e *StepError) Unwrap() error { return e.Err }
 // RecommendActions says what to do about the failure.
 func (e *StepError) RecommendActions() string { return Recommend(e.Err) }
 
-// Recommend returns a concrete next step for err.
+// Recommend returns a concrete next step for err, or "" when there is none to give.
 func Recommend(err error) string {
 	var ra interface{ RecommendActions() string }
 	var te *awsops.ThrottleError
 	switch {
 	case errors.As(err, &ra):
 		return ra.RecommendActions()
+	case errors.Is(err, ErrNoRun):
+		return "`vpclink status` lists the runs (add --demo for the demo account's)"
 	case errors.As(err, &te):
 		return "AWS is throttling this account's requests: wait a minute, then retry"
 	case errors.Is(err, context.DeadlineExceeded):
 		return "the wait ran out of time; AWS may still finish: retry to check again"
+	case awsops.ErrorCode(err) != "":
+		return "fix what AWS's message names (in the console or the plan), then retry"
 	}
-	return "read AWS's message above, fix the cause in the console or the plan, then retry"
+	return ""
 }
 
 // Apply runs every step that is not done yet, starting each as soon as the steps it comes

@@ -181,7 +181,7 @@ func All(acct *awsops.Account) []Step {
 				what := strings.Join(res.InstanceIDs, ", ")
 				rep.Start(fmt.Sprintf(fmtRegStart, what))
 				if err := acct.RegisterTargets(ctx, res.TargetGroupARN, res.InstanceIDs, p.Targets.Port); err != nil {
-					return fmt.Errorf(fmtRegFailed+": %w", what, err)
+					return awsops.Failed(err, fmtRegFailed, what)
 				}
 				if err := run.Record(func(r *Resources) { r.Registered = slices.Clone(res.InstanceIDs) }); err != nil {
 					return err
@@ -377,7 +377,7 @@ func doTargetGroup(ctx context.Context, acct *awsops.Account, run *Run, rep Repo
 		HealthCheck: awsops.HealthCheck{Path: hc.Path, Port: hc.Port, Interval: hc.Interval, HealthyThreshold: hc.HealthyThreshold, UnhealthyThreshold: hc.UnhealthyThreshold},
 	})
 	if err != nil {
-		return fmt.Errorf(fmtTGFailed+": %w", name, err)
+		return awsops.Failed(err, fmtTGFailed, name)
 	}
 	if err := run.Record(func(r *Resources) { r.TargetGroupARN = tg.ARN }); err != nil {
 		return err
@@ -416,7 +416,7 @@ func doLoadBalancer(ctx context.Context, acct *awsops.Account, run *Run, rep Rep
 	rep.Start(fmt.Sprintf(fmtNLBStart, name))
 	lb, err := acct.CreateLoadBalancer(ctx, name, res.SubnetIDs, tags(run))
 	if err != nil {
-		return fmt.Errorf(fmtNLBFailed+": %w", name, err)
+		return awsops.Failed(err, fmtNLBFailed, name)
 	}
 	if err := run.Record(func(r *Resources) { r.LoadBalancerARN, r.LoadBalancerDNS = lb.ARN, lb.DNSName }); err != nil {
 		return err
@@ -436,7 +436,7 @@ func doListener(ctx context.Context, acct *awsops.Account, run *Run, rep Reporte
 			continue
 		}
 		if l.TargetGroupARN != res.TargetGroupARN {
-			return fmt.Errorf(fmtListFailed+": the load balancer already listens there for %s", port, l.TargetGroupARN)
+			return fmt.Errorf(fmtListFailed+": the load balancer already listens there, for %s; choose another loadBalancer.port", port, l.TargetGroupARN)
 		}
 		if err := run.Record(func(r *Resources) { r.ListenerARN = l.ARN }); err != nil {
 			return err
@@ -447,7 +447,7 @@ func doListener(ctx context.Context, acct *awsops.Account, run *Run, rep Reporte
 	rep.Start(fmt.Sprintf(fmtListStart, port))
 	l, err := acct.CreateListener(ctx, res.LoadBalancerARN, port, res.TargetGroupARN, tags(run))
 	if err != nil {
-		return fmt.Errorf(fmtListFailed+": %w", port, err)
+		return awsops.Failed(err, fmtListFailed, port)
 	}
 	if err := run.Record(func(r *Resources) { r.ListenerARN = l.ARN }); err != nil {
 		return err
@@ -568,7 +568,7 @@ func doIngress(ctx context.Context, acct *awsops.Account, run *Run, rep Reporter
 		rep.Start(fmt.Sprintf(fmtIngStart, r.CIDR, r.FromPort, r.GroupID))
 		added, err := acct.AuthorizeIngress(ctx, r)
 		if err != nil {
-			return fmt.Errorf(fmtIngFailed+": %w", r.CIDR, r.GroupID, err)
+			return awsops.Failed(err, fmtIngFailed, r.CIDR, r.GroupID)
 		}
 		if added {
 			if err := run.Record(func(x *Resources) { x.Ingress = append(x.Ingress, r) }); err != nil {
@@ -622,7 +622,7 @@ func doVPCLink(ctx context.Context, acct *awsops.Account, run *Run, rep Reporter
 		rep.Start(fmt.Sprintf(fmtLinkStart, name))
 		l, err := acct.CreateVPCLink(ctx, name, res.LoadBalancerARN, tags(run))
 		if err != nil {
-			return fmt.Errorf(fmtLinkFailed+": %w", name, err)
+			return awsops.Failed(err, fmtLinkFailed, name)
 		}
 		id = l.ID
 	}
@@ -669,7 +669,7 @@ func doRestAPI(ctx context.Context, acct *awsops.Account, run *Run, rep Reporter
 	rep.Start(fmt.Sprintf(fmtAPIStart, name))
 	a, err := acct.CreateRestAPI(ctx, name, p.API.EndpointType, tags(run))
 	if err != nil {
-		return fmt.Errorf(fmtAPIFailed+": %w", name, err)
+		return awsops.Failed(err, fmtAPIFailed, name)
 	}
 	if err := run.Record(func(r *Resources) { r.RestAPIID = a.ID }); err != nil {
 		return err
@@ -700,7 +700,7 @@ func doProxyResource(ctx context.Context, acct *awsops.Account, run *Run, rep Re
 	rep.Start(fmt.Sprintf(fmtResStart, res.RestAPIID))
 	r, err := acct.CreateResource(ctx, res.RestAPIID, root.ID, "{proxy+}")
 	if err != nil {
-		return fmt.Errorf(fmtResFailed+": %w", res.RestAPIID, err)
+		return awsops.Failed(err, fmtResFailed, res.RestAPIID)
 	}
 	if err := run.Record(func(x *Resources) { x.ProxyResourceID = r.ID }); err != nil {
 		return err
@@ -739,7 +739,7 @@ func doMethods(ctx context.Context, acct *awsops.Account, run *Run, rep Reporter
 		rep.Start(fmt.Sprintf(fmtMethStart, m))
 		method := awsops.Method{HTTPMethod: m, Authorization: auth, APIKey: key}
 		if err := acct.PutProxyMethod(ctx, res.RestAPIID, proxy.ID, method, slices.Contains(proxy.Methods, m)); err != nil {
-			return fmt.Errorf(fmtMethFailed+": %w", m, err)
+			return awsops.Failed(err, fmtMethFailed, m)
 		}
 		added = append(added, m)
 		if err := run.Record(func(r *Resources) { r.Methods = append(r.Methods, m) }); err != nil {
@@ -774,7 +774,7 @@ func doDeploy(ctx context.Context, acct *awsops.Account, run *Run, rep Reporter)
 		rep.Start(fmt.Sprintf(fmtDeployStart, p.Stage.Name))
 		deployment, err = acct.Deploy(ctx, res.RestAPIID, p.Stage.Name, vars)
 		if err != nil {
-			return fmt.Errorf(fmtDeployFailed+": %w", p.Stage.Name, err)
+			return awsops.Failed(err, fmtDeployFailed, p.Stage.Name)
 		}
 	}
 	if err := run.Record(func(r *Resources) { r.DeploymentID, r.Stage = deployment, p.Stage.Name }); err != nil {
@@ -803,7 +803,7 @@ func doAPIKey(ctx context.Context, acct *awsops.Account, run *Run, rep Reporter)
 			rep.Start(fmt.Sprintf(fmtKeyStart, name))
 			k, err = acct.CreateAPIKey(ctx, name, tags(run))
 			if err != nil {
-				return fmt.Errorf(fmtKeyFailed+": %w", name, err)
+				return awsops.Failed(err, fmtKeyFailed, name)
 			}
 			keyID = k.ID
 			// The key's value is a secret: it is not recorded; `aws apigateway get-api-key
@@ -827,7 +827,7 @@ func doAPIKey(ctx context.Context, acct *awsops.Account, run *Run, rep Reporter)
 				}
 			}
 			if err != nil {
-				return fmt.Errorf(fmtKeyFailed+": %w", name, err)
+				return awsops.Failed(err, fmtKeyFailed, name)
 			}
 		}
 		planID = id

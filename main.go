@@ -1,0 +1,328 @@
+// Command vpclink connects Amazon API Gateway to private services in a VPC: a REST API with a
+// {proxy+} resource, a VPC link, an internal Network Load Balancer and the EC2 instances
+// behind it. Run it without a command for the wizard, or with apply, resume, destroy or
+// status for scripts.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/charmbracelet/x/term"
+
+	"github.com/vpclink/vpclink/awsops"
+	"github.com/vpclink/vpclink/awsops/sandbox"
+	"github.com/vpclink/vpclink/steps"
+	"github.com/vpclink/vpclink/ui"
+)
+
+// version is stamped by the release build with -X main.version=...
+var version = ""
+
+const usage = `vpclink connects Amazon API Gateway to private services in a VPC.
+
+Usage:
+  vpclink [flags]                       open the wizard
+  vpclink apply -f PLAN [--yes] [--keep-on-failure] [--output text|json]
+  vpclink resume RUN [--yes] [--output text|json]
+  vpclink destroy RUN [--yes]
+  vpclink status [RUN] [--output text|json]
+  vpclink demo reset [--yes]
+  vpclink version
+
+Global flags (before or after the command):
+  --demo               use the built-in demo account instead of AWS
+  --profile NAME       AWS profile (default: the default credential chain)
+  --region REGION      AWS region (default: AWS_REGION, the profile's, or the plan's)
+  --endpoint-url URL   send every AWS call to this endpoint (LocalStack, moto, ...)
+  --state-dir DIR      where journals live (default: $XDG_STATE_HOME/vpclink)
+
+Demo account settings: VPCLINK_DEMO_SPEED (0 instant … 1 real time, default 0.05),
+VPCLINK_SANDBOX_FAIL=Operation[:n] and VPCLINK_SANDBOX_THROTTLE=0.2 for training on failures.
+`
+
+type globals struct {
+	demo     bool
+	profile  string
+	region   string
+	endpoint string
+	stateDir string
+}
+
+func (g *globals) register(fs *flag.FlagSet) {
+	fs.BoolVar(&g.demo, "demo", g.demo, "use the built-in demo account")
+	fs.StringVar(&g.profile, "profile", g.profile, "AWS profile")
+	fs.StringVar(&g.region, "region", g.region, "AWS region")
+	fs.StringVar(&g.endpoint, "endpoint-url", g.endpoint, "AWS endpoint URL")
+	fs.StringVar(&g.stateDir, "state-dir", g.stateDir, "state directory")
+}
+
+// flags returns the global flags to repeat in suggested commands.
+func (g *globals) flags() string {
+	var f []string
+	if g.demo {
+		f = append(f, "--demo")
+	}
+	if g.profile != "" {
+		f = append(f, "--profile "+g.profile)
+	}
+	if g.endpoint != "" {
+		f = append(f, "--endpoint-url "+g.endpoint)
+	}
+	if g.stateDir != "" {
+		f = append(f, "--state-dir "+g.stateDir)
+	}
+	return strings.Join(f, " ")
+}
+
+func main() {
+	os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	g := &globals{}
+	top := flag.NewFlagSet("vpclink", flag.ContinueOnError)
+	top.SetOutput(io.Discard)
+	g.register(top)
+	help := top.Bool("help", false, "")
+	top.BoolVar(help, "h", false, "")
+	if err := top.Parse(args); err != nil {
+		return usageError(stderr, err)
+	}
+	if *help {
+		fmt.Fprint(stdout, usage)
+		return ui.ExitOK
+	}
+	rest := top.Args()
+	interactive := isTerminal(stdin) && isTerminal(stderr)
+	cmd := ""
+	if len(rest) > 0 {
+		cmd, rest = rest[0], rest[1:]
+	}
+
+	fs := flag.NewFlagSet("vpclink "+cmd, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	g.register(fs)
+	planFile := fs.String("f", "", "plan file")
+	fs.StringVar(planFile, "file", "", "plan file")
+	yes := fs.Bool("yes", false, "do not ask for confirmation")
+	keep := fs.Bool("keep-on-failure", false, "keep what was created when a step fails")
+	output := fs.String("output", "text", "text or json")
+	if err := parseInterspersed(fs, rest); err != nil {
+		return usageError(stderr, err)
+	}
+	if *output != "text" && *output != "json" {
+		return usageError(stderr, fmt.Errorf("--output %q: use text or json", *output))
+	}
+	pos := fs.Args()
+
+	dir, err := stateDir(g)
+	if err != nil {
+		ui.Fail(stderr, "find the state directory", err)
+		return ui.ExitUsage
+	}
+	store := &steps.Store{Dir: dir}
+	cli := &ui.CLI{Out: stdout, Err: stderr, In: stdin, Interactive: interactive, Yes: *yes, Keep: *keep, JSON: *output == "json", Demo: g.demo, Flags: g.flags()}
+
+	switch cmd {
+	case "":
+		if !interactive {
+			ui.Fail(stderr, "open the wizard", ui.WithHint(errors.New("the wizard needs a terminal"),
+				"run a plan without one: vpclink apply -f PLAN --yes (examples/demo.yaml is one)"))
+			return ui.ExitUsage
+		}
+		acct, err := openAccount(ctx, g, "")
+		if err != nil {
+			ui.Fail(stderr, "connect to AWS", err)
+			return ui.ExitUsage
+		}
+		return ui.RunWizard(ctx, ui.WizardOptions{Account: acct, Store: store, Demo: g.demo, Profile: g.profile, Flags: g.flags(),
+			Open: func(profile, region string) (*awsops.Account, error) {
+				g2 := *g
+				g2.profile = profile
+				return openAccount(ctx, &g2, region)
+			}})
+	case "apply":
+		if *planFile == "" || len(pos) > 0 {
+			return usageError(stderr, errors.New("apply takes a plan: vpclink apply -f PLAN"))
+		}
+		p, err := steps.LoadPlan(*planFile)
+		if err != nil {
+			ui.Fail(stderr, "read the plan", err)
+			return ui.ExitUsage
+		}
+		acct, err := openAccount(ctx, g, p.Region)
+		if err != nil {
+			ui.Fail(stderr, "connect to AWS", err)
+			return ui.ExitUsage
+		}
+		return cli.Apply(ctx, acct, store, p, *planFile)
+	case "resume", "destroy":
+		if len(pos) != 1 {
+			return usageError(stderr, fmt.Errorf("%s takes one run id: vpclink %s RUN (vpclink status lists them)", cmd, cmd))
+		}
+		j, err := store.Load(pos[0])
+		if err != nil {
+			ui.Fail(stderr, cmd, withDemoHint(g, pos[0], err))
+			return ui.ExitUsage
+		}
+		acct, err := openAccount(ctx, g, j.Region)
+		if err != nil {
+			ui.Fail(stderr, "connect to AWS", err)
+			return ui.ExitUsage
+		}
+		if cmd == "resume" {
+			return cli.Resume(ctx, acct, store, pos[0])
+		}
+		return cli.Destroy(ctx, acct, store, pos[0])
+	case "status":
+		if len(pos) > 1 {
+			return usageError(stderr, errors.New("status takes at most one run id"))
+		}
+		runID := ""
+		if len(pos) == 1 {
+			runID = pos[0]
+		}
+		return cli.Status(store, runID)
+	case "demo":
+		if len(pos) != 1 || pos[0] != "reset" {
+			return usageError(stderr, errors.New("the demo command has one subcommand: vpclink demo reset"))
+		}
+		g.demo = true
+		dir, err := stateDir(g)
+		if err != nil {
+			ui.Fail(stderr, "find the state directory", err)
+			return ui.ExitUsage
+		}
+		return cli.DemoReset(&steps.Store{Dir: dir}, func() error {
+			sb, err := openSandbox(dir, g.region)
+			if err != nil {
+				return err
+			}
+			return sb.Reset()
+		})
+	case "version":
+		fmt.Fprintln(stdout, "vpclink", buildVersion())
+		return ui.ExitOK
+	case "help":
+		fmt.Fprint(stdout, usage)
+		return ui.ExitOK
+	}
+	return usageError(stderr, fmt.Errorf("unknown command %q", cmd))
+}
+
+// parseInterspersed parses flags that may come after positional arguments.
+func parseInterspersed(fs *flag.FlagSet, args []string) error {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	return fs.Parse(append([]string{"--"}, pos...))
+}
+
+func usageError(w io.Writer, err error) int {
+	fmt.Fprintf(w, "✘ %v\n  Try: vpclink --help\n", err)
+	return ui.ExitUsage
+}
+
+func isTerminal(v any) bool {
+	f, ok := v.(*os.File)
+	return ok && term.IsTerminal(f.Fd())
+}
+
+// stateDir is --state-dir or the XDG default; the demo account keeps its own runs in demo/.
+func stateDir(g *globals) (string, error) {
+	dir := g.stateDir
+	if dir == "" {
+		d, err := steps.DefaultStateDir()
+		if err != nil {
+			return "", err
+		}
+		dir = d
+	}
+	if g.demo {
+		dir = filepath.Join(dir, "demo")
+	}
+	return dir, nil
+}
+
+func withDemoHint(g *globals, runID string, err error) error {
+	if g.demo || !errors.Is(err, steps.ErrNoRun) {
+		return err
+	}
+	g2 := *g
+	g2.demo = true
+	if dir, derr := stateDir(&g2); derr == nil {
+		if _, lerr := (&steps.Store{Dir: dir}).Load(runID); lerr == nil {
+			return fmt.Errorf("%w; it was made on the demo account: add --demo", err)
+		}
+	}
+	return err
+}
+
+func openSandbox(dir, region string) (*sandbox.Sandbox, error) {
+	opts, err := sandbox.OptionsFromEnv(dir, region)
+	if err != nil {
+		return nil, ui.WithHint(err, "correct the variable, or unset it for a demo account without faults")
+	}
+	return sandbox.New(opts)
+}
+
+// openAccount connects to the demo account or to AWS. region, when set, is used unless
+// --region says otherwise.
+func openAccount(ctx context.Context, g *globals, region string) (*awsops.Account, error) {
+	if g.region != "" {
+		region = g.region
+	}
+	if g.demo {
+		dir, err := stateDir(g)
+		if err != nil {
+			return nil, err
+		}
+		sb, err := openSandbox(dir, region)
+		if err != nil {
+			return nil, err
+		}
+		return sb.Account(), nil
+	}
+	var opts []func(*config.LoadOptions) error
+	if g.profile != "" {
+		opts = append(opts, config.WithSharedConfigProfile(g.profile))
+	}
+	if region != "" {
+		opts = append(opts, config.WithRegion(region))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return nil, ui.WithHint(fmt.Errorf("load AWS configuration: %w", err), "check --profile and ~/.aws/config (aws configure list shows what the CLI sees), or try --demo")
+	}
+	if cfg.Region == "" {
+		return nil, ui.WithHint(errors.New("no AWS region is configured"), "pass --region, set AWS_REGION, or set region in the plan or the profile")
+	}
+	return awsops.FromConfig(cfg, g.endpoint, g.profile), nil
+}
+
+func buildVersion() string {
+	if version != "" {
+		return version
+	}
+	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" {
+		return info.Main.Version
+	}
+	return "(devel)"
+}

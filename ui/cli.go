@@ -1,0 +1,541 @@
+package ui
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"github.com/vpclink/vpclink/awsops"
+	"github.com/vpclink/vpclink/steps"
+)
+
+// Exit codes of the commands.
+const (
+	ExitOK          = 0
+	ExitFailed      = 1 // the command ran and failed; what remains is said
+	ExitUsage       = 2 // bad flags, plan or arguments: nothing was changed
+	ExitInterrupted = 130
+)
+
+// CLI runs the non-interactive commands: apply, resume, destroy, status and demo reset.
+// Progress goes to Err, the final summary to Out.
+type CLI struct {
+	Out, Err io.Writer
+	In       io.Reader
+	// Interactive is true when In and Err are a terminal, so questions can be asked.
+	Interactive bool
+	Yes         bool
+	Keep        bool
+	JSON        bool
+	Demo        bool
+	// Flags repeats the global flags for the commands it suggests (e.g. "--demo").
+	Flags string
+}
+
+// Summary is what apply and resume print at the end; with --output json, as JSON.
+type Summary struct {
+	RunID           string `json:"runId"`
+	State           string `json:"state"`
+	Region          string `json:"region"`
+	InvokeURL       string `json:"invokeUrl"`
+	RestAPIID       string `json:"restApiId"`
+	Stage           string `json:"stage"`
+	VPCLinkID       string `json:"vpcLinkId"`
+	LoadBalancerARN string `json:"loadBalancerArn"`
+	LoadBalancerDNS string `json:"loadBalancerDns"`
+	TargetGroupARN  string `json:"targetGroupArn"`
+	ListenerARN     string `json:"listenerArn,omitempty"`
+	APIKeyID        string `json:"apiKeyId,omitempty"`
+	UsagePlanID     string `json:"usagePlanId,omitempty"`
+	Demo            bool   `json:"demo,omitempty"`
+	Error           string `json:"error,omitempty"`
+	Next            string `json:"next,omitempty"`
+}
+
+// SummaryOf builds the summary of a journal.
+func SummaryOf(j *steps.Journal) Summary {
+	r := j.Resources
+	return Summary{
+		RunID: j.RunID, State: string(j.State), Region: j.Region, InvokeURL: j.InvokeURL(), RestAPIID: r.RestAPIID,
+		Stage: r.Stage, VPCLinkID: r.VPCLinkID, LoadBalancerARN: r.LoadBalancerARN, LoadBalancerDNS: r.LoadBalancerDNS,
+		TargetGroupARN: r.TargetGroupARN, ListenerARN: r.ListenerARN, APIKeyID: r.APIKeyID, UsagePlanID: r.UsagePlanID,
+		Demo: j.Demo, Error: j.Error,
+	}
+}
+
+// Fail prints an error in the house format: "✘ what: why", then "Try: fix" when a fix is known.
+func Fail(w io.Writer, what string, err error) {
+	fmt.Fprintf(w, "✘ %s: %v\n", what, err)
+	if fix := steps.Recommend(err); fix != "" {
+		fmt.Fprintf(w, "  Try: %s\n", fix)
+	}
+}
+
+// hintError is an error that knows its fix.
+type hintError struct {
+	err  error
+	hint string
+}
+
+func (e *hintError) Error() string            { return e.err.Error() }
+func (e *hintError) Unwrap() error            { return e.err }
+func (e *hintError) RecommendActions() string { return e.hint }
+
+// WithHint attaches a concrete fix to err, for Fail to print.
+func WithHint(err error, hint string) error { return &hintError{err: err, hint: hint} }
+
+func (c *CLI) command(verb, runID string) string {
+	cmd := "vpclink " + verb
+	if c.Flags != "" {
+		cmd += " " + c.Flags
+	}
+	return cmd + " " + runID
+}
+
+// confirm asks a yes/no question, or refuses when it cannot ask and --yes was not given.
+func (c *CLI) confirm(question, action string) (bool, error) {
+	if c.Yes {
+		return true, nil
+	}
+	if !c.Interactive {
+		return false, WithHint(fmt.Errorf("%s changes AWS resources and needs a yes, but there is no terminal to ask in", action), "review the plan printed above, then run the command again with --yes")
+	}
+	fmt.Fprintf(c.Err, "%s (y/N) ", question)
+	line, err := bufio.NewReader(c.In).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return false, err
+	}
+	answer := strings.ToLower(strings.TrimSpace(line))
+	return answer == "y" || answer == "yes", nil
+}
+
+// progress prints a run's events as lines: one per action and result, one per change of a
+// wait's state.
+type progress struct {
+	mu     sync.Mutex
+	w      io.Writer
+	status map[string]string
+}
+
+func newProgress(w io.Writer) *progress { return &progress{w: w, status: map[string]string{}} }
+
+func (p *progress) event(e steps.Event) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	switch e.Kind {
+	case steps.StepAction:
+		fmt.Fprintf(p.w, "  … %s\n", e.Text)
+	case steps.StepNote:
+		fmt.Fprintf(p.w, "✔ %s\n", e.Text)
+	case steps.StepStatus:
+		if p.status[e.Step] != e.Text {
+			p.status[e.Step] = e.Text
+			fmt.Fprintf(p.w, "    %s: %s\n", e.Title, e.Text)
+		}
+	case steps.StepFailed:
+		fmt.Fprintf(p.w, "✘ %s failed: %s\n", e.Title, e.Text)
+	case steps.UndoDone:
+		fmt.Fprintf(p.w, "↩ Undid %s.\n", strings.ToLower(e.Title))
+	case steps.UndoFailed:
+		fmt.Fprintf(p.w, "✘ Could not undo %s: %s\n", strings.ToLower(e.Title), e.Text)
+	}
+}
+
+// Describe prints what a plan will create and reuse, and the warnings, before confirmation.
+func Describe(w io.Writer, p *steps.Plan, res *steps.Resolution, region string) {
+	fmt.Fprintf(w, "Plan %q in %s\n", p.Name, region)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "  VPC\t%s\n", vpcLabel(res.VPC))
+	if res.LoadBalancer != nil {
+		fmt.Fprintf(tw, "  Load balancer\treuse %s\n", res.LoadBalancer.Name)
+	} else {
+		var sn []string
+		for _, s := range res.Subnets {
+			sn = append(sn, fmt.Sprintf("%s (%s)", nameOr(s.Name, s.ID), s.AZ))
+		}
+		fmt.Fprintf(tw, "  Load balancer\tnew internal NLB in %s, TCP %d\n", strings.Join(sn, ", "), p.LoadBalancer.Port)
+		var in []string
+		for _, i := range res.Instances {
+			in = append(in, fmt.Sprintf("%s (%s)", nameOr(i.Name, i.ID), i.State))
+		}
+		fmt.Fprintf(tw, "  Targets\t%s on port %d, health check HTTP %s\n", strings.Join(in, ", "), p.Targets.Port, p.LoadBalancer.HealthCheck.Path)
+		fmt.Fprintf(tw, "  Security groups\tadmit the NLB by %s\n", p.SecurityGroups.Mode)
+	}
+	if res.VPCLink != nil {
+		fmt.Fprintf(tw, "  VPC link\treuse %s\n", res.VPCLink.ID)
+	} else {
+		fmt.Fprintf(tw, "  VPC link\tnew\n")
+	}
+	if res.RestAPI != nil {
+		fmt.Fprintf(tw, "  REST API\treuse %s (%s)\n", res.RestAPI.Name, res.RestAPI.ID)
+	} else {
+		fmt.Fprintf(tw, "  REST API\tnew %s API, /{proxy+} %s, authorization %s\n", p.API.EndpointType, strings.Join(p.API.Methods, " "), p.API.Authorization)
+	}
+	fmt.Fprintf(tw, "  Stage\t%s, logging %s%s\n", p.Stage.Name, p.Stage.Logging, throttleText(p.Stage.Throttling))
+	tw.Flush()
+	for _, warn := range res.Warnings {
+		fmt.Fprintf(w, "! %s\n", warn)
+	}
+}
+
+func throttleText(t steps.ThrottlingPlan) string {
+	if t.Rate == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", throttling %g rps, burst %d", t.Rate, t.Burst)
+}
+
+func nameOr(name, id string) string {
+	if name != "" {
+		return name
+	}
+	return id
+}
+
+func vpcLabel(v awsops.VPC) string {
+	return fmt.Sprintf("%s (%s, %s)", nameOr(v.Name, v.ID), v.ID, v.CIDR)
+}
+
+// withInterrupt returns a context that Ctrl-C cancels, and a stop function.
+func withInterrupt(ctx context.Context) (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(ctx, os.Interrupt)
+}
+
+// Apply runs a plan: resolve, show, confirm, apply, then roll back or keep on failure.
+func (c *CLI) Apply(ctx context.Context, acct *awsops.Account, store *steps.Store, p *steps.Plan, planFile string) int {
+	res, err := steps.Resolve(ctx, acct, p)
+	if err != nil {
+		Fail(c.Err, "check the plan against the account", err)
+		var pe *steps.PlanError
+		if errors.As(err, &pe) {
+			return ExitUsage
+		}
+		return ExitFailed
+	}
+	Describe(c.Err, p, res, acct.Region)
+	ok, err := c.confirm("Create these resources?", "apply")
+	if err != nil {
+		Fail(c.Err, "apply", err)
+		return ExitUsage
+	}
+	if !ok {
+		fmt.Fprintln(c.Err, "Nothing was changed.")
+		return ExitOK
+	}
+	r := &steps.Runner{Account: acct, Store: store}
+	j, err := r.NewJournal(p, res, planFile, c.Demo)
+	if err != nil {
+		Fail(c.Err, "start the run", err)
+		return ExitFailed
+	}
+	fmt.Fprintf(c.Err, "Run %s started; its journal is in %s.\n", j.RunID, store.Dir)
+	return c.run(ctx, r, j)
+}
+
+// Resume continues a kept run: every recorded resource is checked and adopted, the rest built.
+func (c *CLI) Resume(ctx context.Context, acct *awsops.Account, store *steps.Store, runID string) int {
+	j, err := store.Load(runID)
+	if err != nil {
+		Fail(c.Err, "resume", err)
+		return ExitUsage
+	}
+	switch j.State {
+	case steps.StateRolledBack, steps.StateDestroyed:
+		Fail(c.Err, "resume "+runID, fmt.Errorf("the run was %s, so nothing of it remains; apply its plan again to start afresh", j.State))
+		return ExitUsage
+	}
+	fmt.Fprintf(c.Err, "Resuming run %s (%s): checking what it recorded, then building the rest.\n", j.RunID, j.State)
+	r := &steps.Runner{Account: acct, Store: store}
+	return c.run(ctx, r, j)
+}
+
+func (c *CLI) run(ctx context.Context, r *steps.Runner, j *steps.Journal) int {
+	pr := newProgress(c.Err)
+	r.Events = pr.event
+	runCtx, stop := withInterrupt(ctx)
+	err := r.Apply(runCtx, j)
+	interrupted := runCtx.Err() != nil && ctx.Err() == nil
+	stop()
+	if err == nil {
+		return c.summary(j)
+	}
+	if interrupted {
+		fmt.Fprintln(c.Err, "\nInterrupted.")
+	} else {
+		Fail(c.Err, "apply "+j.RunID, err)
+	}
+	rollback := !c.Keep
+	if interrupted && c.Interactive {
+		n := created(j)
+		rollback, _ = c.confirmAlways(fmt.Sprintf("Roll back the %d resource(s) created so far?", n))
+	}
+	if rollback {
+		fmt.Fprintln(c.Err, "Rolling back what this run created…")
+		if uerr := r.Rollback(context.Background(), j, steps.StateRolledBack); uerr != nil {
+			Fail(c.Err, "roll back "+j.RunID, uerr)
+		} else {
+			fmt.Fprintln(c.Err, "✔ Rolled back: nothing of this run remains.")
+		}
+	} else {
+		c.kept(j)
+	}
+	c.printSummary(j)
+	if interrupted {
+		return ExitInterrupted
+	}
+	return ExitFailed
+}
+
+// confirmAlways asks even without --yes being relevant; it answers no when it cannot ask.
+func (c *CLI) confirmAlways(question string) (bool, error) {
+	fmt.Fprintf(c.Err, "%s (y/N) ", question)
+	line, err := bufio.NewReader(c.In).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return false, err
+	}
+	answer := strings.ToLower(strings.TrimSpace(line))
+	return answer == "y" || answer == "yes", nil
+}
+
+// created counts the resources a journal holds that the run made.
+func created(j *steps.Journal) int {
+	return len(Remaining(j))
+}
+
+// Remaining lists what a run created and still holds, one line each.
+func Remaining(j *steps.Journal) []string {
+	r := j.Resources
+	var out []string
+	add := func(kind, id string, reused bool) {
+		if id != "" && !reused {
+			out = append(out, kind+" "+id)
+		}
+	}
+	add("target group", r.TargetGroupARN, false)
+	add("load balancer", r.LoadBalancerARN, r.LoadBalancerReused)
+	add("listener", r.ListenerARN, r.LoadBalancerReused)
+	for _, rule := range r.Ingress {
+		out = append(out, fmt.Sprintf("ingress rule %s tcp/%d from %s", rule.GroupID, rule.FromPort, rule.CIDR))
+	}
+	add("VPC link", r.VPCLinkID, r.VPCLinkReused)
+	add("REST API", r.RestAPIID, r.RestAPIReused)
+	if r.RestAPIReused {
+		add("resource /{proxy+}", r.ProxyResourceID, false)
+		add("stage", r.Stage, false)
+	}
+	add("API key", r.APIKeyID, false)
+	add("usage plan", r.UsagePlanID, false)
+	return out
+}
+
+func (c *CLI) kept(j *steps.Journal) {
+	fmt.Fprintf(c.Err, "Kept what run %s created:\n", j.RunID)
+	for _, line := range Remaining(j) {
+		fmt.Fprintf(c.Err, "  - %s\n", line)
+	}
+	fmt.Fprintf(c.Err, "Finish it:  %s\n", c.command("resume", j.RunID))
+	fmt.Fprintf(c.Err, "Delete it:  %s\n", c.command("destroy", j.RunID))
+}
+
+func (c *CLI) summary(j *steps.Journal) int {
+	c.printSummary(j)
+	return ExitOK
+}
+
+func (c *CLI) printSummary(j *steps.Journal) {
+	s := SummaryOf(j)
+	switch j.State {
+	case steps.StateFailed, steps.StateInterrupted, steps.StateUndoFailed:
+		s.Next = c.command("resume", j.RunID)
+	case steps.StateComplete:
+		s.Next = c.command("destroy", j.RunID)
+	}
+	if c.JSON {
+		enc := json.NewEncoder(c.Out)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(s)
+		return
+	}
+	if j.State != steps.StateComplete {
+		return
+	}
+	fmt.Fprintf(c.Out, "\n✔ Run %s is complete.\n", j.RunID)
+	tw := tabwriter.NewWriter(c.Out, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "Invoke URL\t%s\n", s.InvokeURL)
+	fmt.Fprintf(tw, "Try it\tcurl %s/\n", s.InvokeURL)
+	fmt.Fprintf(tw, "REST API\t%s, stage %s\n", s.RestAPIID, s.Stage)
+	fmt.Fprintf(tw, "VPC link\t%s\n", s.VPCLinkID)
+	fmt.Fprintf(tw, "Load balancer\t%s\n", s.LoadBalancerARN)
+	fmt.Fprintf(tw, "NLB DNS name\t%s\n", s.LoadBalancerDNS)
+	if s.TargetGroupARN != "" {
+		fmt.Fprintf(tw, "Target group\t%s\n", s.TargetGroupARN)
+	}
+	if s.APIKeyID != "" {
+		fmt.Fprintf(tw, "API key\t%s (send it as x-api-key; its value: aws apigateway get-api-key --api-key %s --include-value)\n", s.APIKeyID, s.APIKeyID)
+	}
+	fmt.Fprintf(tw, "Delete it all\t%s\n", s.Next)
+	tw.Flush()
+	if j.Demo {
+		fmt.Fprintln(c.Out, "(This is the demo account: the URL is not reachable from the internet.)")
+	}
+}
+
+// Destroy deletes what a run created, in dependency order.
+func (c *CLI) Destroy(ctx context.Context, acct *awsops.Account, store *steps.Store, runID string) int {
+	j, err := store.Load(runID)
+	if err != nil {
+		Fail(c.Err, "destroy", err)
+		return ExitUsage
+	}
+	if j.State == steps.StateDestroyed || j.State == steps.StateRolledBack {
+		fmt.Fprintf(c.Err, "Run %s was %s already: nothing to delete.\n", runID, j.State)
+		return ExitOK
+	}
+	left := Remaining(j)
+	fmt.Fprintf(c.Err, "Run %s (%s) holds:\n", j.RunID, j.State)
+	for _, line := range left {
+		fmt.Fprintf(c.Err, "  - %s\n", line)
+	}
+	ok, err := c.confirm(fmt.Sprintf("Delete these %d resource(s)?", len(left)), "destroy")
+	if err != nil {
+		Fail(c.Err, "destroy", err)
+		return ExitUsage
+	}
+	if !ok {
+		fmt.Fprintln(c.Err, "Nothing was deleted.")
+		return ExitOK
+	}
+	r := &steps.Runner{Account: acct, Store: store, Events: newProgress(c.Err).event}
+	if err := r.Rollback(ctx, j, steps.StateDestroyed); err != nil {
+		Fail(c.Err, "destroy "+runID, err)
+		return ExitFailed
+	}
+	fmt.Fprintf(c.Err, "✔ Destroyed run %s.\n", runID)
+	return ExitOK
+}
+
+// RunInfo is one run in `status --output json`.
+type RunInfo struct {
+	RunID     string    `json:"runId"`
+	State     string    `json:"state"`
+	StartedAt time.Time `json:"startedAt"`
+	UpdatedAt time.Time `json:"updatedAt"`
+	Region    string    `json:"region"`
+	Name      string    `json:"name"`
+	InvokeURL string    `json:"invokeUrl,omitempty"`
+	Demo      bool      `json:"demo,omitempty"`
+	Error     string    `json:"error,omitempty"`
+}
+
+// Status lists the runs, oldest first, or shows one run's steps and resources.
+func (c *CLI) Status(store *steps.Store, runID string) int {
+	if runID != "" {
+		j, err := store.Load(runID)
+		if err != nil {
+			Fail(c.Err, "status", err)
+			return ExitUsage
+		}
+		if c.JSON {
+			enc := json.NewEncoder(c.Out)
+			enc.SetIndent("", "  ")
+			_ = enc.Encode(j)
+			return ExitOK
+		}
+		c.runStatus(j)
+		return ExitOK
+	}
+	list, err := store.List()
+	if err != nil {
+		Fail(c.Err, "status", err)
+		return ExitFailed
+	}
+	if c.JSON {
+		runs := []RunInfo{}
+		for _, j := range list {
+			runs = append(runs, RunInfo{RunID: j.RunID, State: string(j.State), StartedAt: j.StartedAt, UpdatedAt: j.UpdatedAt, Region: j.Region, Name: j.Plan.Name, InvokeURL: j.InvokeURL(), Demo: j.Demo, Error: j.Error})
+		}
+		enc := json.NewEncoder(c.Out)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(map[string]any{"runs": runs})
+		return ExitOK
+	}
+	if len(list) == 0 {
+		fmt.Fprintf(c.Out, "No runs in %s yet. Start one with `vpclink apply -f PLAN`.\n", store.Dir)
+		return ExitOK
+	}
+	tw := tabwriter.NewWriter(c.Out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "RUN\tSTATE\tSTARTED\tREGION\tINVOKE URL")
+	for _, j := range list {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", j.RunID, j.State, j.StartedAt.Local().Format("2006-01-02 15:04"), j.Region, j.InvokeURL())
+	}
+	tw.Flush()
+	return ExitOK
+}
+
+func (c *CLI) runStatus(j *steps.Journal) {
+	fmt.Fprintf(c.Out, "Run %s: %s (started %s, region %s)\n", j.RunID, j.State, j.StartedAt.Local().Format("2006-01-02 15:04:05"), j.Region)
+	if j.Error != "" {
+		fmt.Fprintf(c.Out, "Last error: %s\n", j.Error)
+	}
+	tw := tabwriter.NewWriter(c.Out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "\nSTEP\tSTATUS\tDETAIL")
+	for _, s := range j.Steps {
+		detail := s.Detail
+		if s.Error != "" {
+			detail = s.Error
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", s.Title, s.Status, detail)
+	}
+	tw.Flush()
+	if left := Remaining(j); len(left) > 0 {
+		fmt.Fprintln(c.Out, "\nResources it created:")
+		for _, line := range left {
+			fmt.Fprintf(c.Out, "  - %s\n", line)
+		}
+	}
+	if u := j.InvokeURL(); u != "" {
+		fmt.Fprintf(c.Out, "\nInvoke URL: %s\n", u)
+	}
+	if j.State.Unfinished() {
+		fmt.Fprintf(c.Out, "\nFinish it:  %s\nDelete it:  %s\n", c.command("resume", j.RunID), c.command("destroy", j.RunID))
+	}
+}
+
+// DemoReset puts the demo account back to its seed and forgets the demo runs.
+func (c *CLI) DemoReset(store *steps.Store, reset func() error) int {
+	runs, err := store.List()
+	if err != nil {
+		Fail(c.Err, "reset the demo account", err)
+		return ExitFailed
+	}
+	ok, err := c.confirm(fmt.Sprintf("Reset the demo account to its seed and forget its %d run(s)?", len(runs)), "demo reset")
+	if err != nil {
+		Fail(c.Err, "reset the demo account", err)
+		return ExitUsage
+	}
+	if !ok {
+		fmt.Fprintln(c.Err, "Nothing was changed.")
+		return ExitOK
+	}
+	if err := reset(); err != nil {
+		Fail(c.Err, "reset the demo account", err)
+		return ExitFailed
+	}
+	for _, j := range runs {
+		if err := store.Remove(j.RunID); err != nil {
+			Fail(c.Err, "forget demo run "+j.RunID, err)
+			return ExitFailed
+		}
+	}
+	fmt.Fprintf(c.Err, "✔ The demo account is back to its seed; %d demo run(s) forgotten.\n", len(runs))
+	return ExitOK
+}
