@@ -110,6 +110,7 @@ func Resolve(ctx context.Context, acct *awsops.Account, p *Plan) (*Resolution, e
 			}
 			res.Instances = append(res.Instances, in)
 			_, covered := azs[in.AZ]
+			covered = covered || in.AZ == "" // AWS always names it; an emulator may not
 			switch {
 			case in.State != "running":
 				res.Warnings = append(res.Warnings, fmt.Sprintf("instance %s is %s: it is registered, but gets no traffic until it runs", label(in.ID, in.Name), in.State))

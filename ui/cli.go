@@ -124,15 +124,19 @@ type progress struct {
 	mu     sync.Mutex
 	w      io.Writer
 	status map[string]string
+	acted  map[string]bool // steps whose undo did something
 }
 
-func newProgress(w io.Writer) *progress { return &progress{w: w, status: map[string]string{}} }
+func newProgress(w io.Writer) *progress {
+	return &progress{w: w, status: map[string]string{}, acted: map[string]bool{}}
+}
 
 func (p *progress) event(e steps.Event) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	switch e.Kind {
 	case steps.StepAction:
+		p.acted[e.Step] = true
 		fmt.Fprintf(p.w, "  … %s\n", e.Text)
 	case steps.StepNote:
 		fmt.Fprintf(p.w, "✔ %s\n", e.Text)
@@ -143,8 +147,12 @@ func (p *progress) event(e steps.Event) {
 		}
 	case steps.StepFailed:
 		fmt.Fprintf(p.w, "✘ %s failed: %s\n", e.Title, e.Text)
+	case steps.UndoStarted:
+		p.acted[e.Step] = false
 	case steps.UndoDone:
-		fmt.Fprintf(p.w, "↩ Undid %s.\n", strings.ToLower(e.Title))
+		if p.acted[e.Step] {
+			fmt.Fprintf(p.w, "↩ Undid %s.\n", strings.ToLower(e.Title))
+		}
 	case steps.UndoFailed:
 		fmt.Fprintf(p.w, "✘ Could not undo %s: %s\n", strings.ToLower(e.Title), e.Text)
 	}

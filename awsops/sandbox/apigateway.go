@@ -654,9 +654,10 @@ func (l *LinksAPI) CreateVpcLink(_ context.Context, in *apigateway.CreateVpcLink
 		}
 		v := &vpcLink{ID: l.s.gwID(6), Name: aws.ToString(in.Name), Targets: slices.Clone(in.TargetArns), Ready: now.Add(l.s.delay(vpcLinkPending)), Tags: maps.Clone(in.Tags)}
 		switch lb := st.LoadBalancers[arn]; {
+		case lb == nil && l.s.opts.ForeignTargets:
 		case lb == nil:
 			v.Failed = "NLB ARN is malformed or the load balancer does not exist: " + arn
-		case st.lbState(lb, now) != "active":
+		case lb != nil && st.lbState(lb, now) != "active":
 			v.Failed = "NLB " + arn + " is not in the active state"
 		}
 		st.VPCLinks[v.ID] = v

@@ -52,6 +52,9 @@ type Options struct {
 	Throttle float64
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// ForeignTargets makes VPC links accept load balancers the sandbox does not hold, so
+	// that its VPC links can stand in for an emulator that has none.
+	ForeignTargets bool
 }
 
 // OptionsFromEnv reads VPCLINK_DEMO_SPEED, VPCLINK_SANDBOX_FAIL and VPCLINK_SANDBOX_THROTTLE.
