@@ -182,13 +182,24 @@ type WaitStatus struct {
 // waiters so that the live state reaches the screen and throttled polls are retried.
 func (a *Account) poll(ctx context.Context, what string, report func(string), check func(context.Context) (WaitStatus, error)) error {
 	p := a.polling()
-	ctx, cancel := context.WithTimeout(ctx, p.Deadline)
+	waitCtx, cancel := context.WithTimeout(ctx, p.Deadline)
 	defer cancel()
 	delay := p.MinDelay
 	last := ""
+	// expired tells the wait's own deadline from the caller's cancellation, whichever call
+	// it interrupted.
+	expired := func() error {
+		if ctx.Err() == nil && waitCtx.Err() == context.DeadlineExceeded {
+			return fmt.Errorf("wait for %s: still %q after %s; AWS may finish later: retry or resume to check again", what, last, p.Deadline)
+		}
+		return nil
+	}
 	for {
-		st, err := check(ctx)
+		st, err := check(waitCtx)
 		if err != nil {
+			if e := expired(); e != nil {
+				return e
+			}
 			return err
 		}
 		last = st.Status
@@ -198,9 +209,9 @@ func (a *Account) poll(ctx context.Context, what string, report func(string), ch
 		if st.Done {
 			return nil
 		}
-		if err := sleep(ctx, delay); err != nil {
-			if ctx.Err() == context.DeadlineExceeded {
-				return fmt.Errorf("wait for %s: still %q after %s; it may finish later: resume the run to check again", what, last, p.Deadline)
+		if err := sleep(waitCtx, delay); err != nil {
+			if e := expired(); e != nil {
+				return e
 			}
 			return err
 		}

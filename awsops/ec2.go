@@ -50,11 +50,20 @@ func (a *Account) ListVPCs(ctx context.Context) ([]VPC, error) {
 	return vpcs, nil
 }
 
-// ListSubnets returns the subnets of vpcID, sorted by AZ then name, each marked public when
-// its route table (explicit, or the VPC's main one) routes 0.0.0.0/0 to an internet gateway.
+// vpcFilter filters by VPC, or not at all for "" (the whole region).
+func vpcFilter(vpcID string) []ec2types.Filter {
+	if vpcID == "" {
+		return nil
+	}
+	return []ec2types.Filter{filter("vpc-id", vpcID)}
+}
+
+// ListSubnets returns the subnets of vpcID ("" for every VPC), sorted by AZ then name, each
+// marked public when its route table (explicit, or its VPC's main one) routes 0.0.0.0/0 to
+// an internet gateway.
 func (a *Account) ListSubnets(ctx context.Context, vpcID string) ([]Subnet, error) {
 	var subnets []Subnet
-	pages := ec2.NewDescribeSubnetsPaginator(a.EC2, &ec2.DescribeSubnetsInput{Filters: []ec2types.Filter{filter("vpc-id", vpcID)}})
+	pages := ec2.NewDescribeSubnetsPaginator(a.EC2, &ec2.DescribeSubnetsInput{Filters: vpcFilter(vpcID)})
 	for pages.HasMorePages() {
 		var out *ec2.DescribeSubnetsOutput
 		err := a.pacer().Call(ctx, "ec2:DescribeSubnets", func() (err error) {
@@ -77,7 +86,7 @@ func (a *Account) ListSubnets(ctx context.Context, vpcID string) ([]Subnet, erro
 		return nil, err
 	}
 	for i := range subnets {
-		subnets[i].Public = public(subnets[i].ID)
+		subnets[i].Public = public(subnets[i].ID, subnets[i].VPCID)
 	}
 	sort.Slice(subnets, func(i, j int) bool {
 		if subnets[i].AZ != subnets[j].AZ {
@@ -89,10 +98,10 @@ func (a *Account) ListSubnets(ctx context.Context, vpcID string) ([]Subnet, erro
 }
 
 // publicSubnets reads vpcID's route tables and returns a test for "this subnet is public".
-func (a *Account) publicSubnets(ctx context.Context, vpcID string) (func(string) bool, error) {
-	explicit := map[string]bool{} // subnet → its table has an internet route
-	mainPublic := false
-	pages := ec2.NewDescribeRouteTablesPaginator(a.EC2, &ec2.DescribeRouteTablesInput{Filters: []ec2types.Filter{filter("vpc-id", vpcID)}})
+func (a *Account) publicSubnets(ctx context.Context, vpcID string) (func(subnetID, vpcID string) bool, error) {
+	explicit := map[string]bool{}   // subnet → its table has an internet route
+	mainPublic := map[string]bool{} // vpc → its main table has one
+	pages := ec2.NewDescribeRouteTablesPaginator(a.EC2, &ec2.DescribeRouteTablesInput{Filters: vpcFilter(vpcID)})
 	for pages.HasMorePages() {
 		var out *ec2.DescribeRouteTablesOutput
 		err := a.pacer().Call(ctx, "ec2:DescribeRouteTables", func() (err error) {
@@ -111,7 +120,7 @@ func (a *Account) publicSubnets(ctx context.Context, vpcID string) (func(string)
 			}
 			for _, as := range rt.Associations {
 				if aws.ToBool(as.Main) {
-					mainPublic = internet
+					mainPublic[aws.ToString(rt.VpcId)] = internet
 				}
 				if id := aws.ToString(as.SubnetId); id != "" {
 					explicit[id] = internet
@@ -119,11 +128,11 @@ func (a *Account) publicSubnets(ctx context.Context, vpcID string) (func(string)
 			}
 		}
 	}
-	return func(subnetID string) bool {
+	return func(subnetID, vpcID string) bool {
 		if v, ok := explicit[subnetID]; ok {
 			return v
 		}
-		return mainPublic
+		return mainPublic[vpcID]
 	}, nil
 }
 

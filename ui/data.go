@@ -1,0 +1,154 @@
+package ui
+
+import (
+	"context"
+	"strings"
+	"sync"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/vpclink/vpclink/awsops"
+	"github.com/vpclink/vpclink/steps"
+)
+
+// draft is the setup as the user builds it, screen by screen.
+type draft struct {
+	plan      steps.Plan
+	vpc       awsops.VPC
+	subnets   []awsops.Subnet
+	instances []awsops.Instance
+	// lb, link and api are set when an existing resource is reused.
+	lb       *awsops.LoadBalancer
+	link     *awsops.VPCLink
+	api      *awsops.RestAPI
+	planFile string
+}
+
+func newDraft() *draft {
+	d := &draft{}
+	d.plan.Defaults()
+	d.plan.API.Methods = []string{"GET", "POST", "PATCH", "DELETE"}
+	return d
+}
+
+// cache is what has been loaded from the account, shared by the screens.
+type cache struct {
+	vpcs       []awsops.VPC
+	vpcSubnets map[string]int
+	byVPC      map[string]*vpcData
+	links      []awsops.VPCLink
+	apis       []awsops.RestAPI
+	gateway    bool
+}
+
+func newCache() *cache { return &cache{byVPC: map[string]*vpcData{}} }
+
+// vpcData is everything in one VPC that the screens after the VPC picker show.
+type vpcData struct {
+	subnets   []awsops.Subnet
+	instances []awsops.Instance
+	groups    []awsops.SecurityGroup
+	lbs       []awsops.LoadBalancer
+}
+
+// Loaded-data messages. Each carries the request id it answers.
+type (
+	identityMsg struct {
+		req int
+		id  awsops.Identity
+		err error
+	}
+	vpcsMsg struct {
+		req     int
+		vpcs    []awsops.VPC
+		subnets map[string]int
+		err     error
+	}
+	vpcDataMsg struct {
+		req   int
+		vpcID string
+		data  *vpcData
+		err   error
+	}
+	gatewayMsg struct {
+		req   int
+		links []awsops.VPCLink
+		apis  []awsops.RestAPI
+		err   error
+	}
+	runsMsg struct {
+		runs []*steps.Journal
+		err  error
+	}
+)
+
+func identityCmd(ctx context.Context, a *awsops.Account, req int) tea.Cmd {
+	return func() tea.Msg {
+		id, err := a.Identity(ctx)
+		return identityMsg{req, id, err}
+	}
+}
+
+func loadRunsCmd(store *steps.Store) tea.Cmd {
+	return func() tea.Msg {
+		runs, err := store.List()
+		return runsMsg{runs, err}
+	}
+}
+
+func loadVPCsCmd(ctx context.Context, a *awsops.Account, req int) tea.Cmd {
+	return func() tea.Msg {
+		vpcs, err := a.ListVPCs(ctx)
+		if err != nil {
+			return vpcsMsg{req: req, err: err}
+		}
+		// One subnet listing for the whole region gives the counts.
+		subnets, err := a.ListSubnets(ctx, "")
+		counts := map[string]int{}
+		for _, s := range subnets {
+			counts[s.VPCID]++
+		}
+		return vpcsMsg{req, vpcs, counts, err}
+	}
+}
+
+// loadVPCDataCmd loads a VPC's subnets, instances, security groups and load balancers at once;
+// the wizard starts it as soon as a VPC is chosen, so later screens find their data ready.
+func loadVPCDataCmd(ctx context.Context, a *awsops.Account, vpcID string, req int) tea.Cmd {
+	return func() tea.Msg {
+		d := &vpcData{}
+		var wg sync.WaitGroup
+		errs := make([]error, 4)
+		wg.Add(4)
+		go func() { defer wg.Done(); d.subnets, errs[0] = a.ListSubnets(ctx, vpcID) }()
+		go func() { defer wg.Done(); d.instances, errs[1] = a.ListInstances(ctx, vpcID) }()
+		go func() { defer wg.Done(); d.groups, errs[2] = a.ListSecurityGroups(ctx, vpcID) }()
+		go func() { defer wg.Done(); d.lbs, errs[3] = a.ListLoadBalancers(ctx, vpcID) }()
+		wg.Wait()
+		for _, err := range errs {
+			if err != nil {
+				return vpcDataMsg{req: req, vpcID: vpcID, err: err}
+			}
+		}
+		return vpcDataMsg{req, vpcID, d, nil}
+	}
+}
+
+func loadGatewayCmd(ctx context.Context, a *awsops.Account, req int) tea.Cmd {
+	return func() tea.Msg {
+		links, err := a.ListVPCLinks(ctx)
+		if err != nil {
+			return gatewayMsg{req: req, err: err}
+		}
+		apis, err := a.ListRestAPIs(ctx)
+		return gatewayMsg{req, links, apis, err}
+	}
+}
+
+// errorHint is the Try line for an error shown on a screen.
+func errorHint(err error) string {
+	if h := steps.Recommend(err); h != "" {
+		return strings.TrimSuffix(h, ".") + "."
+	}
+	return "check your network and credentials."
+}

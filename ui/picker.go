@@ -1,0 +1,267 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/spinner"
+	"github.com/charmbracelet/bubbles/table"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+)
+
+// spinnerDelay is how long a load may take before the picker shows a spinner, so that fast
+// answers do not flash one.
+const spinnerDelay = 120 * time.Millisecond
+
+// pickerRow is one choosable item: its id, its cells, and the text filtering matches.
+type pickerRow struct {
+	ID    string
+	Cells []string
+	// Mark is a short flag shown before the cells ("!" for a warning).
+	Mark string
+}
+
+// picker is a filterable table of resources, loaded live. Typing filters at once (letters
+// are never shortcuts here); space selects in a multi-select picker. It renders only the
+// visible rows, so thousands of items stay quick.
+type picker struct {
+	common   *Common
+	keys     pickerKeys
+	multi    bool
+	noun     string
+	columns  []table.Column
+	table    table.Model
+	filter   textinput.Model
+	spinner  spinner.Model
+	rows     []pickerRow
+	visible  []int
+	selected map[string]bool
+	loading  bool
+	spin     bool
+	err      error
+	req      int
+	width    int
+	height   int
+}
+
+type spinnerDueMsg struct{ req int }
+
+func newPicker(c *Common, noun string, multi bool, columns ...table.Column) *picker {
+	f := textinput.New()
+	f.Prompt = "Filter: "
+	f.Placeholder = "type to filter"
+	f.Focus()
+	p := &picker{common: c, keys: defaultPickerKeys(multi), multi: multi, noun: noun, filter: f,
+		spinner: spinner.New(spinner.WithSpinner(spinner.Dot)), selected: map[string]bool{}}
+	km := table.KeyMap{
+		LineUp: key.NewBinding(key.WithKeys("up")), LineDown: key.NewBinding(key.WithKeys("down")),
+		PageUp: key.NewBinding(key.WithKeys("pgup")), PageDown: key.NewBinding(key.WithKeys("pgdown")),
+		GotoTop: key.NewBinding(key.WithKeys("home")), GotoBottom: key.NewBinding(key.WithKeys("end")),
+	}
+	st := table.DefaultStyles()
+	st.Header = st.Header.Bold(true).BorderStyle(lipgloss.NormalBorder()).BorderBottom(true)
+	st.Selected = c.Styles.Selected
+	p.columns = columns
+	if multi {
+		p.columns = append([]table.Column{{Title: "", Width: 3}}, columns...)
+	}
+	p.table = table.New(table.WithColumns(p.columns), table.WithKeyMap(km), table.WithFocused(true), table.WithStyles(st))
+	return p
+}
+
+// load marks the picker as loading for request req; the caller starts the load itself.
+func (p *picker) load(req int) tea.Cmd {
+	p.req, p.loading, p.spin, p.err = req, true, false, nil
+	p.keys.Retry.SetEnabled(false)
+	return tea.Tick(spinnerDelay, func(time.Time) tea.Msg { return spinnerDueMsg{req} })
+}
+
+// setRows fills the picker with a load's result for req; stale results are dropped.
+func (p *picker) setRows(req int, rows []pickerRow, err error) {
+	if req != p.req {
+		return
+	}
+	p.loading, p.spin, p.err = false, false, err
+	p.keys.Retry.SetEnabled(err != nil)
+	if err != nil {
+		return
+	}
+	p.rows = rows
+	keep := map[string]bool{}
+	for _, r := range rows {
+		if p.selected[r.ID] {
+			keep[r.ID] = true
+		}
+	}
+	p.selected = keep
+	p.refilter()
+}
+
+func (p *picker) refilter() {
+	q := strings.ToLower(strings.TrimSpace(p.filter.Value()))
+	p.visible = p.visible[:0]
+	for i, r := range p.rows {
+		if q == "" || strings.Contains(strings.ToLower(r.ID+" "+strings.Join(r.Cells, " ")), q) {
+			p.visible = append(p.visible, i)
+		}
+	}
+	p.render()
+}
+
+func (p *picker) render() {
+	rows := make([]table.Row, 0, len(p.visible))
+	for _, i := range p.visible {
+		r := p.rows[i]
+		cells := append([]string{}, r.Cells...)
+		if r.Mark != "" && len(cells) > 0 {
+			cells[0] = r.Mark + " " + cells[0]
+		}
+		if p.multi {
+			box := "[ ]"
+			if p.selected[r.ID] {
+				box = "[x]"
+			}
+			cells = append([]string{box}, cells...)
+		}
+		rows = append(rows, table.Row(cells))
+	}
+	cursor := p.table.Cursor()
+	p.table.SetRows(rows)
+	if cursor >= len(rows) {
+		cursor = max(len(rows)-1, 0)
+	}
+	p.table.SetCursor(cursor)
+}
+
+// current returns the row under the cursor.
+func (p *picker) current() (pickerRow, bool) {
+	c := p.table.Cursor()
+	if c < 0 || c >= len(p.visible) {
+		return pickerRow{}, false
+	}
+	return p.rows[p.visible[c]], true
+}
+
+// choose puts the cursor on the row with id, clearing the filter if it hides it.
+func (p *picker) choose(id string) {
+	for n, i := range p.visible {
+		if p.rows[i].ID == id {
+			p.table.SetCursor(n)
+			return
+		}
+	}
+}
+
+// chosen returns the selected ids in the rows' order.
+func (p *picker) chosen() []string {
+	var ids []string
+	for _, r := range p.rows {
+		if p.selected[r.ID] {
+			ids = append(ids, r.ID)
+		}
+	}
+	return ids
+}
+
+func (p *picker) setSize(w, h int) {
+	p.width, p.height = w, h
+	p.table.SetWidth(w)
+	p.table.SetHeight(max(h-2, 3))
+	p.fitColumns()
+}
+
+// fitColumns shrinks the widest column so the table fits the width.
+func (p *picker) fitColumns() {
+	cols := append([]table.Column{}, p.columns...)
+	total := 0
+	widest := 0
+	for i, c := range cols {
+		total += c.Width + 2
+		if c.Width > cols[widest].Width {
+			widest = i
+		}
+	}
+	if over := total - p.width; over > 0 && p.width > 0 {
+		cols[widest].Width = max(cols[widest].Width-over, 6)
+	}
+	p.table.SetColumns(cols)
+}
+
+// update handles the picker's keys and messages; it reports whether the selection changed.
+func (p *picker) update(msg tea.Msg) (tea.Cmd, bool) {
+	switch msg := msg.(type) {
+	case spinnerDueMsg:
+		if msg.req == p.req && p.loading {
+			p.spin = true
+			return p.spinner.Tick, false
+		}
+		return nil, false
+	case spinner.TickMsg:
+		if !p.spin {
+			return nil, false
+		}
+		var cmd tea.Cmd
+		p.spinner, cmd = p.spinner.Update(msg)
+		return cmd, false
+	case tea.KeyMsg:
+		switch {
+		case key.Matches(msg, p.keys.Up, p.keys.Down, p.keys.PgUp, p.keys.PgDown) || msg.String() == "home" || msg.String() == "end":
+			var cmd tea.Cmd
+			p.table, cmd = p.table.Update(msg)
+			return cmd, !p.multi
+		case key.Matches(msg, p.keys.Toggle):
+			if r, ok := p.current(); ok {
+				p.selected[r.ID] = !p.selected[r.ID]
+				if !p.selected[r.ID] {
+					delete(p.selected, r.ID)
+				}
+				p.render()
+				return nil, true
+			}
+			return nil, false
+		case key.Matches(msg, p.keys.All):
+			for _, i := range p.visible {
+				p.selected[p.rows[i].ID] = true
+			}
+			p.render()
+			return nil, true
+		case key.Matches(msg, p.keys.Clear):
+			p.filter.SetValue("")
+			p.refilter()
+			return nil, !p.multi
+		}
+		var cmd tea.Cmd
+		before := p.filter.Value()
+		p.filter, cmd = p.filter.Update(msg)
+		if p.filter.Value() != before {
+			p.refilter()
+			return cmd, !p.multi
+		}
+		return cmd, false
+	}
+	return nil, false
+}
+
+func (p *picker) view() string {
+	s := p.common.Styles
+	switch {
+	case p.err != nil:
+		return s.Error.Render("✘ Could not list "+p.noun+": ") + p.err.Error() + "\n" +
+			s.Subtle.Render("  Try: "+errorHint(p.err)+" Press ctrl+r to retry.")
+	case p.loading && p.spin:
+		return p.spinner.View() + " Loading " + p.noun + "…"
+	case p.loading:
+		return ""
+	case len(p.rows) == 0:
+		return s.Subtle.Render("There are no " + p.noun + " here.")
+	}
+	count := fmt.Sprintf("%d of %d %s", len(p.visible), len(p.rows), p.noun)
+	if p.multi {
+		count += fmt.Sprintf(", %d selected", len(p.selected))
+	}
+	return p.filter.View() + "  " + s.Subtle.Render(count) + "\n" + p.table.View()
+}
