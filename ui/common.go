@@ -43,7 +43,14 @@ type Common struct {
 	Data *cache
 	// Draft is the plan as the user builds it.
 	Draft *draft
+	// open connects to another profile or region.
+	open    func(profile, region string) (*awsops.Account, error)
 	nextReq int
+}
+
+// capturer is a screen that is taking text input, so enter and esc are its own.
+type capturer interface {
+	Capturing() bool
 }
 
 // NextReq returns a fresh request id, so that screens can drop stale results.
@@ -64,7 +71,10 @@ type (
 	// doneMsg asks the wizard to show the done screen.
 	doneMsg struct{ journal *steps.Journal }
 	// accountMsg says the welcome screen switched profile or region.
-	accountMsg struct{ account *awsops.Account }
+	accountMsg struct {
+		account *awsops.Account
+		profile string
+	}
 )
 
 func cmdOf(msg tea.Msg) tea.Cmd { return func() tea.Msg { return msg } }
@@ -80,4 +90,9 @@ func bindings(groups ...[]key.Binding) []key.Binding {
 		}
 	}
 	return out
+}
+
+// para renders prose wrapped to the screen's width.
+func (c *Common) para(text string) string {
+	return c.Styles.Plain.Width(max(c.Width, 20)).Render(text)
 }

@@ -46,6 +46,9 @@ type picker struct {
 	req      int
 	width    int
 	height   int
+	// shrink lists the columns (0 = the first given) to narrow, in order, when the table
+	// is too wide: names before ids, since a cut id is useless.
+	shrink []int
 }
 
 type spinnerDueMsg struct{ req int }
@@ -63,11 +66,12 @@ func newPicker(c *Common, noun string, multi bool, columns ...table.Column) *pic
 		GotoTop: key.NewBinding(key.WithKeys("home")), GotoBottom: key.NewBinding(key.WithKeys("end")),
 	}
 	st := table.DefaultStyles()
-	st.Header = st.Header.Bold(true).BorderStyle(lipgloss.NormalBorder()).BorderBottom(true)
+	st.Header = st.Header.Bold(true).BorderStyle(lipgloss.NormalBorder()).BorderBottom(true).Padding(0, 1, 0, 0)
+	st.Cell = st.Cell.Padding(0, 1, 0, 0)
 	st.Selected = c.Styles.Selected
 	p.columns = columns
 	if multi {
-		p.columns = append([]table.Column{{Title: "", Width: 3}}, columns...)
+		p.columns = append([]table.Column{{Title: "", Width: 4}}, columns...)
 	}
 	p.table = table.New(table.WithColumns(p.columns), table.WithKeyMap(km), table.WithFocused(true), table.WithStyles(st))
 	return p
@@ -117,15 +121,14 @@ func (p *picker) render() {
 	for _, i := range p.visible {
 		r := p.rows[i]
 		cells := append([]string{}, r.Cells...)
-		if r.Mark != "" && len(cells) > 0 {
-			cells[0] = r.Mark + " " + cells[0]
-		}
 		if p.multi {
 			box := "[ ]"
 			if p.selected[r.ID] {
 				box = "[x]"
 			}
-			cells = append([]string{box}, cells...)
+			cells = append([]string{box + r.Mark}, cells...)
+		} else if r.Mark != "" && len(cells) > 0 {
+			cells[0] = r.Mark + " " + cells[0]
 		}
 		rows = append(rows, table.Row(cells))
 	}
@@ -174,18 +177,40 @@ func (p *picker) setSize(w, h int) {
 	p.fitColumns()
 }
 
-// fitColumns shrinks the widest column so the table fits the width.
+// fitColumns shrinks columns so the table fits the width: the name column first (ids must
+// stay whole to be useful), then the widest.
 func (p *picker) fitColumns() {
 	cols := append([]table.Column{}, p.columns...)
 	total := 0
-	widest := 0
-	for i, c := range cols {
-		total += c.Width + 2
-		if c.Width > cols[widest].Width {
-			widest = i
-		}
+	for _, c := range cols {
+		total += c.Width + 1
 	}
-	if over := total - p.width; over > 0 && p.width > 0 {
+	over := total - p.width
+	if p.width <= 0 || over <= 0 {
+		p.table.SetColumns(cols)
+		return
+	}
+	offset := 0
+	if p.multi {
+		offset = 1
+	}
+	order := p.shrink
+	if order == nil {
+		order = []int{0}
+	}
+	for _, i := range order {
+		c := &cols[i+offset]
+		cut := min(over, max(c.Width-8, 0))
+		c.Width -= cut
+		over -= cut
+	}
+	if over > 0 {
+		widest := 0
+		for i, c := range cols {
+			if c.Width > cols[widest].Width {
+				widest = i
+			}
+		}
 		cols[widest].Width = max(cols[widest].Width-over, 6)
 	}
 	p.table.SetColumns(cols)

@@ -21,6 +21,7 @@ type Styles struct {
 	Label    lipgloss.Style
 	Focused  lipgloss.Style
 	Box      lipgloss.Style
+	Plain    lipgloss.Style
 }
 
 // NewStyles builds the styles for a renderer; NO_COLOR turns color off.
@@ -41,5 +42,6 @@ func NewStyles(r *lipgloss.Renderer) Styles {
 		Label:    r.NewStyle().Width(20),
 		Focused:  r.NewStyle().Bold(true).Foreground(accent),
 		Box:      r.NewStyle().Border(lipgloss.NormalBorder()).Padding(0, 1),
+		Plain:    r.NewStyle(),
 	}
 }

@@ -2,10 +2,50 @@ package ui
 
 import (
 	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 
 	"github.com/vpclink/vpclink/awsops"
 	"github.com/vpclink/vpclink/steps"
 )
+
+// stage is where the wizard is.
+type stage int
+
+const (
+	stageWelcome stage = iota
+	stageVPC
+	stageSubnets
+	stageLoadBalancer
+	stageTargets
+	stageSecurityGroups
+	stageVPCLink
+	stageAPI
+	stageStage
+	stageReview
+	stageBuild
+	stageDone
+)
+
+var stageNames = []string{"welcome", "vpc", "subnets", "load-balancer", "targets", "security-groups", "vpc-link", "api", "stage", "review", "build", "done"}
+
+// String names the stage.
+func (s stage) String() string {
+	if int(s) < len(stageNames) {
+		return stageNames[s]
+	}
+	return fmt.Sprintf("stage(%d)", int(s))
+}
+
+// setupStages are the stages with a step number in the header.
+const setupStages = int(stageReview) + 1
 
 // WizardOptions is what the wizard needs to run.
 type WizardOptions struct {
@@ -18,7 +58,298 @@ type WizardOptions struct {
 	Open func(profile, region string) (*awsops.Account, error)
 }
 
-// RunWizard runs the wizard and returns the exit code.
+// Wizard is the root model: a state machine over the screens.
+type Wizard struct {
+	c        *Common
+	stage    stage
+	screens  map[stage]Screen
+	help     help.Model
+	showHelp bool
+	err      error
+	cancel   context.CancelFunc
+	journal  *steps.Journal
+}
+
+// NewWizard builds the wizard on an account.
+func NewWizard(ctx context.Context, o WizardOptions, r *lipgloss.Renderer) *Wizard {
+	ctx, cancel := context.WithCancel(ctx)
+	c := &Common{Width: 80, Height: 24, Styles: NewStyles(r), Keys: defaultGlobalKeys(), Ctx: ctx, Account: o.Account,
+		Store: o.Store, Demo: o.Demo, Profile: o.Profile, Flags: o.Flags, Data: newCache(), Draft: newDraft(), open: o.Open}
+	w := &Wizard{c: c, help: help.New(), cancel: cancel}
+	w.reset()
+	return w
+}
+
+// reset builds fresh setup screens, for a new account or a new setup.
+func (w *Wizard) reset() {
+	c := w.c
+	w.screens = map[stage]Screen{
+		stageWelcome: newWelcome(c), stageVPC: newVPCPicker(c), stageSubnets: newSubnetPicker(c),
+		stageLoadBalancer: newLBScreen(c), stageTargets: newTargetPicker(c), stageSecurityGroups: newSGScreen(c),
+		stageVPCLink: newLinkScreen(c), stageAPI: newAPIScreen(c), stageStage: newStageScreen(c), stageReview: newReview(c),
+	}
+	for _, s := range w.screens {
+		s.SetSize(c.Width, w.bodyHeight())
+	}
+}
+
+// Init opens the welcome screen.
+func (w *Wizard) Init() tea.Cmd { return w.screens[stageWelcome].Enter() }
+
+func (w *Wizard) active() Screen { return w.screens[w.stage] }
+
+func (w *Wizard) bodyHeight() int { return max(w.c.Height-6, 5) }
+
+// skipped reports whether a stage does not apply: reusing an NLB keeps its targets and rules.
+func (w *Wizard) skipped(s stage) bool {
+	return (s == stageTargets || s == stageSecurityGroups) && w.c.Draft.lb != nil
+}
+
+func (w *Wizard) goTo(s stage) tea.Cmd {
+	w.stage, w.err, w.showHelp = s, nil, false
+	scr := w.active()
+	scr.SetSize(w.c.Width, w.bodyHeight())
+	return scr.Enter()
+}
+
+// Update handles, in order: global keys, window size, errors, screen changes; everything
+// else goes to the active screen.
+func (w *Wizard) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if km, ok := msg.(tea.KeyMsg); ok {
+		if cmd, handled := w.globalKey(km); handled {
+			return w, cmd
+		}
+	}
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		w.c.Width, w.c.Height = msg.Width, msg.Height
+		w.help.Width = msg.Width
+		for _, s := range w.screens {
+			s.SetSize(msg.Width, w.bodyHeight())
+		}
+		return w, nil
+	case errMsg:
+		w.err = msg.err
+		return w, nil
+	case nextScreenMsg:
+		return w, w.next()
+	case prevScreenMsg:
+		return w, w.prev()
+	case accountMsg:
+		w.c.Account, w.c.Profile = msg.account, msg.profile
+		w.c.Data, w.c.Draft = newCache(), newDraft()
+		w.reset()
+		return w, w.goTo(stageWelcome)
+	case resumeMsg:
+		w.journal = msg.journal
+		w.screens[stageBuild] = newBuild(w.c, msg.journal, true)
+		return w, w.goTo(stageBuild)
+	case startBuildMsg:
+		w.journal = msg.journal
+		w.screens[stageBuild] = newBuild(w.c, msg.journal, false)
+		return w, w.goTo(stageBuild)
+	case doneMsg:
+		w.journal = msg.journal
+		w.screens[stageDone] = newDone(w.c, msg.journal)
+		return w, w.goTo(stageDone)
+	case vpcsMsg:
+		if msg.err == nil {
+			w.c.Data.vpcs, w.c.Data.vpcSubnets = msg.vpcs, msg.subnets
+		}
+	case vpcDataMsg:
+		if msg.err == nil {
+			w.c.Data.byVPC[msg.vpcID] = msg.data
+		}
+	case gatewayMsg:
+		if msg.err == nil {
+			w.c.Data.links, w.c.Data.apis, w.c.Data.gateway = msg.links, msg.apis, true
+		}
+	}
+	m, cmd := w.active().Update(msg)
+	w.screens[w.stage] = m.(Screen)
+	return w, cmd
+}
+
+// globalKey handles enter, esc, ? and ctrl+c; it reports whether the key was used.
+func (w *Wizard) globalKey(km tea.KeyMsg) (tea.Cmd, bool) {
+	keys := w.c.Keys
+	if key.Matches(km, keys.Abort) {
+		if b, ok := w.active().(*build); ok {
+			return b.interrupt(), true
+		}
+		w.cancel()
+		return tea.Quit, true
+	}
+	if c, ok := w.active().(capturer); ok && c.Capturing() {
+		return nil, false
+	}
+	switch {
+	case key.Matches(km, keys.Help):
+		w.showHelp = !w.showHelp
+		return nil, true
+	case w.stage >= stageBuild:
+		return nil, false // build and done have their own keys
+	case key.Matches(km, keys.Next):
+		if w.stage == stageWelcome {
+			if j := w.screens[stageWelcome].(*welcome).choice(); j != nil {
+				return cmdOf(resumeMsg{j}), true
+			}
+		}
+		return w.next(), true
+	case key.Matches(km, keys.Back):
+		return w.prev(), true
+	}
+	return nil, false
+}
+
+// leaver is a screen with work to start when the user moves on from it.
+type leaver interface{ Leave() tea.Cmd }
+
+func (w *Wizard) next() tea.Cmd {
+	scr := w.active()
+	if len(scr.Problems()) > 0 {
+		return nil // the footer shows why
+	}
+	var leave tea.Cmd
+	if l, ok := scr.(leaver); ok {
+		leave = l.Leave()
+	}
+	if w.stage == stageReview {
+		return leave // the run starts when its journal exists
+	}
+	s := w.stage + 1
+	for w.skipped(s) {
+		s++
+	}
+	return tea.Batch(leave, w.goTo(s))
+}
+
+func (w *Wizard) prev() tea.Cmd {
+	switch {
+	case w.stage == stageWelcome:
+		return nil
+	case w.stage == stageBuild:
+		// Only after a rollback: the setup can be changed and tried again.
+		w.journal = nil
+		return w.goTo(stageReview)
+	}
+	s := w.stage - 1
+	for w.skipped(s) {
+		s--
+	}
+	return w.goTo(s)
+}
+
+// View draws the header, the active screen and the footer.
+func (w *Wizard) View() string {
+	st := w.c.Styles
+	scr := w.active()
+	if scr == nil {
+		return "unknown stage " + w.stage.String() + ": this is a bug"
+	}
+	var b strings.Builder
+	header := st.Title.Render("vpclink · " + scr.Title())
+	if int(w.stage) < setupStages {
+		header += st.Subtle.Render(fmt.Sprintf("  step %d of %d", int(w.stage)+1, setupStages))
+	}
+	if w.c.Demo {
+		header += st.Subtle.Render("  [demo account]")
+	}
+	b.WriteString(header + "\n\n")
+	body := scr.View()
+	lines := strings.Split(body, "\n")
+	if h := w.bodyHeight(); len(lines) > h {
+		lines = lines[:h]
+	}
+	b.WriteString(strings.Join(lines, "\n") + "\n")
+	b.WriteString(w.footer(scr))
+	return b.String()
+}
+
+func (w *Wizard) footer(scr Screen) string {
+	st := w.c.Styles
+	var b strings.Builder
+	if w.err != nil {
+		b.WriteString("\n" + st.Error.Render("✘ "+w.err.Error()))
+		if fix := steps.Recommend(w.err); fix != "" {
+			b.WriteString("\n  Try: " + fix)
+		}
+	}
+	if w.showHelp {
+		b.WriteString("\n" + st.Why.Width(w.c.Width).Render(scr.Why()) + "\n")
+		b.WriteString(w.help.FullHelpView(append(scr.FullHelp(), w.globalHelp())))
+		return b.String()
+	}
+	for i, warn := range scr.Warnings() {
+		if i == 2 {
+			b.WriteString("\n" + st.Warning.Render(fmt.Sprintf("! and %d more warnings", len(scr.Warnings())-2)))
+			break
+		}
+		b.WriteString("\n" + st.Warning.Render(truncate("! "+warn, w.c.Width)))
+	}
+	if w.stage < stageBuild {
+		if problems := scr.Problems(); len(problems) > 0 {
+			b.WriteString("\n" + st.Error.Render(truncate("✘ "+problems[0], w.c.Width)))
+			return b.String()
+		}
+	}
+	b.WriteString("\n" + w.help.ShortHelpView(append(scr.ShortHelp(), w.globalHelp()...)))
+	return b.String()
+}
+
+// globalHelp lists the global keys that apply here; back is off on the first screen, next
+// while the screen has problems.
+func (w *Wizard) globalHelp() []key.Binding {
+	k := w.c.Keys
+	if w.stage >= stageBuild {
+		return []key.Binding{k.Help}
+	}
+	k.Back.SetEnabled(w.stage != stageWelcome)
+	k.Next.SetEnabled(len(w.active().Problems()) == 0)
+	if w.stage == stageReview {
+		k.Next.SetHelp("enter", "create")
+	}
+	return bindings([]key.Binding{k.Next, k.Back, k.Help})
+}
+
+// Journal is the run the wizard built or resumed, if any.
+func (w *Wizard) Journal() *steps.Journal { return w.journal }
+
+// RunWizard runs the wizard in the terminal, then prints what was built (or kept) to out.
 func RunWizard(ctx context.Context, o WizardOptions) int {
+	r := lipgloss.NewRenderer(os.Stderr)
+	w := NewWizard(ctx, o, r)
+	p := tea.NewProgram(w, tea.WithOutput(os.Stderr), tea.WithAltScreen(), tea.WithContext(ctx))
+	final, err := p.Run()
+	if err != nil && final == nil {
+		Fail(os.Stderr, "run the wizard", err)
+		return ExitFailed
+	}
+	return w.finish(os.Stdout, os.Stderr, final.(*Wizard))
+}
+
+// finish prints the outcome after the terminal is restored: the summary of a complete run,
+// or what a kept run holds and how to resume or destroy it.
+func (w *Wizard) finish(out, errOut io.Writer, final *Wizard) int {
+	final.cancel()
+	j := final.journal
+	if j == nil {
+		return ExitOK
+	}
+	cli := &CLI{Out: out, Err: errOut, Flags: w.c.Flags}
+	switch {
+	case j.State == steps.StateComplete:
+		cli.printSummary(j)
+		return ExitOK
+	case j.State == steps.StateRolledBack:
+		fmt.Fprintf(errOut, "Run %s was rolled back: nothing of it remains.\n", j.RunID)
+		return ExitFailed
+	case j.State.Unfinished():
+		cli.kept(j)
+		if j.State == steps.StateInterrupted {
+			return ExitInterrupted
+		}
+		return ExitFailed
+	}
 	return ExitOK
 }

@@ -1,0 +1,163 @@
+package ui
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/table"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/vpclink/vpclink/steps"
+)
+
+const (
+	apiCreate = "Create a new REST API"
+	apiReuse  = "Add to an existing API"
+)
+
+var methodChoices = []string{"GET", "POST", "PUT", "PATCH", "DELETE", "ANY"}
+
+// apiScreen creates a REST API or picks one, and sets the methods and their authorization.
+type apiScreen struct {
+	c         *Common
+	form      *form
+	mode      *field
+	name      *field
+	endpoint  *field
+	methods   *field
+	auth      *field
+	list      *picker
+	req       int
+	focusList bool
+}
+
+func newAPIScreen(c *Common) *apiScreen {
+	p := c.Draft.plan
+	s := &apiScreen{c: c}
+	s.mode = choiceField("REST API", []string{apiCreate, apiReuse}, apiCreate, "←/→ to choose")
+	s.name = textField("API name", p.API.Name, "empty: the setup's name (set on the review screen)", nil)
+	s.endpoint = choiceField("Endpoint type", []string{"REGIONAL", "EDGE"}, p.API.EndpointType, "REGIONAL serves from this region; EDGE through CloudFront")
+	s.methods = multiField("Methods", methodChoices, p.API.Methods, "←/→ move, space toggles; ANY means every method")
+	s.auth = choiceField("Authorization", steps.Authorizations, p.API.Authorization, "NONE: open; AWS_IAM: SigV4-signed calls; API_KEY: x-api-key header and a usage plan")
+	reuse := func() bool { return s.mode.Value() == apiReuse }
+	s.name.hidden, s.endpoint.hidden = reuse, reuse
+	s.form = newForm(c, s.mode, s.name, s.endpoint, s.methods, s.auth)
+	s.form.keys.Field.SetKeys("down")
+	s.form.keys.Prev.SetKeys("up")
+	s.list = newPicker(c, "REST APIs", false, table.Column{Title: "Name", Width: 24}, table.Column{Title: "Id", Width: 12}, table.Column{Title: "Endpoint", Width: 10})
+	return s
+}
+
+func (a *apiScreen) Title() string { return "API" }
+func (a *apiScreen) Why() string {
+	return "The REST API is what callers reach. vpclink adds a greedy /{proxy+} resource whose methods pass " +
+		"every request through unchanged (HTTP_PROXY) over the VPC link to http://${stageVariables.VPCNLB}/{proxy}, " +
+		"so your service sees the original path. Authorization is checked by API Gateway before any request " +
+		"reaches your VPC."
+}
+func (a *apiScreen) Init() tea.Cmd { return nil }
+
+func (a *apiScreen) Enter() tea.Cmd {
+	if a.c.Data.gateway {
+		a.fill()
+		return nil
+	}
+	a.req = a.c.NextReq()
+	return tea.Batch(a.list.load(a.req), loadGatewayCmd(a.c.Ctx, a.c.Account, a.req))
+}
+
+func (a *apiScreen) fill() {
+	var rows []pickerRow
+	for _, x := range a.c.Data.apis {
+		rows = append(rows, pickerRow{ID: x.ID, Cells: []string{x.Name, x.ID, x.Endpoint}})
+	}
+	a.list.req = a.c.NextReq()
+	a.list.setRows(a.list.req, rows, nil)
+	a.save()
+}
+
+func (a *apiScreen) save() {
+	d := a.c.Draft
+	p := &d.plan
+	p.API.Methods = a.methods.Values()
+	p.API.Authorization = a.auth.Value()
+	d.api, p.API.Existing = nil, ""
+	if a.mode.Value() == apiReuse {
+		if r, ok := a.list.current(); ok {
+			for _, x := range a.c.Data.apis {
+				if x.ID == r.ID {
+					x := x
+					d.api, p.API.Existing = &x, x.ID
+				}
+			}
+		}
+		return
+	}
+	p.API.Name = a.name.Value()
+	p.API.EndpointType = a.endpoint.Value()
+}
+
+func (a *apiScreen) SetSize(w, h int) { a.list.setSize(w, h-8) }
+
+func (a *apiScreen) Problems() []string {
+	if a.mode.Value() == apiReuse && a.c.Draft.api == nil {
+		return []string{"choose the API to add the proxy to (tab moves to the list)"}
+	}
+	return planProblems(a.c.Draft.plan, "api.")
+}
+func (a *apiScreen) Warnings() []string { return nil }
+
+func (a *apiScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case gatewayMsg:
+		if msg.req == a.req {
+			if msg.err != nil {
+				a.list.setRows(a.list.req, nil, msg.err)
+				return a, nil
+			}
+			a.fill()
+		}
+		return a, nil
+	case tea.KeyMsg:
+		if msg.String() == "tab" && a.mode.Value() == apiReuse {
+			a.focusList = !a.focusList
+			return a, nil
+		}
+		if a.focusList && a.mode.Value() == apiReuse {
+			cmd, changed := a.list.update(msg)
+			if changed {
+				a.save()
+			}
+			return a, cmd
+		}
+	}
+	cmd, changed := a.form.update(msg)
+	if changed {
+		if a.mode.Value() != apiReuse {
+			a.focusList = false
+		}
+		a.save()
+	}
+	if _, ok := msg.(tea.KeyMsg); !ok {
+		c2, _ := a.list.update(msg)
+		cmd = tea.Batch(cmd, c2)
+	}
+	return a, cmd
+}
+
+func (a *apiScreen) View() string {
+	v := a.form.view()
+	if a.mode.Value() == apiReuse {
+		hint := "tab: choose in the list"
+		if a.focusList {
+			hint = "tab: back to the fields"
+		}
+		v += "\n\n" + a.c.Styles.Subtle.Render(hint) + "\n" + a.list.view()
+	}
+	return strings.TrimRight(v, "\n")
+}
+
+func (a *apiScreen) ShortHelp() []key.Binding {
+	return bindings([]key.Binding{a.form.keys.Field, a.form.keys.Choose, a.form.keys.Toggle})
+}
+func (a *apiScreen) FullHelp() [][]key.Binding { return [][]key.Binding{a.ShortHelp()} }

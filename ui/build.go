@@ -1,0 +1,350 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/spinner"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/vpclink/vpclink/steps"
+)
+
+type buildPhase int
+
+const (
+	phaseRunning buildPhase = iota
+	phaseStopping
+	phaseFailed
+	phaseRollingBack
+	phaseRolledBack
+	phaseComplete
+	phaseKept
+)
+
+// Messages from the runner goroutine, read one at a time by waitForEventCmd.
+type (
+	stepEventMsg    struct{ e steps.Event }
+	applyDoneMsg    struct{ err error }
+	rollbackDoneMsg struct{ err error }
+)
+
+// waitForEventCmd reads the next message the runner sent; each handler re-arms it.
+func waitForEventCmd(ch <-chan tea.Msg) tea.Cmd {
+	return func() tea.Msg { return <-ch }
+}
+
+type stepView struct {
+	title    string
+	status   steps.Status
+	undone   bool
+	detail   string
+	live     string
+	started  time.Time
+	finished time.Time
+}
+
+type buildKeys struct {
+	Rollback key.Binding
+	Keep     key.Binding
+	Retry    key.Binding
+	Back     key.Binding
+	Quit     key.Binding
+}
+
+// build runs (or resumes) a run and shows each step live; on failure it offers to roll back,
+// keep what exists, or retry.
+type build struct {
+	c           *Common
+	j           *steps.Journal
+	runner      *steps.Runner
+	ch          chan tea.Msg
+	cancel      context.CancelFunc
+	phase       buildPhase
+	interrupted bool
+	resumed     bool
+	order       []string
+	views       map[string]*stepView
+	log         []string
+	err         error
+	spinner     spinner.Model
+	keys        buildKeys
+	width       int
+	height      int
+	now         func() time.Time
+}
+
+func newBuild(c *Common, j *steps.Journal, resumed bool) *build {
+	b := &build{c: c, j: j, resumed: resumed, views: map[string]*stepView{}, ch: make(chan tea.Msg, 256),
+		spinner: spinner.New(spinner.WithSpinner(spinner.Dot)), now: time.Now,
+		keys: buildKeys{
+			Rollback: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "roll back")),
+			Keep:     key.NewBinding(key.WithKeys("k"), key.WithHelp("k", "keep and exit")),
+			Retry:    key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "retry")),
+			Back:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back to review")),
+			Quit:     key.NewBinding(key.WithKeys("q", "enter"), key.WithHelp("q", "quit")),
+		}}
+	b.runner = &steps.Runner{Account: c.Account, Store: c.Store, Events: func(e steps.Event) { b.ch <- stepEventMsg{e} }}
+	for _, s := range j.Steps {
+		b.order = append(b.order, s.ID)
+		b.views[s.ID] = &stepView{title: s.Title, status: s.Status, detail: s.Detail}
+	}
+	return b
+}
+
+func (b *build) Title() string {
+	if b.resumed {
+		return "Build (resuming " + b.j.RunID + ")"
+	}
+	return "Build " + b.j.RunID
+}
+func (b *build) Why() string {
+	return "Steps that do not depend on each other run at once: the REST API is built while the load balancer " +
+		"provisions, which takes minutes, as does the VPC link. Every resource id is written to the journal " +
+		"the moment AWS returns it, so if anything fails, or you press ctrl+c, you can roll back exactly what " +
+		"was made, keep it and finish later with vpclink resume, or retry the failed step."
+}
+func (b *build) Init() tea.Cmd { return nil }
+
+// Enter starts applying the run.
+func (b *build) Enter() tea.Cmd { return b.start() }
+
+func (b *build) start() tea.Cmd {
+	ctx, cancel := context.WithCancel(b.c.Ctx)
+	b.cancel, b.phase, b.err, b.interrupted = cancel, phaseRunning, nil, false
+	for _, v := range b.views {
+		if v.status != steps.Skipped {
+			v.status, v.live, v.undone = steps.Pending, "", false
+		}
+	}
+	j, runner, ch := b.j, b.runner, b.ch
+	go func() {
+		err := runner.Apply(ctx, j)
+		ch <- applyDoneMsg{err}
+	}()
+	return tea.Batch(waitForEventCmd(b.ch), b.spinner.Tick)
+}
+
+func (b *build) rollback() tea.Cmd {
+	b.phase = phaseRollingBack
+	j, runner, ch := b.j, b.runner, b.ch
+	go func() {
+		// The rollback gets its own context: the one ctrl+c cancelled must not stop it.
+		ch <- rollbackDoneMsg{runner.Rollback(context.WithoutCancel(b.c.Ctx), j, steps.StateRolledBack)}
+	}()
+	return tea.Batch(waitForEventCmd(b.ch), b.spinner.Tick)
+}
+
+// interrupt handles ctrl+c: it stops a running apply and then asks what to do; in any other
+// phase it quits, keeping what exists.
+func (b *build) interrupt() tea.Cmd {
+	switch b.phase {
+	case phaseRunning:
+		b.interrupted = true
+		b.phase = phaseStopping
+		b.cancel()
+		b.addLog("Stopping after the steps under way… (their resources are recorded)")
+		return nil
+	case phaseStopping:
+		return nil
+	}
+	if b.phase != phaseComplete && b.phase != phaseRolledBack {
+		b.phase = phaseKept
+	}
+	return tea.Quit
+}
+
+func (b *build) addLog(line string) {
+	b.log = append(b.log, line)
+	if len(b.log) > 200 {
+		b.log = b.log[len(b.log)-200:]
+	}
+}
+
+func (b *build) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case stepEventMsg:
+		b.event(msg.e)
+		return b, waitForEventCmd(b.ch)
+	case applyDoneMsg:
+		b.cancel()
+		if msg.err == nil {
+			b.phase = phaseComplete
+			return b, cmdOf(doneMsg{b.j})
+		}
+		b.err, b.phase = msg.err, phaseFailed
+		return b, nil
+	case rollbackDoneMsg:
+		if msg.err != nil {
+			b.err, b.phase = msg.err, phaseFailed
+			return b, nil
+		}
+		b.phase, b.err = phaseRolledBack, nil
+		b.addLog("✔ Rolled back: nothing of this run remains.")
+		return b, nil
+	case spinner.TickMsg:
+		if b.phase == phaseRunning || b.phase == phaseStopping || b.phase == phaseRollingBack {
+			var cmd tea.Cmd
+			b.spinner, cmd = b.spinner.Update(msg)
+			return b, cmd
+		}
+		return b, nil
+	case tea.KeyMsg:
+		switch b.phase {
+		case phaseFailed:
+			switch {
+			case key.Matches(msg, b.keys.Rollback):
+				return b, b.rollback()
+			case key.Matches(msg, b.keys.Keep):
+				b.phase = phaseKept
+				return b, tea.Quit
+			case key.Matches(msg, b.keys.Retry):
+				b.addLog("Retrying from the failed step…")
+				return b, b.start()
+			}
+		case phaseRolledBack:
+			switch {
+			case key.Matches(msg, b.keys.Back):
+				return b, cmdOf(prevScreenMsg{})
+			case key.Matches(msg, b.keys.Quit):
+				return b, tea.Quit
+			}
+		}
+	}
+	return b, nil
+}
+
+func (b *build) event(e steps.Event) {
+	v := b.views[e.Step]
+	if v == nil {
+		return
+	}
+	switch e.Kind {
+	case steps.StepStarted:
+		v.status, v.started, v.live, v.undone = steps.Running, e.At, "", false
+	case steps.StepAction:
+		v.live = e.Text
+		b.addLog("… " + e.Text)
+	case steps.StepNote:
+		v.detail, v.live = e.Text, ""
+		b.addLog("✔ " + e.Text)
+	case steps.StepStatus:
+		v.live = e.Text
+	case steps.StepDone:
+		v.status, v.finished, v.live = steps.Done, e.At, ""
+	case steps.StepFailed:
+		v.status, v.finished, v.live = steps.Failed, e.At, ""
+		b.addLog("✘ " + e.Title + ": " + e.Text)
+	case steps.UndoStarted:
+		v.live = "undoing"
+	case steps.UndoDone:
+		v.undone, v.live = true, ""
+	case steps.UndoFailed:
+		v.live = ""
+		b.addLog("✘ could not undo " + strings.ToLower(e.Title) + ": " + e.Text)
+	}
+}
+
+func (b *build) SetSize(w, h int) { b.width, b.height = w, h }
+func (b *build) Problems() []string {
+	return nil
+}
+func (b *build) Warnings() []string { return nil }
+
+func (b *build) elapsed(v *stepView) string {
+	switch {
+	case v.started.IsZero():
+		return ""
+	case v.finished.IsZero() || v.finished.Before(v.started):
+		return fmt.Sprintf("%4.0fs", b.now().Sub(v.started).Seconds())
+	}
+	return fmt.Sprintf("%4.0fs", v.finished.Sub(v.started).Seconds())
+}
+
+func (b *build) View() string {
+	s := b.c.Styles
+	var out strings.Builder
+	shown := 0
+	for _, id := range b.order {
+		v := b.views[id]
+		if v.status == steps.Skipped {
+			continue
+		}
+		shown++
+		mark, status := "·", "pending"
+		switch {
+		case v.undone:
+			mark, status = "↩", "undone"
+		case v.status == steps.Running:
+			mark, status = b.spinner.View(), "running"
+		case v.status == steps.Done:
+			mark, status = s.Success.Render("✔"), "done"
+		case v.status == steps.Failed:
+			mark, status = s.Error.Render("✘"), "failed"
+		}
+		if v.live == "undoing" {
+			mark, status = b.spinner.View(), "undoing"
+		}
+		line := fmt.Sprintf("%s %-24s %-8s %s", mark, v.title, status, b.elapsed(v))
+		if v.live != "" && v.live != "undoing" {
+			line += "  " + s.Subtle.Render(v.live)
+		}
+		out.WriteString(truncate(line, b.width) + "\n")
+	}
+	room := b.height - shown - 1
+	switch b.phase {
+	case phaseFailed:
+		out.WriteString("\n" + b.failure(room))
+	case phaseRolledBack:
+		out.WriteString("\n" + s.Success.Render("✔ Rolled back: nothing of this run remains.") + "\n" +
+			"Press esc to go back to the review and change the plan, or q to quit.")
+	default:
+		if room > 1 {
+			out.WriteString("\n")
+			start := max(len(b.log)-(room-1), 0)
+			for _, l := range b.log[start:] {
+				out.WriteString(s.Subtle.Render(truncate(l, b.width)) + "\n")
+			}
+		}
+	}
+	return strings.TrimRight(out.String(), "\n")
+}
+
+func (b *build) failure(room int) string {
+	s := b.c.Styles
+	what := "The setup stopped"
+	if !b.interrupted {
+		what = "A step failed"
+	}
+	n := len(Remaining(b.j))
+	lines := []string{
+		s.Error.Render("✘ "+what+": ") + truncate(fmt.Sprint(b.err), b.width*2-20),
+	}
+	if fix := steps.Recommend(b.err); fix != "" && !b.interrupted {
+		lines = append(lines, "  Try: "+fix)
+	}
+	lines = append(lines, fmt.Sprintf("%d resource(s) exist now. r: roll them back · k: keep them and exit (resume later) · t: retry", n))
+	return wrap(strings.Join(lines, "\n"), b.width)
+}
+
+func truncate(s string, w int) string {
+	if w <= 0 || len([]rune(s)) <= w {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:max(w-1, 0)]) + "…"
+}
+
+func (b *build) ShortHelp() []key.Binding {
+	switch b.phase {
+	case phaseFailed:
+		return []key.Binding{b.keys.Rollback, b.keys.Keep, b.keys.Retry}
+	case phaseRolledBack:
+		return []key.Binding{b.keys.Back, b.keys.Quit}
+	}
+	return []key.Binding{b.c.Keys.Abort}
+}
+func (b *build) FullHelp() [][]key.Binding { return [][]key.Binding{b.ShortHelp()} }

@@ -1,0 +1,86 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/vpclink/vpclink/steps"
+)
+
+// done shows the finished setup: the invoke URL, a curl line, every id, and how to delete it.
+type done struct {
+	c     *Common
+	j     *steps.Journal
+	quit  key.Binding
+	width int
+}
+
+func newDone(c *Common, j *steps.Journal) *done {
+	return &done{c: c, j: j, quit: key.NewBinding(key.WithKeys("q", "enter"), key.WithHelp("q", "quit"))}
+}
+
+func (d *done) Title() string { return "Done" }
+func (d *done) Why() string {
+	return "API Gateway now answers at the invoke URL and forwards every path under it, through the VPC link " +
+		"and the load balancer, to your instances. Redeploying or changing the stage variables re-points the " +
+		"API; vpclink destroy removes everything this run created, in dependency order."
+}
+func (d *done) Init() tea.Cmd  { return nil }
+func (d *done) Enter() tea.Cmd { return nil }
+
+func (d *done) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if km, ok := msg.(tea.KeyMsg); ok && key.Matches(km, d.quit) {
+		return d, tea.Quit
+	}
+	return d, nil
+}
+
+func (d *done) SetSize(w, _ int)   { d.width = w }
+func (d *done) Problems() []string { return nil }
+func (d *done) Warnings() []string { return nil }
+
+func (d *done) View() string {
+	s := d.c.Styles
+	sum := SummaryOf(d.j)
+	var b strings.Builder
+	b.WriteString(s.Success.Render("✔ The API is connected to your private service.") + "\n\n")
+	// A value too long for the line goes on its own line, whole, so it can be copied.
+	row := func(label, value string) {
+		switch {
+		case value == "":
+		case 16+len(value) <= d.width || d.width == 0:
+			fmt.Fprintf(&b, "%-15s %s\n", label, value)
+		default:
+			fmt.Fprintf(&b, "%s\n  %s\n", label, value)
+		}
+	}
+	row("Invoke URL", sum.InvokeURL)
+	row("Try it", "curl "+sum.InvokeURL+"/")
+	row("REST API", sum.RestAPIID+", stage "+sum.Stage+", VPC link "+sum.VPCLinkID)
+	row("Load balancer", nameOfARN(sum.LoadBalancerARN))
+	row("NLB DNS name", sum.LoadBalancerDNS)
+	row("Target group", nameOfARN(sum.TargetGroupARN))
+	if sum.APIKeyID != "" {
+		row("API key", sum.APIKeyID+" (value: aws apigateway get-api-key --api-key "+sum.APIKeyID+" --include-value)")
+	}
+	row("Plan file", d.j.PlanFile)
+	row("Delete it all", "vpclink destroy "+strings.TrimSpace(d.c.Flags+" "+d.j.RunID))
+	if d.j.Demo {
+		b.WriteString("\n" + s.Subtle.Render(d.c.para("This is the demo account: the URL is not reachable from the internet.")))
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+func nameOfARN(arn string) string {
+	parts := strings.Split(arn, "/")
+	if len(parts) >= 3 {
+		return parts[len(parts)-2]
+	}
+	return arn
+}
+
+func (d *done) ShortHelp() []key.Binding  { return []key.Binding{d.quit} }
+func (d *done) FullHelp() [][]key.Binding { return [][]key.Binding{d.ShortHelp()} }

@@ -1,0 +1,196 @@
+package ui
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/table"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/vpclink/vpclink/steps"
+)
+
+const (
+	lbCreate = "Create a new internal NLB"
+	lbReuse  = "Reuse an existing NLB"
+)
+
+// lbScreen creates an internal NLB (listener, target port, health check) or reuses one.
+type lbScreen struct {
+	c        *Common
+	form     *form
+	mode     *field
+	port     *field
+	target   *field
+	path     *field
+	hcPort   *field
+	interval *field
+	healthy  *field
+	list     *picker
+}
+
+func portField(label, value, hint string, optional bool) *field {
+	return textField(label, value, hint, func(v string) error {
+		if v == "" && optional {
+			return nil
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 65535 {
+			return errors.New("a port from 1 to 65535")
+		}
+		return nil
+	})
+}
+
+func atoi32(s string) int32 {
+	n, _ := strconv.Atoi(strings.TrimSpace(s))
+	return int32(n)
+}
+
+func newLBScreen(c *Common) *lbScreen {
+	p := c.Draft.plan
+	s := &lbScreen{c: c}
+	s.mode = choiceField("Load balancer", []string{lbCreate, lbReuse}, lbCreate, "←/→ to choose")
+	s.port = portField("Listener port", strconv.Itoa(int(p.LoadBalancer.Port)), "the TCP port API Gateway connects to", false)
+	s.target = portField("Target port", strconv.Itoa(int(p.Targets.Port)), "the port your service listens on, on the instances", false)
+	s.path = textField("Health check path", p.LoadBalancer.HealthCheck.Path, "an HTTP path that answers 200 when the service is up, e.g. /health", nil)
+	s.hcPort = portField("Health check port", "", "empty: the target port", true)
+	s.interval = choiceField("Check interval", []string{"10", "30"}, strconv.Itoa(int(p.LoadBalancer.HealthCheck.Interval)), "seconds between checks")
+	s.healthy = textField("Healthy after", strconv.Itoa(int(p.LoadBalancer.HealthCheck.HealthyThreshold)), "passed checks in a row (2 to 10)", nil)
+	create := func() bool { return s.mode.Value() == lbReuse }
+	for _, f := range []*field{s.port, s.target, s.path, s.hcPort, s.interval, s.healthy} {
+		f.hidden = create
+	}
+	s.form = newForm(c, s.mode, s.port, s.target, s.path, s.hcPort, s.interval, s.healthy)
+	s.list = newPicker(c, "internal network load balancers", false,
+		table.Column{Title: "Name", Width: 24}, table.Column{Title: "State", Width: 12}, table.Column{Title: "Zones", Width: 36})
+	return s
+}
+
+func (s *lbScreen) Title() string { return "Load balancer" }
+func (s *lbScreen) Why() string {
+	return "A REST API's VPC link can only point at a Network Load Balancer. vpclink creates an internal " +
+		"one (reachable only inside the VPC) with a TCP listener, and a target group that sends traffic to " +
+		"your instances and checks their health over HTTP. An NLB that already fronts the service can be " +
+		"reused instead; it then keeps its own listeners and targets."
+}
+func (s *lbScreen) Init() tea.Cmd { return nil }
+
+func (s *lbScreen) Enter() tea.Cmd {
+	if d, ok := s.c.Data.byVPC[s.c.Draft.vpc.ID]; ok {
+		var rows []pickerRow
+		for _, lb := range d.lbs {
+			rows = append(rows, pickerRow{ID: lb.ARN, Cells: []string{lb.Name, lb.State, strings.Join(lb.AZs, ", ")}})
+		}
+		s.list.req = s.c.NextReq()
+		s.list.setRows(s.list.req, rows, nil)
+		if s.c.Draft.lb != nil {
+			s.list.choose(s.c.Draft.lb.ARN)
+		}
+	}
+	s.save()
+	return nil
+}
+
+func (s *lbScreen) save() {
+	d := s.c.Draft
+	p := &d.plan
+	if s.mode.Value() == lbReuse {
+		d.lb = nil
+		p.LoadBalancer.Existing = ""
+		if r, ok := s.list.current(); ok {
+			for _, lb := range s.c.Data.byVPC[d.vpc.ID].lbs {
+				if lb.ARN == r.ID {
+					lb := lb
+					d.lb = &lb
+					p.LoadBalancer.Existing = lb.ARN
+				}
+			}
+		}
+		return
+	}
+	d.lb = nil
+	p.LoadBalancer.Existing = ""
+	p.LoadBalancer.Port = atoi32(s.port.Value())
+	p.Targets.Port = atoi32(s.target.Value())
+	p.LoadBalancer.HealthCheck.Path = s.path.Value()
+	p.LoadBalancer.HealthCheck.Port = atoi32(s.hcPort.Value())
+	p.LoadBalancer.HealthCheck.Interval = atoi32(s.interval.Value())
+	p.LoadBalancer.HealthCheck.HealthyThreshold = atoi32(s.healthy.Value())
+}
+
+func (s *lbScreen) SetSize(w, h int) { s.list.setSize(w, h-3) }
+
+// planProblems are the plan's validation errors on the given fields.
+func planProblems(p steps.Plan, prefixes ...string) []string {
+	var out []string
+	for _, e := range p.Validate() {
+		for _, pre := range prefixes {
+			if strings.HasPrefix(e.Field, pre) {
+				out = append(out, e.Error())
+				break
+			}
+		}
+	}
+	return out
+}
+
+func (s *lbScreen) Problems() []string {
+	if s.mode.Value() == lbReuse {
+		if s.c.Draft.lb == nil {
+			return []string{"choose the load balancer to reuse (there may be none in this VPC)"}
+		}
+		return nil
+	}
+	out := s.form.Problems()
+	if len(out) > 0 {
+		return out
+	}
+	return planProblems(s.c.Draft.plan, "loadBalancer.port", "loadBalancer.healthCheck", "targets.port")
+}
+
+func (s *lbScreen) Warnings() []string {
+	if lb := s.c.Draft.lb; lb != nil && lb.State != "active" {
+		return []string{lb.Name + " is " + lb.State + ": vpclink waits for it to be active"}
+	}
+	return nil
+}
+
+func (s *lbScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	var cmd tea.Cmd
+	if km, ok := msg.(tea.KeyMsg); ok && s.mode.Value() == lbReuse && km.String() != "left" && km.String() != "right" {
+		var changed bool
+		cmd, changed = s.list.update(msg)
+		if changed {
+			s.save()
+		}
+		return s, cmd
+	}
+	cmd, changed := s.form.update(msg)
+	if changed {
+		s.save()
+	}
+	if _, ok := msg.(tea.KeyMsg); !ok {
+		c2, _ := s.list.update(msg)
+		cmd = tea.Batch(cmd, c2)
+	}
+	return s, cmd
+}
+
+func (s *lbScreen) View() string {
+	v := s.form.view()
+	if s.mode.Value() == lbReuse {
+		v += "\n\n" + s.list.view()
+	}
+	return v
+}
+
+func (s *lbScreen) ShortHelp() []key.Binding {
+	if s.mode.Value() == lbReuse {
+		return bindings([]key.Binding{s.form.keys.Choose, s.list.keys.Up, s.list.keys.Clear})
+	}
+	return bindings([]key.Binding{s.form.keys.Field, s.form.keys.Choose})
+}
+func (s *lbScreen) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }

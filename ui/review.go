@@ -1,0 +1,317 @@
+package ui
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	"github.com/charmbracelet/bubbles/viewport"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/vpclink/vpclink/steps"
+)
+
+// review shows everything that will be created or reused, with the tags and the equivalent
+// AWS CLI commands; the plan can be saved for `vpclink apply -f`.
+type review struct {
+	c       *Common
+	keys    reviewKeys
+	form    *form
+	name    *field
+	tags    *field
+	res     *steps.Resolution
+	resErr  error
+	req     int
+	body    viewport.Model
+	saving  bool
+	path    textinput.Model
+	saved   string
+	saveErr error
+}
+
+type reviewKeys struct {
+	Save   key.Binding
+	Scroll key.Binding
+}
+
+// resolvedMsg is the plan checked against the account.
+type resolvedMsg struct {
+	req int
+	res *steps.Resolution
+	err error
+}
+
+func newReview(c *Common) *review {
+	r := &review{c: c, keys: reviewKeys{
+		Save:   key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "save plan")),
+		Scroll: key.NewBinding(key.WithKeys("pgup", "pgdown"), key.WithHelp("pgup/pgdn", "scroll")),
+	}}
+	r.name = textField("Name", "", "names the NLB, target group, VPC link and API (1-20 lower-case letters, digits, -)", nil)
+	r.tags = textField("Tags", "", "key=value, comma-separated; every resource also gets vpclink:run", func(v string) error {
+		_, err := parseTags(v)
+		return err
+	})
+	r.form = newForm(c, r.name, r.tags)
+	r.path = textinput.New()
+	r.path.Prompt = "Save plan to: "
+	r.body = viewport.New(80, 10)
+	return r
+}
+
+var tagRe = regexp.MustCompile(`^\s*([^=,]+?)\s*=\s*([^,]*?)\s*$`)
+
+func parseTags(s string) (map[string]string, error) {
+	tags := map[string]string{}
+	for _, part := range strings.Split(s, ",") {
+		if strings.TrimSpace(part) == "" {
+			continue
+		}
+		m := tagRe.FindStringSubmatch(part)
+		if m == nil {
+			return nil, fmt.Errorf("%q is not key=value", strings.TrimSpace(part))
+		}
+		tags[m[1]] = m[2]
+	}
+	if len(tags) == 0 {
+		return nil, nil
+	}
+	return tags, nil
+}
+
+// suggestName derives a name from the first target, e.g. orders-api-1 → orders-api.
+func suggestName(d *draft) string {
+	base := "api"
+	if len(d.instances) > 0 && d.instances[0].Name != "" {
+		base = d.instances[0].Name
+	} else if d.lb != nil {
+		base = d.lb.Name
+	}
+	base = strings.ToLower(regexp.MustCompile(`[^a-z0-9-]+`).ReplaceAllString(strings.ToLower(base), "-"))
+	base = strings.TrimRight(regexp.MustCompile(`-?\d+$`).ReplaceAllString(base, ""), "-")
+	if len(base) > steps.MaxNameLength {
+		base = strings.TrimRight(base[:steps.MaxNameLength], "-")
+	}
+	if base == "" || base[0] < 'a' || base[0] > 'z' {
+		base = "api"
+	}
+	return base
+}
+
+func (r *review) Title() string { return "Review" }
+func (r *review) Why() string {
+	return "Nothing has been created yet. Below is every resource that will be created or reused, and the AWS " +
+		"CLI commands that would do the same by hand. Each resource is tagged with the run's id, recorded in a " +
+		"journal the moment it exists, and removed in reverse order if you roll back. Save the plan to run it " +
+		"again later without the wizard: vpclink apply -f PLAN."
+}
+func (r *review) Init() tea.Cmd { return nil }
+
+func (r *review) Enter() tea.Cmd {
+	if r.name.Value() == "" {
+		r.name.input.SetValue(suggestName(r.c.Draft))
+	}
+	r.save()
+	return r.resolve()
+}
+
+func (r *review) resolve() tea.Cmd {
+	r.req, r.res, r.resErr = r.c.NextReq(), nil, nil
+	p := r.c.Draft.plan
+	ctx, acct, req := r.c.Ctx, r.c.Account, r.req
+	return func() tea.Msg {
+		res, err := steps.Resolve(ctx, acct, &p)
+		return resolvedMsg{req, res, err}
+	}
+}
+
+func (r *review) save() {
+	p := &r.c.Draft.plan
+	p.Name = r.name.Value()
+	p.Tags, _ = parseTags(r.tags.Value())
+	r.refresh()
+}
+
+func (r *review) SetSize(w, h int) {
+	r.body.Width = w
+	r.body.Height = max(h-5, 4)
+	r.refresh()
+}
+
+func (r *review) Capturing() bool { return r.saving }
+
+func (r *review) Problems() []string {
+	out := r.form.Problems()
+	out = append(out, planProblems(r.c.Draft.plan, "name", "tags")...)
+	var pe *steps.PlanError
+	switch {
+	case len(out) > 0:
+	case r.resErr != nil && errors.As(r.resErr, &pe):
+		for _, f := range pe.Errors {
+			out = append(out, f.Error())
+		}
+	case r.resErr != nil:
+		out = append(out, "cannot check the plan: "+r.resErr.Error())
+	case r.res == nil:
+		out = append(out, "checking the plan against the account…")
+	}
+	return out
+}
+
+func (r *review) Warnings() []string {
+	if r.res == nil {
+		return nil
+	}
+	return r.res.Warnings
+}
+
+// Leave starts the run: the journal is created and saved before anything else happens.
+func (r *review) Leave() tea.Cmd {
+	c, res := r.c, r.res
+	p := c.Draft.plan
+	planFile := r.saved
+	return func() tea.Msg {
+		runner := &steps.Runner{Account: c.Account, Store: c.Store}
+		j, err := runner.NewJournal(&p, res, planFile, c.Demo)
+		if err != nil {
+			return errMsg{err}
+		}
+		if j.PlanFile == "" {
+			// Keep the answers beside the journal, so the run can be repeated with apply -f.
+			if path, err := writePlan(filepath.Join(c.Store.Dir, "plans", j.RunID+".yaml"), &p); err == nil {
+				j.PlanFile = path
+				_ = c.Store.Save(j)
+			}
+		}
+		return startBuildMsg{j}
+	}
+}
+
+func writePlan(path string, p *steps.Plan) (string, error) {
+	b, err := p.Marshal()
+	if err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return "", fmt.Errorf("save plan: %w", err)
+	}
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		return "", fmt.Errorf("save plan: %w", err)
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return path, nil
+	}
+	return abs, nil
+}
+
+func (r *review) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case resolvedMsg:
+		if msg.req == r.req {
+			r.res, r.resErr = msg.res, msg.err
+			r.refresh()
+		}
+		return r, nil
+	case tea.KeyMsg:
+		if r.saving {
+			switch msg.String() {
+			case "enter":
+				r.saving = false
+				r.saved, r.saveErr = writePlan(strings.TrimSpace(r.path.Value()), &r.c.Draft.plan)
+				if r.saveErr != nil {
+					r.saved = ""
+				}
+				return r, nil
+			case "esc":
+				r.saving = false
+				return r, nil
+			}
+			var cmd tea.Cmd
+			r.path, cmd = r.path.Update(msg)
+			return r, cmd
+		}
+		switch {
+		case key.Matches(msg, r.keys.Save):
+			r.saving = true
+			r.path.SetValue(r.c.Draft.plan.Name + ".yaml")
+			r.path.CursorEnd()
+			return r, r.path.Focus()
+		case key.Matches(msg, r.keys.Scroll):
+			var cmd tea.Cmd
+			r.body, cmd = r.body.Update(msg)
+			return r, cmd
+		}
+	}
+	before := r.c.Draft.plan.Name
+	cmd, changed := r.form.update(msg)
+	if changed {
+		r.save()
+		if r.c.Draft.plan.Name != before {
+			return r, tea.Batch(cmd, r.resolve())
+		}
+	}
+	return r, cmd
+}
+
+func (r *review) refresh() {
+	var b bytes.Buffer
+	d := r.c.Draft
+	if r.res != nil {
+		Describe(&b, &d.plan, r.res, r.c.Account.Region)
+	} else {
+		b.WriteString("Checking the plan against the account…\n")
+	}
+	fmt.Fprintf(&b, "\nThe same by hand (AWS CLI):\n")
+	for _, c := range steps.AWSCLI(&d.plan, r.res) {
+		fmt.Fprintf(&b, "  $ %s\n", c)
+	}
+	r.body.SetContent(wrap(b.String(), r.body.Width))
+}
+
+// wrap breaks long lines at the width, indenting continuations.
+func wrap(s string, width int) string {
+	if width <= 10 {
+		return s
+	}
+	var out []string
+	for _, line := range strings.Split(s, "\n") {
+		for len([]rune(line)) > width {
+			rs := []rune(line)
+			cut := width
+			if i := strings.LastIndex(string(rs[:width]), " "); i > width/2 {
+				cut = len([]rune(string(rs[:width])[:i]))
+			}
+			out = append(out, string(rs[:cut]))
+			line = "      " + strings.TrimLeft(string(rs[cut:]), " ")
+		}
+		out = append(out, line)
+	}
+	return strings.Join(out, "\n")
+}
+
+func (r *review) View() string {
+	s := r.c.Styles
+	v := r.form.view() + "\n"
+	switch {
+	case r.saving:
+		v += r.path.View() + "\n"
+	case r.saveErr != nil:
+		v += s.Error.Render("✘ "+r.saveErr.Error()) + "\n"
+	case r.saved != "":
+		v += s.Success.Render("✔ Saved "+r.saved) + s.Subtle.Render("  (vpclink apply -f "+r.saved+")") + "\n"
+	default:
+		v += "\n"
+	}
+	return v + r.body.View()
+}
+
+func (r *review) ShortHelp() []key.Binding {
+	return bindings([]key.Binding{r.form.keys.Field, r.keys.Scroll, r.keys.Save})
+}
+func (r *review) FullHelp() [][]key.Binding { return [][]key.Binding{r.ShortHelp()} }

@@ -1,0 +1,107 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/vpclink/vpclink/steps"
+)
+
+const (
+	sgByIPs  = "NLB private IPs"
+	sgByCIDR = "VPC CIDR"
+)
+
+// sgScreen chooses how the instances' security groups admit the NLB, and shows the rules.
+type sgScreen struct {
+	c    *Common
+	form *form
+	mode *field
+}
+
+func newSGScreen(c *Common) *sgScreen {
+	s := &sgScreen{c: c}
+	s.mode = choiceField("Admit the NLB by", []string{sgByIPs, sgByCIDR}, sgByIPs, "its IPs: one /32 rule each, the tightest; the VPC CIDR admits every host in the VPC")
+	s.form = newForm(c, s.mode)
+	return s
+}
+
+func (s *sgScreen) Title() string { return "Security groups" }
+func (s *sgScreen) Why() string {
+	return "A Network Load Balancer has no security group of its own: the instances' groups must let the NLB's " +
+		"addresses in, on the target port and the health-check port, or every target stays unhealthy. " +
+		"Admitting only the NLB's private IPs is the tightest rule; the VPC CIDR is simpler but admits every " +
+		"host in the VPC. vpclink never opens a group to 0.0.0.0/0, and removes its rules on rollback."
+}
+func (s *sgScreen) Init() tea.Cmd  { return nil }
+func (s *sgScreen) Enter() tea.Cmd { s.save(); return nil }
+
+func (s *sgScreen) save() {
+	if s.mode.Value() == sgByCIDR {
+		s.c.Draft.plan.SecurityGroups.Mode = steps.ModeVPCCIDR
+	} else {
+		s.c.Draft.plan.SecurityGroups.Mode = steps.ModeNLBIPs
+	}
+}
+
+func (s *sgScreen) SetSize(int, int)          {}
+func (s *sgScreen) Problems() []string        { return nil }
+func (s *sgScreen) Warnings() []string        { return nil }
+func (s *sgScreen) ShortHelp() []key.Binding  { return bindings([]key.Binding{s.form.keys.Choose}) }
+func (s *sgScreen) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }
+
+func (s *sgScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	cmd, changed := s.form.update(msg)
+	if changed {
+		s.save()
+	}
+	return s, cmd
+}
+
+// sources are where the NLB's traffic comes from. Before the NLB exists its addresses are
+// unknown, so each chosen subnet's CIDR stands for "the NLB's address in this subnet".
+func (s *sgScreen) sources() []string {
+	d := s.c.Draft
+	if d.plan.SecurityGroups.Mode == steps.ModeVPCCIDR {
+		return []string{d.vpc.CIDR}
+	}
+	var out []string
+	for _, sn := range d.subnets {
+		out = append(out, sn.CIDR)
+	}
+	return out
+}
+
+func (s *sgScreen) View() string {
+	st := s.c.Styles
+	d := s.c.Draft
+	data := s.c.Data.byVPC[d.vpc.ID]
+	var b strings.Builder
+	b.WriteString(s.form.view() + "\n\n")
+	if data == nil {
+		return b.String()
+	}
+	rules := steps.IngressRules(d.instances, data.groups, s.sources(), steps.IngressPorts(&d.plan), "")
+	if len(rules) == 0 {
+		b.WriteString(st.Success.Render("✔ The instances' security groups already admit the NLB: no rule will be added."))
+		return b.String()
+	}
+	b.WriteString("Ingress rules to add (removed again on rollback or destroy):\n")
+	for _, r := range rules {
+		from := r.CIDR
+		if d.plan.SecurityGroups.Mode == steps.ModeNLBIPs {
+			from = "NLB IP in " + r.CIDR
+		}
+		group := r.GroupID
+		for _, g := range data.groups {
+			if g.ID == r.GroupID {
+				group = g.Name + " (" + g.ID + ")"
+			}
+		}
+		fmt.Fprintf(&b, "  + %s tcp/%d from %s\n", group, r.FromPort, from)
+	}
+	return strings.TrimRight(b.String(), "\n")
+}

@@ -1,0 +1,207 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/table"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/vpclink/vpclink/awsops"
+	"github.com/vpclink/vpclink/steps"
+)
+
+const newSetupID = "new"
+
+// welcome shows who and where the user is, offers a new setup, and lists unfinished runs.
+type welcome struct {
+	c         *Common
+	keys      welcomeKeys
+	list      *picker
+	id        awsops.Identity
+	idErr     error
+	idReq     int
+	runs      map[string]*steps.Journal
+	editing   string // "profile" or "region" while one is being changed
+	input     textinput.Model
+	switchErr error
+}
+
+type welcomeKeys struct {
+	Profile key.Binding
+	Region  key.Binding
+}
+
+func newWelcome(c *Common) *welcome {
+	w := &welcome{c: c, runs: map[string]*steps.Journal{},
+		keys: welcomeKeys{
+			Profile: key.NewBinding(key.WithKeys("ctrl+p"), key.WithHelp("ctrl+p", "profile")),
+			Region:  key.NewBinding(key.WithKeys("ctrl+g"), key.WithHelp("ctrl+g", "region")),
+		},
+		list: newPicker(c, "choices", false, table.Column{Title: "Start", Width: 34}, table.Column{Title: "State", Width: 16}, table.Column{Title: "Started", Width: 16}),
+	}
+	w.input = textinput.New()
+	if c.Demo {
+		w.keys.Profile.SetEnabled(false)
+		w.keys.Region.SetEnabled(false)
+	}
+	return w
+}
+
+func (w *welcome) Title() string { return "Welcome" }
+func (w *welcome) Why() string {
+	return "vpclink puts an API Gateway REST API in front of services that run on private EC2 instances. " +
+		"API Gateway lives outside your VPC, so it reaches in through a VPC link, which targets an internal " +
+		"Network Load Balancer, which forwards to the instances. Every resource is recorded the moment it " +
+		"exists, so a setup that stops half-way can be resumed or rolled back later."
+}
+
+func (w *welcome) Init() tea.Cmd { return nil }
+
+func (w *welcome) Enter() tea.Cmd {
+	w.idReq = w.c.NextReq()
+	req := w.c.NextReq()
+	return tea.Batch(identityCmd(w.c.Ctx, w.c.Account, w.idReq), loadRunsCmd(w.c.Store), w.list.load(req))
+}
+
+func (w *welcome) SetSize(width, height int) { w.list.setSize(width, height-6) }
+
+func (w *welcome) Problems() []string {
+	var out []string
+	if w.idErr != nil {
+		out = append(out, "cannot reach AWS as this identity: "+w.idErr.Error())
+	}
+	if w.editing != "" {
+		out = append(out, "press enter to use the new "+w.editing+", or esc to keep the current one")
+	}
+	return out
+}
+func (w *welcome) Warnings() []string { return nil }
+
+// choice returns the run chosen, or nil for a new setup.
+func (w *welcome) choice() *steps.Journal {
+	r, ok := w.list.current()
+	if !ok {
+		return nil
+	}
+	return w.runs[r.ID]
+}
+
+func (w *welcome) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case identityMsg:
+		if msg.req == w.idReq {
+			w.id, w.idErr = msg.id, msg.err
+		}
+		return w, nil
+	case runsMsg:
+		rows := []pickerRow{{ID: newSetupID, Cells: []string{"New setup", "", ""}}}
+		for i := len(msg.runs) - 1; i >= 0; i-- {
+			j := msg.runs[i]
+			if !j.State.Unfinished() || j.Region != w.c.Account.Region {
+				continue
+			}
+			w.runs[j.RunID] = j
+			rows = append(rows, pickerRow{ID: j.RunID, Cells: []string{"Resume " + j.RunID, string(j.State), j.StartedAt.Local().Format("2006-01-02 15:04")}})
+		}
+		w.list.setRows(w.list.req, rows, msg.err)
+		return w, nil
+	case tea.KeyMsg:
+		if w.editing != "" {
+			return w, w.updateEditing(msg)
+		}
+		switch {
+		case key.Matches(msg, w.keys.Profile):
+			return w, w.edit("profile", w.c.Profile)
+		case key.Matches(msg, w.keys.Region):
+			return w, w.edit("region", w.c.Account.Region)
+		}
+	}
+	cmd, _ := w.list.update(msg)
+	return w, cmd
+}
+
+func (w *welcome) edit(what, value string) tea.Cmd {
+	w.editing, w.switchErr = what, nil
+	w.input.SetValue(value)
+	w.input.Prompt = what + ": "
+	w.input.CursorEnd()
+	return w.input.Focus()
+}
+
+// Capturing is true while a profile or region is being typed.
+func (w *welcome) Capturing() bool { return w.editing != "" }
+
+// updateEditing handles keys while a profile or region is typed: enter applies, esc cancels.
+func (w *welcome) updateEditing(msg tea.KeyMsg) tea.Cmd {
+	switch msg.String() {
+	case "enter":
+		return w.submitEdit()
+	case "esc":
+		w.editing = ""
+		w.input.Blur()
+		return nil
+	}
+	var cmd tea.Cmd
+	w.input, cmd = w.input.Update(msg)
+	return cmd
+}
+
+// submitEdit applies the profile or region being edited.
+func (w *welcome) submitEdit() tea.Cmd {
+	what, value := w.editing, strings.TrimSpace(w.input.Value())
+	w.editing = ""
+	w.input.Blur()
+	profile, region := w.c.Profile, w.c.Account.Region
+	if what == "profile" {
+		profile = value
+	} else {
+		region = value
+	}
+	open := w.c.open
+	return func() tea.Msg {
+		acct, err := open(profile, region)
+		if err != nil {
+			return errMsg{err}
+		}
+		return accountMsg{acct, profile}
+	}
+}
+
+func (w *welcome) View() string {
+	s := w.c.Styles
+	var b strings.Builder
+	who := "checking…"
+	switch {
+	case w.idErr != nil:
+		who = s.Error.Render("✘ " + w.idErr.Error())
+	case w.id.ARN != "":
+		who = w.id.ARN
+	}
+	where := w.c.Account.Region
+	if w.c.Demo {
+		where += s.Subtle.Render("  (demo account: nothing here touches AWS)")
+	}
+	profile := w.c.Profile
+	if profile == "" {
+		profile = "default credential chain"
+	}
+	fmt.Fprintf(&b, "%s %s\n", s.Label.Render("Identity"), who)
+	fmt.Fprintf(&b, "%s %s\n", s.Label.Render("Account"), w.id.Account)
+	fmt.Fprintf(&b, "%s %s\n", s.Label.Render("Region"), where)
+	if !w.c.Demo {
+		fmt.Fprintf(&b, "%s %s\n", s.Label.Render("Profile"), profile)
+	}
+	if w.editing != "" {
+		b.WriteString("\n" + w.input.View() + "\n")
+	}
+	b.WriteString("\n" + w.list.view())
+	return b.String()
+}
+
+func (w *welcome) ShortHelp() []key.Binding {
+	return bindings([]key.Binding{w.list.keys.Up, w.keys.Profile, w.keys.Region})
+}
+func (w *welcome) FullHelp() [][]key.Binding { return [][]key.Binding{w.ShortHelp()} }
