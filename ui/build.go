@@ -267,6 +267,10 @@ func (b *build) elapsed(v *stepView) string {
 func (b *build) View() string {
 	s := b.c.Styles
 	var out strings.Builder
+	if b.phase == phaseFailed {
+		out.WriteString(b.compactSteps() + "\n\n" + b.failure())
+		return out.String()
+	}
 	shown := 0
 	for _, id := range b.order {
 		v := b.views[id]
@@ -274,60 +278,88 @@ func (b *build) View() string {
 			continue
 		}
 		shown++
-		mark, status := "·", "pending"
-		switch {
-		case v.undone:
-			mark, status = "↩", "undone"
-		case v.status == steps.Running:
-			mark, status = b.spinner.View(), "running"
-		case v.status == steps.Done:
-			mark, status = s.Success.Render("✔"), "done"
-		case v.status == steps.Failed:
-			mark, status = s.Error.Render("✘"), "failed"
-		}
-		if v.live == "undoing" {
-			mark, status = b.spinner.View(), "undoing"
-		}
-		line := fmt.Sprintf("%s %-24s %-8s %s", mark, v.title, status, b.elapsed(v))
-		if v.live != "" && v.live != "undoing" {
-			line += "  " + s.Subtle.Render(v.live)
-		}
-		out.WriteString(truncate(line, b.width) + "\n")
+		out.WriteString(truncate(b.stepLine(v), b.width) + "\n")
 	}
 	room := b.height - shown - 1
-	switch b.phase {
-	case phaseFailed:
-		out.WriteString("\n" + b.failure(room))
-	case phaseRolledBack:
+	if b.phase == phaseRolledBack {
 		out.WriteString("\n" + s.Success.Render("✔ Rolled back: nothing of this run remains.") + "\n" +
-			"Press esc to go back to the review and change the plan, or q to quit.")
-	default:
-		if room > 1 {
-			out.WriteString("\n")
-			start := max(len(b.log)-(room-1), 0)
-			for _, l := range b.log[start:] {
-				out.WriteString(s.Subtle.Render(truncate(l, b.width)) + "\n")
-			}
+			b.c.para("Press esc to go back to the review and change the plan, or q to quit."))
+		return out.String()
+	}
+	if room > 1 {
+		out.WriteString("\n")
+		start := max(len(b.log)-(room-1), 0)
+		for _, l := range b.log[start:] {
+			out.WriteString(s.Subtle.Render(truncate(l, b.width)) + "\n")
 		}
 	}
 	return strings.TrimRight(out.String(), "\n")
 }
 
-func (b *build) failure(room int) string {
+func (b *build) stepLine(v *stepView) string {
 	s := b.c.Styles
-	what := "The setup stopped"
-	if !b.interrupted {
-		what = "A step failed"
+	mark, status := "·", "pending"
+	switch {
+	case v.live == "undoing":
+		mark, status = b.spinner.View(), "undoing"
+	case v.undone:
+		mark, status = "↩", "undone"
+	case v.status == steps.Running:
+		mark, status = b.spinner.View(), "running"
+	case v.status == steps.Done:
+		mark, status = s.Success.Render("✔"), "done"
+	case v.status == steps.Failed && b.interrupted:
+		mark, status = s.Error.Render("✘"), "stopped"
+	case v.status == steps.Failed:
+		mark, status = s.Error.Render("✘"), "failed"
 	}
+	line := fmt.Sprintf("%s %-24s %-8s %s", mark, v.title, status, b.elapsed(v))
+	if v.live != "" && v.live != "undoing" {
+		line += "  " + s.Subtle.Render(v.live)
+	}
+	return line
+}
+
+// compactSteps sums the steps up in a few lines, to leave room for a failure.
+func (b *build) compactSteps() string {
+	s := b.c.Styles
+	var done, pending, lines []string
+	for _, id := range b.order {
+		v := b.views[id]
+		switch {
+		case v.status == steps.Skipped:
+		case v.status == steps.Done:
+			done = append(done, strings.ToLower(v.title))
+		case v.status == steps.Failed:
+			lines = append(lines, truncate(b.stepLine(v), b.width))
+		default:
+			pending = append(pending, strings.ToLower(v.title))
+		}
+	}
+	head := []string{}
+	if len(done) > 0 {
+		head = append(head, s.Success.Render("✔")+" "+b.c.para(fmt.Sprintf("%d steps done: %s", len(done), strings.Join(done, ", "))))
+	}
+	lines = append(head, lines...)
+	if len(pending) > 0 {
+		lines = append(lines, "· "+b.c.para(fmt.Sprintf("%d not started: %s", len(pending), strings.Join(pending, ", "))))
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (b *build) failure() string {
+	s := b.c.Styles
 	n := len(Remaining(b.j))
-	lines := []string{
-		s.Error.Render("✘ "+what+": ") + truncate(fmt.Sprint(b.err), b.width*2-20),
+	if b.interrupted {
+		return s.Error.Render("✘ You stopped the setup (ctrl+c).") + "\n\n" +
+			b.c.para(fmt.Sprintf("Roll back the %d resource(s) created so far (r), keep them and exit to resume later (k), or go on (t)?", n))
 	}
-	if fix := steps.Recommend(b.err); fix != "" && !b.interrupted {
-		lines = append(lines, "  Try: "+fix)
+	lines := []string{s.Error.Render("✘ A step failed: ") + b.c.para(fmt.Sprint(b.err))}
+	if fix := steps.Recommend(b.err); fix != "" {
+		lines = append(lines, b.c.para("Try: "+fix))
 	}
-	lines = append(lines, fmt.Sprintf("%d resource(s) exist now. r: roll them back · k: keep them and exit (resume later) · t: retry", n))
-	return wrap(strings.Join(lines, "\n"), b.width)
+	lines = append(lines, "", b.c.para(fmt.Sprintf("%d resource(s) of this run exist now. Roll them back (r), keep them and exit to resume later (k), or retry (t)?", n)))
+	return strings.Join(lines, "\n")
 }
 
 func truncate(s string, w int) string {

@@ -158,7 +158,7 @@ func (p *progress) event(e steps.Event) {
 	}
 }
 
-// Describe prints what a plan will create and reuse, and the warnings, before confirmation.
+// Describe prints what a plan will create and reuse, before confirmation.
 func Describe(w io.Writer, p *steps.Plan, res *steps.Resolution, region string) {
 	fmt.Fprintf(w, "Plan %q in %s\n", p.Name, region)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -190,9 +190,6 @@ func Describe(w io.Writer, p *steps.Plan, res *steps.Resolution, region string) 
 	}
 	fmt.Fprintf(tw, "  Stage\t%s, logging %s%s\n", p.Stage.Name, p.Stage.Logging, throttleText(p.Stage.Throttling))
 	tw.Flush()
-	for _, warn := range res.Warnings {
-		fmt.Fprintf(w, "! %s\n", warn)
-	}
 }
 
 func throttleText(t steps.ThrottlingPlan) string {
@@ -230,6 +227,9 @@ func (c *CLI) Apply(ctx context.Context, acct *awsops.Account, store *steps.Stor
 		return ExitFailed
 	}
 	Describe(c.Err, p, res, acct.Region)
+	for _, warn := range res.Warnings {
+		fmt.Fprintf(c.Err, "! %s\n", warn)
+	}
 	ok, err := c.confirm("Create these resources?", "apply")
 	if err != nil {
 		Fail(c.Err, "apply", err)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
@@ -31,7 +32,7 @@ type field struct {
 }
 
 func textField(label, value, hint string, validate func(string) error) *field {
-	in := textinput.New()
+	in := newInput()
 	in.SetValue(value)
 	in.Prompt = ""
 	in.CharLimit = 256
@@ -231,8 +232,19 @@ func (f *form) view() string {
 		}
 		fmt.Fprintf(&b, "%s%s %s\n", marker, label, value)
 		if focused && fl.hint != "" {
-			fmt.Fprintf(&b, "  %s\n", s.Subtle.Render(strings.Repeat(" ", 21)+fl.hint))
+			hint := s.Plain.Width(max(f.common.Width-23, 20)).Render(fl.hint)
+			for _, line := range strings.Split(hint, "\n") {
+				fmt.Fprintf(&b, "%s%s\n", strings.Repeat(" ", 23), s.Subtle.Render(strings.TrimRight(line, " ")))
+			}
 		}
 	}
 	return strings.TrimRight(b.String(), "\n")
+}
+
+// newInput is a text input with a steady cursor: no blink timer runs, which keeps the
+// terminal quiet for screen recordings and remote sessions.
+func newInput() textinput.Model {
+	in := textinput.New()
+	in.Cursor.SetMode(cursor.CursorStatic)
+	return in
 }

@@ -46,6 +46,8 @@ type picker struct {
 	req      int
 	width    int
 	height   int
+	// noFilter hides the filter line, for short fixed lists.
+	noFilter bool
 	// shrink lists the columns (0 = the first given) to narrow, in order, when the table
 	// is too wide: names before ids, since a cut id is useless.
 	shrink []int
@@ -54,7 +56,7 @@ type picker struct {
 type spinnerDueMsg struct{ req int }
 
 func newPicker(c *Common, noun string, multi bool, columns ...table.Column) *picker {
-	f := textinput.New()
+	f := newInput()
 	f.Prompt = "Filter: "
 	f.Placeholder = "type to filter"
 	f.Focus()
@@ -259,6 +261,9 @@ func (p *picker) update(msg tea.Msg) (tea.Cmd, bool) {
 			p.refilter()
 			return nil, !p.multi
 		}
+		if p.noFilter {
+			return nil, false
+		}
 		var cmd tea.Cmd
 		before := p.filter.Value()
 		p.filter, cmd = p.filter.Update(msg)
@@ -283,6 +288,9 @@ func (p *picker) view() string {
 		return ""
 	case len(p.rows) == 0:
 		return s.Subtle.Render("There are no " + p.noun + " here.")
+	}
+	if p.noFilter {
+		return p.table.View()
 	}
 	count := fmt.Sprintf("%d of %d %s", len(p.visible), len(p.rows), p.noun)
 	if p.multi {

@@ -58,7 +58,7 @@ func newReview(c *Common) *review {
 		return err
 	})
 	r.form = newForm(c, r.name, r.tags)
-	r.path = textinput.New()
+	r.path = newInput()
 	r.path.Prompt = "Save plan to: "
 	r.body = viewport.New(80, 10)
 	return r

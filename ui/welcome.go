@@ -42,7 +42,8 @@ func newWelcome(c *Common) *welcome {
 		},
 		list: newPicker(c, "choices", false, table.Column{Title: "Start", Width: 34}, table.Column{Title: "State", Width: 16}, table.Column{Title: "Started", Width: 16}),
 	}
-	w.input = textinput.New()
+	w.list.noFilter = true
+	w.input = newInput()
 	if c.Demo {
 		w.keys.Profile.SetEnabled(false)
 		w.keys.Region.SetEnabled(false)

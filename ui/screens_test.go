@@ -1,0 +1,106 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/exp/golden"
+)
+
+// then returns a new key sequence: keys, then more.
+func then(keys []string, more ...string) []string {
+	return append(append([]string{}, keys...), more...)
+}
+
+// Each case walks the wizard to a screen with keys, then compares the whole 80×24 view with
+// testdata/TestScreens/<case>.golden (refresh with go test ./ui -update).
+func TestScreens(t *testing.T) {
+	toVPC := []string{"enter"}
+	toSubnets := then(toVPC, "prod", "enter")
+	toLB := then(toSubnets, "enter")
+	toTargets := then(toLB, "enter")
+	toSG := then(toTargets, "orders-api-", "ctrl+a", "enter")
+	toLink := then(toSG, "enter")
+	toAPI := then(toLink, "enter")
+	toStage := then(toAPI, "enter")
+	toReview := then(toStage, "enter")
+	tests := map[string]struct {
+		keys []string
+		// contains is what the view must say, besides matching its golden file.
+		contains []string
+	}{
+		"welcome":                      {contains: []string{"arn:aws:iam::123456789012:user/demo", "New setup"}},
+		"welcome with help":            {keys: []string{"?"}, contains: []string{"VPC link"}},
+		"vpc":                          {keys: toVPC, contains: []string{"prod-vpc", "staging-vpc", "10.0.0.0/16"}},
+		"vpc filtered":                 {keys: then(toVPC, "stag"), contains: []string{"1 of 3 VPCs"}},
+		"subnets preselects private":   {keys: toSubnets, contains: []string{"3 selected"}},
+		"subnets with a public one":    {keys: then(toSubnets, "down", "space"), contains: []string{"! prod-public-a is public", "share us-east-1a"}},
+		"load balancer":                {keys: toLB, contains: []string{"Listener port", "Health check path"}},
+		"load balancer bad path":       {keys: then(toLB, "down", "down", "down", "backspace", "x"), contains: []string{"must start with /"}},
+		"targets none chosen":          {keys: toTargets, contains: []string{"select at least one instance"}},
+		"targets with a stopped one":   {keys: then(toTargets, "orders-api-", "ctrl+a"), contains: []string{"orders-api-3 is stopped"}},
+		"security groups by NLB IPs":   {keys: toSG, contains: []string{"tcp/80 from NLB IP in 10.0.10.0/24"}},
+		"security groups by VPC CIDR":  {keys: then(toSG, "right"), contains: []string{"tcp/80 from 10.0.0.0/16"}},
+		"vpc link":                     {keys: toLink, contains: []string{"New VPC link"}},
+		"api":                          {keys: toAPI, contains: []string{"[x] GET", "Authorization"}},
+		"api with ANY and others":      {keys: then(toAPI, "down", "down", "down", "right", "right", "right", "right", "right", "space"), contains: []string{"ANY already covers"}},
+		"stage":                        {keys: toStage, contains: []string{"VPCLink = the new VPC link's id"}},
+		"review":                       {keys: toReview, contains: []string{`Plan "orders-api"`, "The same by hand (AWS CLI)", "enter create"}},
+		"review scrolled to the CLI":   {keys: then(toReview, "pgdown"), contains: []string{"aws elbv2 create-target-group"}},
+		"review with a bad name":       {keys: then(toReview, "ctrl+u", "Orders!"), contains: []string{"name:"}},
+		"back from targets to subnets": {keys: then(toTargets, "esc", "esc"), contains: []string{"vpclink · Subnets"}},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			e := newEnv(t, "")
+			e.init(t)
+			e.press(t, tc.keys...)
+			view := e.w.View()
+			for _, want := range tc.contains {
+				if !strings.Contains(view, want) {
+					t.Errorf("the view does not say %q:\n%s", want, view)
+				}
+			}
+			for i, line := range strings.Split(view, "\n") {
+				if w := len([]rune(line)); w > 80 {
+					t.Errorf("line %d is %d wide, more than 80: %q", i+1, w, line)
+				}
+			}
+			if n := strings.Count(view, "\n") + 1; n > 24 {
+				t.Errorf("the view has %d lines, more than 24", n)
+			}
+			golden.RequireEqual(t, []byte(view))
+		})
+	}
+}
+
+func TestResizeFollowsTheTerminal(t *testing.T) {
+	e := newEnv(t, "")
+	e.init(t)
+	e.press(t, "enter", "prod", "enter")
+	e.w.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	wide := e.w.View()
+	if !strings.Contains(wide, "prod-private-a") {
+		t.Errorf("at 120 columns the subnet names should be whole:\n%s", wide)
+	}
+	e.w.Update(tea.WindowSizeMsg{Width: 60, Height: 20})
+	for i, line := range strings.Split(e.w.View(), "\n") {
+		if w := len([]rune(line)); w > 60 {
+			t.Errorf("after shrinking, line %d is %d wide: %q", i+1, w, line)
+		}
+	}
+}
+
+func TestStaleLoadsAreDropped(t *testing.T) {
+	e := newEnv(t, "")
+	e.init(t)
+	e.press(t, "enter")
+	v := e.w.active().(*vpcPicker)
+	before := len(v.list.rows)
+	// An answer to an old request (say, from before the user went back and forth) changes nothing.
+	e.w.Update(vpcsMsg{req: v.list.req - 100})
+	if len(v.list.rows) != before {
+		t.Errorf("a stale answer replaced the rows")
+	}
+}
