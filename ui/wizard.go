@@ -72,6 +72,9 @@ type Wizard struct {
 
 // NewWizard builds the wizard on an account.
 func NewWizard(ctx context.Context, o WizardOptions, r *lipgloss.Renderer) *Wizard {
+	if r == nil {
+		r = lipgloss.DefaultRenderer()
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	c := &Common{Width: 80, Height: 24, Styles: NewStyles(r), Keys: defaultGlobalKeys(), Ctx: ctx, Account: o.Account,
 		Store: o.Store, Demo: o.Demo, Profile: o.Profile, Flags: o.Flags, Data: newCache(), Draft: newDraft(), open: o.Open}

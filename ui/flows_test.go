@@ -1,0 +1,201 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/exp/golden"
+	"github.com/charmbracelet/x/exp/teatest"
+
+	"github.com/vpclink/vpclink/awsops/sandbox"
+	"github.com/vpclink/vpclink/steps"
+)
+
+// flow drives a wizard in a real bubbletea program at 80×24.
+type flow struct {
+	t  *testing.T
+	tm *teatest.TestModel
+}
+
+func startFlow(t *testing.T, e *env) *flow {
+	t.Helper()
+	tm := teatest.NewTestModel(t, e.w, teatest.WithInitialTermSize(80, 24))
+	return &flow{t: t, tm: tm}
+}
+
+// waitFor waits until the screen says text.
+func (f *flow) waitFor(text string) {
+	f.t.Helper()
+	teatest.WaitFor(f.t, f.tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(text)) },
+		teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+}
+
+func (f *flow) keys(keys ...string) {
+	for _, k := range keys {
+		for _, m := range keyMsgs(k) {
+			f.tm.Send(m)
+		}
+	}
+}
+
+// walkToReview answers every setup screen the way the demo plan does.
+func (f *flow) walkToReview() {
+	f.waitFor("New setup")
+	f.keys("enter")
+	f.waitFor("staging-vpc")
+	f.keys("prod")
+	f.waitFor("1 of 3 VPCs")
+	f.keys("enter")
+	f.waitFor("3 selected")
+	f.keys("enter")
+	f.waitFor("Listener port")
+	f.keys("enter")
+	f.waitFor("orders-api-2")
+	f.keys("orders-api-", "space", "down", "space")
+	f.waitFor("2 selected")
+	f.keys("enter")
+	f.waitFor("Ingress rules to add")
+	f.keys("enter")
+	f.waitFor("New VPC link")
+	f.keys("enter")
+	f.waitFor("Endpoint type")
+	f.keys("enter")
+	f.waitFor("Stage name")
+	f.keys("enter")
+	f.waitFor("The same by hand")
+}
+
+func TestWizardBuildsTheChainFromWelcomeToDone(t *testing.T) {
+	e := newEnv(t, "")
+	f := startFlow(t, e)
+	f.walkToReview()
+	f.keys("enter")
+	f.waitFor("The API is connected to your private service")
+	f.keys("q")
+	final := f.tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(*Wizard)
+	golden.RequireEqual(t, []byte(maskRun(final.View(), final.Journal())))
+
+	j := final.Journal()
+	if j == nil || j.State != steps.StateComplete {
+		t.Fatalf("journal = %+v", j)
+	}
+	ctx := context.Background()
+	acct := e.sb.Account()
+	if l, err := acct.GetVPCLink(ctx, j.Resources.VPCLinkID); err != nil || l.Status != "AVAILABLE" {
+		t.Errorf("vpc link %s: %+v, %v", j.Resources.VPCLinkID, l, err)
+	}
+	st, err := acct.GetStage(ctx, j.Resources.RestAPIID, "dev")
+	if err != nil || st.Variables["VPCNLB"] != j.Resources.LoadBalancerDNS {
+		t.Errorf("stage: %+v, %v", st, err)
+	}
+	want := sandbox.Inventory{LoadBalancers: 1, TargetGroups: 1, Listeners: 1, Targets: 2, VPCLinks: 1, RestAPIs: 1}
+	got := e.sb.Inventory()
+	got.IngressRules = 0
+	if got != want {
+		t.Errorf("inventory = %+v, want %+v", got, want)
+	}
+	if len(j.Plan.Targets.Instances) != 2 || j.PlanFile == "" {
+		t.Errorf("plan = %+v, plan file %q", j.Plan.Targets, j.PlanFile)
+	}
+	var out, errOut bytes.Buffer
+	if code := final.finish(&out, &errOut, final); code != ExitOK || !bytes.Contains(out.Bytes(), []byte(j.InvokeURL())) {
+		t.Errorf("after the wizard: exit %d, stdout %q", code, out.String())
+	}
+}
+
+func TestWizardRollsBackAFailureFromTheBuildScreen(t *testing.T) {
+	e := newEnv(t, "CreateVpcLink")
+	before := e.sb.Snapshot()
+	f := startFlow(t, e)
+	f.walkToReview()
+	f.keys("enter")
+	f.waitFor("apigateway:POST") // the failure names the IAM action that was denied
+	f.keys("r")
+	f.waitFor("Rolled back: nothing of this run remains")
+	f.keys("q")
+	final := f.tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(*Wizard)
+	if j := final.Journal(); j == nil || j.State != steps.StateRolledBack {
+		t.Fatalf("journal = %+v", j)
+	}
+	if after := e.sb.Snapshot(); after != before {
+		t.Errorf("the account differs after the rollback")
+	}
+}
+
+func TestWizardKeepsOnCtrlCAndResumesFromWelcome(t *testing.T) {
+	e := newEnv(t, "CreateDeployment")
+	// A first session fails at the deployment; the user keeps what exists.
+	f := startFlow(t, e)
+	f.walkToReview()
+	f.keys("enter")
+	f.waitFor("A step failed")
+	f.keys("k")
+	kept := f.tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(*Wizard).Journal()
+	if kept == nil || kept.State != steps.StateFailed {
+		t.Fatalf("kept journal = %+v", kept)
+	}
+	var out, errOut bytes.Buffer
+	if code := e.w.finish(&out, &errOut, e.w); code != ExitFailed || !bytes.Contains(errOut.Bytes(), []byte("vpclink resume --demo "+kept.RunID)) {
+		t.Errorf("after keeping: exit %d, stderr %q", code, errOut.String())
+	}
+
+	// A second session opens on the same account and store, and resumes the run.
+	r := newEnv(t, "")
+	r.sb, r.store = e.sb, e.store
+	r.w = NewWizard(context.Background(), WizardOptions{Account: e.sb.Account(), Store: e.store, Demo: true, Flags: "--demo"}, nil)
+	f2 := startFlow(t, r)
+	f2.waitFor("Resume " + kept.RunID)
+	f2.keys("down", "enter")
+	f2.waitFor("The API is connected to your private service")
+	f2.keys("q")
+	final := f2.tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(*Wizard)
+	j := final.Journal()
+	if j == nil || j.RunID != kept.RunID || j.State != steps.StateComplete {
+		t.Fatalf("resumed journal = %+v", j)
+	}
+	want := sandbox.Inventory{LoadBalancers: 1, TargetGroups: 1, Listeners: 1, Targets: 2, VPCLinks: 1, RestAPIs: 1}
+	got := e.sb.Inventory()
+	got.IngressRules = 0
+	if got != want {
+		t.Errorf("inventory after resume = %+v, want %+v (no duplicates)", got, want)
+	}
+}
+
+func TestCtrlCStopsTheBuildAndAsks(t *testing.T) {
+	e := newEnv(t, "")
+	e.init(t)
+	j := &steps.Journal{RunID: "orders-abc123", State: steps.StateRunning, Steps: []steps.StepRecord{{ID: "create-target-group", Title: "Target group"}}}
+	b := newBuild(e.w.c, j, false)
+	e.w.screens[stageBuild], e.w.stage = b, stageBuild
+	b.phase = phaseRunning
+	b.cancel = func() {}
+	e.w.Update(tea.KeyMsg{Type: tea.KeyCtrlC})
+	if b.phase != phaseStopping || !b.interrupted {
+		t.Fatalf("after ctrl+c the build is in phase %d", b.phase)
+	}
+	e.w.Update(applyDoneMsg{err: context.Canceled})
+	view := e.w.View()
+	if !bytes.Contains([]byte(view), []byte("Roll back the 0 resource(s) created so far (r)")) {
+		t.Errorf("the build does not ask what to do:\n%s", view)
+	}
+}
+
+// maskRun replaces the run's random ids in a view, so that it can be a golden file.
+func maskRun(view string, j *steps.Journal) string {
+	if j == nil {
+		return view
+	}
+	r := j.Resources
+	// Longest first: the DNS name and the plan file contain the run id.
+	for _, m := range [][2]string{
+		{r.LoadBalancerDNS, "<nlb-dns>"}, {j.PlanFile, "<plan-file>"}, {j.RunID, "<run>"}, {r.RestAPIID, "<api>"}, {r.VPCLinkID, "<link>"},
+	} {
+		if m[0] != "" {
+			view = string(bytes.ReplaceAll([]byte(view), []byte(m[0]), []byte(m[1])))
+		}
+	}
+	return view
+}
