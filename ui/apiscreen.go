@@ -63,7 +63,7 @@ func (a *apiScreen) Enter() tea.Cmd {
 		return nil
 	}
 	a.req = a.c.NextReq()
-	return tea.Batch(a.list.load(a.req), loadGatewayCmd(a.c.Ctx, a.c.Account, a.req))
+	return tea.Batch(a.list.load(a.req), loadGatewayCmd(a.c.ScreenCtx, a.c.Account, a.req))
 }
 
 func (a *apiScreen) fill() {

@@ -32,13 +32,16 @@ type Common struct {
 	Width, Height int
 	Styles        Styles
 	Keys          globalKeys
-	// Ctx ends when the wizard does; each load derives its own from it.
-	Ctx     context.Context
-	Account *awsops.Account
-	Store   *steps.Store
-	Demo    bool
-	Profile string
-	Flags   string
+	// Ctx ends when the wizard does; work that outlives a screen (prefetch, runs) uses it.
+	Ctx context.Context
+	// ScreenCtx ends when the user leaves the active screen: its loads stop with it.
+	ScreenCtx    context.Context
+	cancelScreen context.CancelFunc
+	Account      *awsops.Account
+	Store        *steps.Store
+	Demo         bool
+	Profile      string
+	Flags        string
 	// Data is what has been loaded so far, shared by the screens.
 	Data *cache
 	// Draft is the plan as the user builds it.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log"
 	"strings"
 	"testing"
 	"time"
@@ -19,6 +20,7 @@ import (
 
 func init() {
 	lipgloss.SetColorProfile(termenv.Ascii)
+	log.SetOutput(io.Discard)
 }
 
 // env is a wizard on an in-memory demo account where AWS's waits pass at once.
@@ -104,7 +106,7 @@ func (e *env) press(t *testing.T, keys ...string) {
 var namedKeys = map[string]tea.KeyType{
 	"enter": tea.KeyEnter, "esc": tea.KeyEscape, "up": tea.KeyUp, "down": tea.KeyDown, "left": tea.KeyLeft,
 	"right": tea.KeyRight, "tab": tea.KeyTab, "space": tea.KeySpace, "backspace": tea.KeyBackspace,
-	"ctrl+a": tea.KeyCtrlA, "ctrl+c": tea.KeyCtrlC, "ctrl+s": tea.KeyCtrlS, "ctrl+u": tea.KeyCtrlU, "pgdown": tea.KeyPgDown,
+	"ctrl+a": tea.KeyCtrlA, "ctrl+c": tea.KeyCtrlC, "ctrl+r": tea.KeyCtrlR, "ctrl+g": tea.KeyCtrlG, "ctrl+s": tea.KeyCtrlS, "ctrl+u": tea.KeyCtrlU, "pgdown": tea.KeyPgDown,
 }
 
 func keyMsgs(k string) []tea.Msg {

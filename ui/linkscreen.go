@@ -35,7 +35,7 @@ func (l *linkScreen) Enter() tea.Cmd {
 		return nil
 	}
 	l.req, l.loading, l.err = l.c.NextReq(), true, nil
-	return loadGatewayCmd(l.c.Ctx, l.c.Account, l.req)
+	return loadGatewayCmd(l.c.ScreenCtx, l.c.Account, l.req)
 }
 
 // choose reuses the link of a reused NLB, when it has one.

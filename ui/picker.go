@@ -280,8 +280,8 @@ func (p *picker) view() string {
 	s := p.common.Styles
 	switch {
 	case p.err != nil:
-		return s.Error.Render("✘ Could not list "+p.noun+": ") + p.err.Error() + "\n" +
-			s.Subtle.Render("  Try: "+errorHint(p.err)+" Press ctrl+r to retry.")
+		return p.common.para(s.Error.Render("✘ Could not list "+p.noun+": ")+p.err.Error()) + "\n" +
+			p.common.para("Try: "+errorHint(p.err)) + "\n" + s.Subtle.Render("Press ctrl+r to retry.")
 	case p.loading && p.spin:
 		return p.spinner.View() + " Loading " + p.noun + "…"
 	case p.loading:

@@ -123,7 +123,7 @@ func (r *review) Enter() tea.Cmd {
 func (r *review) resolve() tea.Cmd {
 	r.req, r.res, r.resErr = r.c.NextReq(), nil, nil
 	p := r.c.Draft.plan
-	ctx, acct, req := r.c.Ctx, r.c.Account, r.req
+	ctx, acct, req := r.c.ScreenCtx, r.c.Account, r.req
 	return func() tea.Msg {
 		res, err := steps.Resolve(ctx, acct, &p)
 		return resolvedMsg{req, res, err}

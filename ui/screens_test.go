@@ -1,10 +1,14 @@
 package ui
 
 import (
+	"fmt"
+	"io"
 	"strings"
 	"testing"
 
+	"github.com/charmbracelet/bubbles/table"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/exp/golden"
 )
 
@@ -102,5 +106,44 @@ func TestStaleLoadsAreDropped(t *testing.T) {
 	e.w.Update(vpcsMsg{req: v.list.req - 100})
 	if len(v.list.rows) != before {
 		t.Errorf("a stale answer replaced the rows")
+	}
+}
+
+func TestAPickerShowsAnAWSErrorAndRetries(t *testing.T) {
+	e := newEnv(t, "DescribeVpcs")
+	e.init(t)
+	e.press(t, "enter")
+	view := e.w.View()
+	for _, want := range []string{"✘ Could not list VPCs", "ec2:DescribeVpcs", "Press ctrl+r to retry", "✘ choose a VPC"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("the view does not say %q:\n%s", want, view)
+		}
+	}
+	golden.RequireEqual(t, []byte(view))
+	e.press(t, "ctrl+r")
+	if view := e.w.View(); !strings.Contains(view, "prod-vpc") {
+		t.Errorf("after ctrl+r the VPCs are not listed:\n%s", view)
+	}
+}
+
+// BenchmarkPickerFilter measures one keystroke of filtering over 10,000 instances, the
+// size of a large account's VPC: it must stay well under a frame (16 ms).
+func BenchmarkPickerFilter(b *testing.B) {
+	c := &Common{Styles: NewStyles(lipgloss.NewRenderer(io.Discard)), Width: 80, Height: 24}
+	p := newPicker(c, "instances", true, table.Column{Title: "Name", Width: 17}, table.Column{Title: "Instance id", Width: 19},
+		table.Column{Title: "State", Width: 7}, table.Column{Title: "Private IP", Width: 11}, table.Column{Title: "AZ", Width: 10})
+	p.setSize(80, 18)
+	rows := make([]pickerRow, 10000)
+	for i := range rows {
+		rows[i] = pickerRow{ID: fmt.Sprintf("i-0%016x", i), Cells: []string{fmt.Sprintf("web-%05d", i), fmt.Sprintf("i-0%016x", i), "running", fmt.Sprintf("10.0.%d.%d", i/250, i%250), "us-east-1a"}}
+	}
+	p.req = 1
+	p.setRows(1, rows, nil)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		p.filter.SetValue([]string{"web-0", "web-01", "web-012", ""}[i%4])
+		p.refilter()
+		_ = p.view()
 	}
 }

@@ -39,7 +39,7 @@ func (s *subnetPicker) Enter() tea.Cmd {
 		return nil
 	}
 	req := s.c.NextReq()
-	return tea.Batch(s.list.load(req), loadVPCDataCmd(s.c.Ctx, s.c.Account, vpc, req))
+	return tea.Batch(s.list.load(req), loadVPCDataCmd(s.c.ScreenCtx, s.c.Account, vpc, req))
 }
 
 func (s *subnetPicker) fill(d *vpcData) {

@@ -50,7 +50,7 @@ func (t *targetPicker) Enter() tea.Cmd {
 	d, ok := t.c.Data.byVPC[vpc]
 	if !ok {
 		req := t.c.NextReq()
-		return tea.Batch(t.list.load(req), loadVPCDataCmd(t.c.Ctx, t.c.Account, vpc, req))
+		return tea.Batch(t.list.load(req), loadVPCDataCmd(t.c.ScreenCtx, t.c.Account, vpc, req))
 	}
 	t.fill(d)
 	return nil

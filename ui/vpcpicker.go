@@ -35,7 +35,7 @@ func (v *vpcPicker) Enter() tea.Cmd {
 		return nil
 	}
 	req := v.c.NextReq()
-	return tea.Batch(v.list.load(req), loadVPCsCmd(v.c.Ctx, v.c.Account, req))
+	return tea.Batch(v.list.load(req), loadVPCsCmd(v.c.ScreenCtx, v.c.Account, req))
 }
 
 func (v *vpcPicker) fill() {

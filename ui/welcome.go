@@ -45,8 +45,7 @@ func newWelcome(c *Common) *welcome {
 	w.list.noFilter = true
 	w.input = newInput()
 	if c.Demo {
-		w.keys.Profile.SetEnabled(false)
-		w.keys.Region.SetEnabled(false)
+		w.keys.Profile.SetEnabled(false) // the demo account has no profiles; it has every region
 	}
 	return w
 }
@@ -64,7 +63,7 @@ func (w *welcome) Init() tea.Cmd { return nil }
 func (w *welcome) Enter() tea.Cmd {
 	w.idReq = w.c.NextReq()
 	req := w.c.NextReq()
-	return tea.Batch(identityCmd(w.c.Ctx, w.c.Account, w.idReq), loadRunsCmd(w.c.Store), w.list.load(req))
+	return tea.Batch(identityCmd(w.c.ScreenCtx, w.c.Account, w.idReq), loadRunsCmd(w.c.Store), w.list.load(req))
 }
 
 func (w *welcome) SetSize(width, height int) { w.list.setSize(width, height-6) }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/help"
@@ -96,8 +98,19 @@ func (w *Wizard) reset() {
 	}
 }
 
+// newScreenCtx ends the loads of the screen being left and starts a context for the next.
+func (w *Wizard) newScreenCtx() {
+	if w.c.cancelScreen != nil {
+		w.c.cancelScreen()
+	}
+	w.c.ScreenCtx, w.c.cancelScreen = context.WithCancel(w.c.Ctx)
+}
+
 // Init opens the welcome screen.
-func (w *Wizard) Init() tea.Cmd { return w.screens[stageWelcome].Enter() }
+func (w *Wizard) Init() tea.Cmd {
+	w.newScreenCtx()
+	return w.screens[stageWelcome].Enter()
+}
 
 func (w *Wizard) active() Screen { return w.screens[w.stage] }
 
@@ -109,7 +122,9 @@ func (w *Wizard) skipped(s stage) bool {
 }
 
 func (w *Wizard) goTo(s stage) tea.Cmd {
+	log.Printf("wizard: %s → %s", w.stage, s)
 	w.stage, w.err, w.showHelp = s, nil, false
+	w.newScreenCtx()
 	scr := w.active()
 	scr.SetSize(w.c.Width, w.bodyHeight())
 	return scr.Enter()
@@ -132,6 +147,7 @@ func (w *Wizard) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return w, nil
 	case errMsg:
+		log.Printf("wizard: error on %s: %v", w.stage, msg.err)
 		w.err = msg.err
 		return w, nil
 	case nextScreenMsg:
@@ -320,6 +336,17 @@ func (w *Wizard) Journal() *steps.Journal { return w.journal }
 
 // RunWizard runs the wizard in the terminal, then prints what was built (or kept) to out.
 func RunWizard(ctx context.Context, o WizardOptions) int {
+	// Nothing may print to the terminal while the wizard runs: DEBUG=1 logs to a file instead.
+	log.SetOutput(io.Discard)
+	if os.Getenv("DEBUG") != "" {
+		path := filepath.Join(o.Store.Dir, "debug.log")
+		if err := os.MkdirAll(o.Store.Dir, 0o700); err == nil {
+			if f, err := tea.LogToFile(path, "vpclink"); err == nil {
+				defer f.Close()
+				fmt.Fprintf(os.Stderr, "Logging to %s\n", path)
+			}
+		}
+	}
 	r := lipgloss.NewRenderer(os.Stderr)
 	w := NewWizard(ctx, o, r)
 	p := tea.NewProgram(w, tea.WithOutput(os.Stderr), tea.WithAltScreen(), tea.WithContext(ctx))
