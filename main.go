@@ -134,6 +134,21 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 
 	switch cmd {
 	case "":
+		opts := ui.WizardOptions{Store: store, Demo: g.demo, Profile: g.profile, Flags: g.flags(),
+			Open: func(profile, region string) (*awsops.Account, error) {
+				g2 := *g
+				g2.profile = profile
+				return openAccount(ctx, &g2, region)
+			}}
+		if os.Getenv("ACCESSIBLE") != "" || os.Getenv("TERM") == "dumb" {
+			acct, err := openAccount(ctx, g, "")
+			if err != nil {
+				ui.Fail(stderr, "connect to AWS", err)
+				return ui.ExitUsage
+			}
+			opts.Account = acct
+			return ui.RunPlain(ctx, stdin, stdout, stderr, opts)
+		}
 		if !interactive {
 			ui.Fail(stderr, "open the wizard", ui.WithHint(errors.New("the wizard needs a terminal"),
 				"run a plan without one: vpclink apply -f PLAN --yes (examples/demo.yaml is one)"))
@@ -144,12 +159,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			ui.Fail(stderr, "connect to AWS", err)
 			return ui.ExitUsage
 		}
-		return ui.RunWizard(ctx, ui.WizardOptions{Account: acct, Store: store, Demo: g.demo, Profile: g.profile, Flags: g.flags(),
-			Open: func(profile, region string) (*awsops.Account, error) {
-				g2 := *g
-				g2.profile = profile
-				return openAccount(ctx, &g2, region)
-			}})
+		opts.Account = acct
+		return ui.RunWizard(ctx, opts)
 	case "apply":
 		if *planFile == "" || len(pos) > 0 {
 			return usageError(stderr, errors.New("apply takes a plan: vpclink apply -f PLAN"))
