@@ -368,9 +368,7 @@ func (c *CLI) printSummary(j *steps.Journal) {
 		s.Next = c.command("destroy", j.RunID)
 	}
 	if c.JSON {
-		enc := json.NewEncoder(c.Out)
-		enc.SetIndent("", "  ")
-		_ = enc.Encode(s)
+		c.printJSON(s)
 		return
 	}
 	if j.State != steps.StateComplete {
@@ -453,9 +451,7 @@ func (c *CLI) Status(store *steps.Store, runID string) int {
 			return ExitUsage
 		}
 		if c.JSON {
-			enc := json.NewEncoder(c.Out)
-			enc.SetIndent("", "  ")
-			_ = enc.Encode(j)
+			c.printJSON(j)
 			return ExitOK
 		}
 		c.runStatus(j)
@@ -471,9 +467,7 @@ func (c *CLI) Status(store *steps.Store, runID string) int {
 		for _, j := range list {
 			runs = append(runs, RunInfo{RunID: j.RunID, State: string(j.State), StartedAt: j.StartedAt, UpdatedAt: j.UpdatedAt, Region: j.Region, Name: j.Plan.Name, InvokeURL: j.InvokeURL(), Demo: j.Demo, Error: j.Error})
 		}
-		enc := json.NewEncoder(c.Out)
-		enc.SetIndent("", "  ")
-		_ = enc.Encode(map[string]any{"runs": runs})
+		c.printJSON(map[string]any{"runs": runs})
 		return ExitOK
 	}
 	if len(list) == 0 {
@@ -546,4 +540,10 @@ func (c *CLI) DemoReset(store *steps.Store, reset func() error) int {
 	}
 	fmt.Fprintf(c.Err, "✔ The demo account is back to its seed; %d demo run(s) forgotten.\n", len(runs))
 	return ExitOK
+}
+
+func (c *CLI) printJSON(v any) {
+	enc := json.NewEncoder(c.Out)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
 }

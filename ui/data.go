@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/vpclink/vpclink/awsops"
@@ -151,4 +152,41 @@ func errorHint(err error) string {
 		return strings.TrimSuffix(h, ".") + "."
 	}
 	return "check your network and credentials."
+}
+
+// vpcLoader gives a picker the chosen VPC's data: from the cache, or loaded on demand.
+type vpcLoader struct {
+	c    *Common
+	list *picker
+}
+
+func (l vpcLoader) enter(fill func(*vpcData)) tea.Cmd {
+	vpc := l.c.Draft.vpc.ID
+	if d, ok := l.c.Data.byVPC[vpc]; ok {
+		fill(d)
+		return nil
+	}
+	req := l.c.NextReq()
+	return tea.Batch(l.list.load(req), loadVPCDataCmd(l.c.ScreenCtx, l.c.Account, vpc, req))
+}
+
+// update handles the VPC's data arriving and the retry key; it reports whether msg was one.
+func (l vpcLoader) update(msg tea.Msg, fill func(*vpcData)) (tea.Cmd, bool) {
+	switch msg := msg.(type) {
+	case vpcDataMsg:
+		switch {
+		case msg.vpcID != l.c.Draft.vpc.ID:
+		case msg.err != nil:
+			l.list.setRows(msg.req, nil, msg.err)
+		default:
+			fill(msg.data)
+		}
+		return nil, true
+	case tea.KeyMsg:
+		if key.Matches(msg, l.list.keys.Retry) {
+			delete(l.c.Data.byVPC, l.c.Draft.vpc.ID)
+			return l.enter(fill), true
+		}
+	}
+	return nil, false
 }

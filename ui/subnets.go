@@ -32,15 +32,7 @@ func (s *subnetPicker) Why() string {
 }
 func (s *subnetPicker) Init() tea.Cmd { return nil }
 
-func (s *subnetPicker) Enter() tea.Cmd {
-	vpc := s.c.Draft.vpc.ID
-	if d, ok := s.c.Data.byVPC[vpc]; ok {
-		s.fill(d)
-		return nil
-	}
-	req := s.c.NextReq()
-	return tea.Batch(s.list.load(req), loadVPCDataCmd(s.c.ScreenCtx, s.c.Account, vpc, req))
-}
+func (s *subnetPicker) Enter() tea.Cmd { return vpcLoader{s.c, s.list}.enter(s.fill) }
 
 func (s *subnetPicker) fill(d *vpcData) {
 	if s.vpc != s.c.Draft.vpc.ID {
@@ -128,22 +120,8 @@ func (s *subnetPicker) Warnings() []string {
 }
 
 func (s *subnetPicker) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	switch msg := msg.(type) {
-	case vpcDataMsg:
-		if msg.vpcID != s.c.Draft.vpc.ID {
-			return s, nil
-		}
-		if msg.err != nil {
-			s.list.setRows(msg.req, nil, msg.err)
-			return s, nil
-		}
-		s.fill(msg.data)
-		return s, nil
-	case tea.KeyMsg:
-		if key.Matches(msg, s.list.keys.Retry) {
-			delete(s.c.Data.byVPC, s.c.Draft.vpc.ID)
-			return s, s.Enter()
-		}
+	if cmd, ok := (vpcLoader{s.c, s.list}).update(msg, s.fill); ok {
+		return s, cmd
 	}
 	cmd, changed := s.list.update(msg)
 	if changed {

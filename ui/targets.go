@@ -45,16 +45,7 @@ func (t *targetPicker) covered(in awsops.Instance) bool {
 	return false
 }
 
-func (t *targetPicker) Enter() tea.Cmd {
-	vpc := t.c.Draft.vpc.ID
-	d, ok := t.c.Data.byVPC[vpc]
-	if !ok {
-		req := t.c.NextReq()
-		return tea.Batch(t.list.load(req), loadVPCDataCmd(t.c.ScreenCtx, t.c.Account, vpc, req))
-	}
-	t.fill(d)
-	return nil
-}
+func (t *targetPicker) Enter() tea.Cmd { return vpcLoader{t.c, t.list}.enter(t.fill) }
 
 func (t *targetPicker) fill(d *vpcData) {
 	if t.vpc != t.c.Draft.vpc.ID {
@@ -137,22 +128,8 @@ func (t *targetPicker) Warnings() []string {
 }
 
 func (t *targetPicker) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	switch msg := msg.(type) {
-	case vpcDataMsg:
-		if msg.vpcID != t.c.Draft.vpc.ID {
-			return t, nil
-		}
-		if msg.err != nil {
-			t.list.setRows(msg.req, nil, msg.err)
-			return t, nil
-		}
-		t.fill(msg.data)
-		return t, nil
-	case tea.KeyMsg:
-		if key.Matches(msg, t.list.keys.Retry) {
-			delete(t.c.Data.byVPC, t.c.Draft.vpc.ID)
-			return t, t.Enter()
-		}
+	if cmd, ok := (vpcLoader{t.c, t.list}).update(msg, t.fill); ok {
+		return t, cmd
 	}
 	cmd, changed := t.list.update(msg)
 	if changed {

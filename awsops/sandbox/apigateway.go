@@ -118,6 +118,18 @@ func (g *gatewayAPI) GetRestApi(_ context.Context, in *apigateway.GetRestApiInpu
 	return out, err
 }
 
+func (st *state) stage(apiID, name string) (*stage, error) {
+	a, err := st.api(apiID)
+	if err != nil {
+		return nil, err
+	}
+	s := a.Stages[name]
+	if s == nil {
+		return nil, notFound("stage")
+	}
+	return s, nil
+}
+
 func (a *restAPI) root() *resource {
 	for _, r := range a.Resources {
 		if r.Path == "/" {
@@ -411,13 +423,9 @@ func (g *gatewayAPI) CreateDeployment(_ context.Context, in *apigateway.CreateDe
 func (g *gatewayAPI) GetStage(_ context.Context, in *apigateway.GetStageInput, _ ...func(*apigateway.Options)) (*apigateway.GetStageOutput, error) {
 	out := &apigateway.GetStageOutput{}
 	err := g.s.do(svcGateway, "GetStage", false, func(st *state, _ time.Time) error {
-		a, err := st.api(aws.ToString(in.RestApiId))
+		s, err := st.stage(aws.ToString(in.RestApiId), aws.ToString(in.StageName))
 		if err != nil {
 			return err
-		}
-		s := a.Stages[aws.ToString(in.StageName)]
-		if s == nil {
-			return notFound("stage")
 		}
 		out.StageName, out.DeploymentId, out.Variables = in.StageName, aws.String(s.Deployment), maps.Clone(s.Variables)
 		return nil
@@ -428,13 +436,9 @@ func (g *gatewayAPI) GetStage(_ context.Context, in *apigateway.GetStageInput, _
 func (g *gatewayAPI) UpdateStage(_ context.Context, in *apigateway.UpdateStageInput, _ ...func(*apigateway.Options)) (*apigateway.UpdateStageOutput, error) {
 	out := &apigateway.UpdateStageOutput{}
 	err := g.s.do(svcGateway, "UpdateStage", true, func(st *state, _ time.Time) error {
-		a, err := st.api(aws.ToString(in.RestApiId))
+		s, err := st.stage(aws.ToString(in.RestApiId), aws.ToString(in.StageName))
 		if err != nil {
 			return err
-		}
-		s := a.Stages[aws.ToString(in.StageName)]
-		if s == nil {
-			return notFound("stage")
 		}
 		for _, op := range in.PatchOperations {
 			path, value := aws.ToString(op.Path), aws.ToString(op.Value)

@@ -270,22 +270,7 @@ func injected(svc service, op string) error {
 	case svcSTS:
 		return apiErr("AccessDenied", "User: "+user+" is not authorized to perform: sts:"+op)
 	}
-	return apiErr("AccessDeniedException", "User: "+user+" is not authorized to perform: apigateway:"+gatewayVerb(op)+" on resource: arn:aws:apigateway:*::/*")
-}
-
-// gatewayVerb is the IAM action API Gateway checks for op (it authorizes by HTTP verb).
-func gatewayVerb(op string) string {
-	switch {
-	case strings.HasPrefix(op, "Create"):
-		return "POST"
-	case strings.HasPrefix(op, "Delete"):
-		return "DELETE"
-	case strings.HasPrefix(op, "Update"):
-		return "PATCH"
-	case strings.HasPrefix(op, "Put"):
-		return "PUT"
-	}
-	return "GET"
+	return apiErr("AccessDeniedException", "User: "+user+" is not authorized to perform: "+awsops.IAMAction(op)+" on resource: arn:aws:apigateway:*::/*")
 }
 
 func throttled(svc service) error {
