@@ -530,18 +530,33 @@ func (a *Account) FindUsagePlan(ctx context.Context, name, key, value string) (s
 	return "", false, nil
 }
 
-// DeleteUsagePlan detaches a usage plan from its API stage and deletes it; one already gone
-// is success. AWS refuses to delete a plan that still names a stage.
-func (a *Account) DeleteUsagePlan(ctx context.Context, id, apiID, stage string) error {
-	err := a.pacer().Gateway(ctx, "UpdateUsagePlan", func() error {
-		_, err := a.Gateway.UpdateUsagePlan(ctx, &apigateway.UpdateUsagePlanInput{
-			UsagePlanId:     aws.String(id),
-			PatchOperations: []gwtypes.PatchOperation{{Op: gwtypes.OpRemove, Path: aws.String("/apiStages"), Value: aws.String(apiID + ":" + stage)}},
-		})
+// DeleteUsagePlan detaches a usage plan from every API stage it names and deletes it; one
+// already gone is success. AWS refuses to delete a plan that still names a stage.
+func (a *Account) DeleteUsagePlan(ctx context.Context, id string) error {
+	var plan *apigateway.GetUsagePlanOutput
+	err := a.pacer().Gateway(ctx, "GetUsagePlan", func() (err error) {
+		plan, err = a.Gateway.GetUsagePlan(ctx, &apigateway.GetUsagePlanInput{UsagePlanId: aws.String(id)})
 		return err
 	})
-	if err != nil && !IsNotFound(err) && ErrorCode(err) != "BadRequestException" {
-		return fmt.Errorf("detach usage plan %s from %s/%s: %w", id, apiID, stage, err)
+	if IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("get usage plan %s: %w", id, err)
+	}
+	var ops []gwtypes.PatchOperation
+	for _, st := range plan.ApiStages {
+		ops = append(ops, gwtypes.PatchOperation{Op: gwtypes.OpRemove, Path: aws.String("/apiStages"),
+			Value: aws.String(aws.ToString(st.ApiId) + ":" + aws.ToString(st.Stage))})
+	}
+	if len(ops) > 0 {
+		err = a.pacer().Gateway(ctx, "UpdateUsagePlan", func() error {
+			_, err := a.Gateway.UpdateUsagePlan(ctx, &apigateway.UpdateUsagePlanInput{UsagePlanId: aws.String(id), PatchOperations: ops})
+			return err
+		})
+		if err != nil && !IsNotFound(err) {
+			return fmt.Errorf("detach usage plan %s from its stages: %w", id, err)
+		}
 	}
 	err = a.pacer().Gateway(ctx, "DeleteUsagePlan", func() error {
 		_, err := a.Gateway.DeleteUsagePlan(ctx, &apigateway.DeleteUsagePlanInput{UsagePlanId: aws.String(id)})

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vpclink/vpclink/awsops"
 	"github.com/vpclink/vpclink/awsops/sandbox"
@@ -214,5 +215,49 @@ func TestKeptFailuresResumeWithoutDuplicates(t *testing.T) {
 				t.Errorf("state = %s", kept.State)
 			}
 		})
+	}
+}
+
+// A create stopped in flight (a crash, ctrl+c) can leave a resource whose id never reached
+// the journal; rollback finds such resources by the run's names and tags.
+func TestRollbackFindsWhatTheJournalMissed(t *testing.T) {
+	sb := newSandbox(t, "")
+	before := sb.Snapshot()
+	acct := sb.Account()
+	j, err := apply(t, acct, nil, loadPlan(t, "../examples/api-key.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &j.Resources
+	r.TargetGroupARN, r.LoadBalancerARN, r.ListenerARN, r.Registered, r.Ingress = "", "", "", nil, nil
+	r.VPCLinkID, r.RestAPIID, r.APIKeyID, r.UsagePlanID = "", "", "", ""
+	if err := (&steps.Runner{Account: acct}).Rollback(context.Background(), j, steps.StateRolledBack); err != nil {
+		t.Fatalf("rollback: %v", err)
+	}
+	if after := sb.Snapshot(); after != before {
+		t.Errorf("the account differs after rolling back a journal without ids:\nbefore %s\nafter  %s", before, after)
+	}
+}
+
+// A failed step stops the others at once instead of letting a long wait run on.
+func TestAFailureStopsTheOtherSteps(t *testing.T) {
+	sb, err := sandbox.New(sandbox.Options{Region: "us-east-1", Speed: 1, Faults: "CreateRestApi"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	acct := sb.Account() // real-time waits: the NLB would provision for three minutes
+	done := make(chan error, 1)
+	go func() {
+		_, err := apply(t, acct, nil, loadPlan(t, "../examples/demo.yaml"))
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		var se *steps.StepError
+		if !errors.As(err, &se) || se.Step != steps.IDRestAPI {
+			t.Errorf("err = %v; want the REST API step's failure", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("apply went on waiting for the load balancer after a step had failed")
 	}
 }

@@ -215,9 +215,11 @@ func Recommend(err error) string {
 // Apply runs every step that is not done yet, starting each as soon as the steps it comes
 // after are done, so that independent work (the API while the NLB provisions) overlaps.
 // Steps done in an earlier attempt run again: each finds its recorded resource, checks that
-// it still exists and adopts it, or creates it again. On failure Apply lets the steps
-// already running finish, starts no more, and returns a *StepError; the journal is left
-// failed (or interrupted, when ctx was cancelled) for the caller to roll back or keep.
+// it still exists and adopts it, or creates it again. On the first failure Apply stops the
+// other running steps (a wait may otherwise last minutes) and returns a *StepError; the
+// journal is left failed (or interrupted, when ctx was cancelled) for the caller to roll
+// back or keep. A create stopped in flight is found again by its name or tag, on retry and
+// on rollback alike.
 func (r *Runner) Apply(ctx context.Context, j *Journal) error {
 	run := &Run{j: j, store: r.Store}
 	all := r.steps()
@@ -243,6 +245,8 @@ func (r *Runner) Apply(ctx context.Context, j *Journal) error {
 		err error
 	}
 	results := make(chan result)
+	stepCtx, stopSteps := context.WithCancel(ctx)
+	defer stopSteps()
 	status := map[string]Status{}
 	for _, rec := range j.Steps {
 		status[rec.ID] = rec.Status
@@ -257,7 +261,7 @@ func (r *Runner) Apply(ctx context.Context, j *Journal) error {
 				}
 				status[s.ID()] = Running
 				running++
-				go func(s Step) { results <- result{s.ID(), r.do(ctx, run, s)} }(s)
+				go func(s Step) { results <- result{s.ID(), r.do(stepCtx, run, s)} }(s)
 			}
 		}
 		if running == 0 {
@@ -269,6 +273,7 @@ func (r *Runner) Apply(ctx context.Context, j *Journal) error {
 			status[res.id] = Failed
 			if firstErr == nil {
 				firstErr = &StepError{Step: res.id, Title: byID[res.id].Title(), Err: res.err}
+				stopSteps()
 			}
 			continue
 		}

@@ -137,9 +137,11 @@ func All(acct *awsops.Account) []Step {
 		&step{id: IDTargetGroup, title: "Target group", applies: newLB,
 			do: func(ctx context.Context, run *Run, rep Reporter) error { return doTargetGroup(ctx, acct, run, rep) },
 			undo: func(ctx context.Context, run *Run, rep Reporter) error {
-				arn := run.Resources().TargetGroupARN
-				if arn == "" {
-					return nil
+				arn, err := recordedOr(run.Resources().TargetGroupARN, func() (string, error) {
+					return ownedByName(ctx, acct, run, tgName(run.ID()), acct.GetTargetGroupARN)
+				})
+				if arn == "" || err != nil {
+					return err
 				}
 				rep.Start("Deleting target group " + arn + ".")
 				if err := acct.DeleteTargetGroup(ctx, arn); err != nil {
@@ -151,11 +153,17 @@ func All(acct *awsops.Account) []Step {
 			do: func(ctx context.Context, run *Run, rep Reporter) error { return doLoadBalancer(ctx, acct, run, rep) },
 			undo: func(ctx context.Context, run *Run, rep Reporter) error {
 				res := run.Resources()
-				if res.LoadBalancerARN == "" || res.LoadBalancerReused {
+				if res.LoadBalancerReused {
 					return nil
 				}
-				rep.Start("Deleting load balancer " + res.LoadBalancerARN + ".")
-				if err := acct.DeleteLoadBalancer(ctx, res.LoadBalancerARN); err != nil {
+				arn, err := recordedOr(res.LoadBalancerARN, func() (string, error) {
+					return ownedByName(ctx, acct, run, lbName(run.ID()), acct.GetLoadBalancerARN)
+				})
+				if arn == "" || err != nil {
+					return err
+				}
+				rep.Start("Deleting load balancer " + arn + ".")
+				if err := acct.DeleteLoadBalancer(ctx, arn); err != nil {
 					return err
 				}
 				return run.Record(func(r *Resources) {
@@ -214,7 +222,22 @@ func All(acct *awsops.Account) []Step {
 		&step{id: IDIngress, title: "Security group rules", after: []string{IDWaitNLB}, applies: newLB,
 			do: func(ctx context.Context, run *Run, rep Reporter) error { return doIngress(ctx, acct, run, rep) },
 			undo: func(ctx context.Context, run *Run, rep Reporter) error {
-				for _, rule := range run.Resources().Ingress {
+				rules := run.Resources().Ingress
+				if res := run.Resources(); res.VPCID != "" && !res.LoadBalancerReused {
+					// Rules carry the run in their description: find those the journal missed.
+					groups, err := acct.ListSecurityGroups(ctx, res.VPCID)
+					if err != nil {
+						return err
+					}
+					for _, g := range groups {
+						for _, r := range g.Ingress {
+							if r.Description == ruleDescription(run.ID()) && !slices.Contains(rules, r) {
+								rules = append(rules, r)
+							}
+						}
+					}
+				}
+				for _, rule := range rules {
 					rep.Start(fmt.Sprintf("Revoking %s port %d in %s.", rule.CIDR, rule.FromPort, rule.GroupID))
 					if err := acct.RevokeIngress(ctx, rule); err != nil {
 						return err
@@ -231,15 +254,19 @@ func All(acct *awsops.Account) []Step {
 			do: func(ctx context.Context, run *Run, rep Reporter) error { return doVPCLink(ctx, acct, run, rep) },
 			undo: func(ctx context.Context, run *Run, rep Reporter) error {
 				res := run.Resources()
-				if res.VPCLinkID == "" || res.VPCLinkReused {
+				if res.VPCLinkReused {
 					return nil
 				}
-				rep.Start("Deleting VPC link " + res.VPCLinkID + ".")
-				if err := acct.DeleteVPCLink(ctx, res.VPCLinkID); err != nil {
+				id, err := recordedOr(res.VPCLinkID, func() (string, error) { return linkByTag(ctx, acct, run.ID()) })
+				if id == "" || err != nil {
+					return err
+				}
+				rep.Start("Deleting VPC link " + id + ".")
+				if err := acct.DeleteVPCLink(ctx, id); err != nil {
 					return err
 				}
 				// The load balancer cannot be deleted while the link still exists.
-				if err := acct.WaitVPCLinkDeleted(ctx, res.VPCLinkID, rep.Status); err != nil {
+				if err := acct.WaitVPCLinkDeleted(ctx, id, rep.Status); err != nil {
 					return err
 				}
 				return run.Record(func(r *Resources) { r.VPCLinkID = "" })
@@ -248,11 +275,15 @@ func All(acct *awsops.Account) []Step {
 			do: func(ctx context.Context, run *Run, rep Reporter) error { return doRestAPI(ctx, acct, run, rep) },
 			undo: func(ctx context.Context, run *Run, rep Reporter) error {
 				res := run.Resources()
-				if res.RestAPIID == "" || res.RestAPIReused {
+				if res.RestAPIReused {
 					return nil
 				}
-				rep.Start("Deleting REST API " + res.RestAPIID + " with its resources and stages.")
-				if err := acct.DeleteRestAPI(ctx, res.RestAPIID); err != nil {
+				id, err := recordedOr(res.RestAPIID, func() (string, error) { return apiByTag(ctx, acct, run.ID()) })
+				if id == "" || err != nil {
+					return err
+				}
+				rep.Start("Deleting REST API " + id + " with its resources and stages.")
+				if err := acct.DeleteRestAPI(ctx, id); err != nil {
 					return err
 				}
 				return run.Record(func(r *Resources) {
@@ -292,18 +323,33 @@ func All(acct *awsops.Account) []Step {
 			do:      func(ctx context.Context, run *Run, rep Reporter) error { return doAPIKey(ctx, acct, run, rep) },
 			undo: func(ctx context.Context, run *Run, rep Reporter) error {
 				res := run.Resources()
-				if res.UsagePlanID != "" {
-					rep.Start("Deleting usage plan " + res.UsagePlanID + ".")
-					if err := acct.DeleteUsagePlan(ctx, res.UsagePlanID, res.RestAPIID, run.Plan().Stage.Name); err != nil {
+				name := keyName(run.ID())
+				planID, err := recordedOr(res.UsagePlanID, func() (string, error) {
+					id, _, err := acct.FindUsagePlan(ctx, name, awsops.TagRun, run.ID())
+					return id, err
+				})
+				if err != nil {
+					return err
+				}
+				if planID != "" {
+					rep.Start("Deleting usage plan " + planID + ".")
+					if err := acct.DeleteUsagePlan(ctx, planID); err != nil {
 						return err
 					}
 					if err := run.Record(func(r *Resources) { r.UsagePlanID = "" }); err != nil {
 						return err
 					}
 				}
-				if res.APIKeyID != "" {
-					rep.Start("Deleting API key " + res.APIKeyID + ".")
-					if err := acct.DeleteAPIKey(ctx, res.APIKeyID); err != nil {
+				keyID, err := recordedOr(res.APIKeyID, func() (string, error) {
+					k, _, err := acct.FindAPIKey(ctx, name, awsops.TagRun, run.ID())
+					return k.ID, err
+				})
+				if err != nil {
+					return err
+				}
+				if keyID != "" {
+					rep.Start("Deleting API key " + keyID + ".")
+					if err := acct.DeleteAPIKey(ctx, keyID); err != nil {
 						return err
 					}
 					return run.Record(func(r *Resources) { r.APIKeyID = "" })
@@ -323,6 +369,51 @@ func All(acct *awsops.Account) []Step {
 				return nil
 			}},
 	}
+}
+
+// recordedOr returns the recorded id, or else what lookup finds: a create stopped in flight
+// (a crash, a cancellation) may have made a resource whose id never reached the journal.
+func recordedOr(recorded string, lookup func() (string, error)) (string, error) {
+	if recorded != "" {
+		return recorded, nil
+	}
+	return lookup()
+}
+
+// ownedByName finds this run's ELB resource by its name, checking the run tag; "" if none.
+func ownedByName(ctx context.Context, acct *awsops.Account, run *Run, name string, get func(context.Context, string) (string, error)) (string, error) {
+	arn, err := get(ctx, name)
+	if awsops.IsNotFound(err) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	t, err := acct.Tags(ctx, arn)
+	if err != nil || t[awsops.TagRun] != run.ID() {
+		return "", err
+	}
+	return arn, nil
+}
+
+func linkByTag(ctx context.Context, acct *awsops.Account, runID string) (string, error) {
+	links, err := acct.ListVPCLinks(ctx)
+	for _, l := range links {
+		if l.Tags[awsops.TagRun] == runID && l.Status != "DELETING" {
+			return l.ID, nil
+		}
+	}
+	return "", err
+}
+
+func apiByTag(ctx context.Context, acct *awsops.Account, runID string) (string, error) {
+	apis, err := acct.ListRestAPIs(ctx)
+	for _, a := range apis {
+		if a.Tags[awsops.TagRun] == runID {
+			return a.ID, nil
+		}
+	}
+	return "", err
 }
 
 // nameOf is the name inside an ELB ARN (".../net/<name>/<id>", ".../targetgroup/<name>/<id>").

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -41,6 +42,7 @@ type stepView struct {
 	title    string
 	status   steps.Status
 	undone   bool
+	stopped  bool // cancelled because another step failed, or by ctrl+c
 	detail   string
 	live     string
 	started  time.Time
@@ -237,7 +239,10 @@ func (b *build) event(e steps.Event) {
 		v.status, v.finished, v.live = steps.Done, e.At, ""
 	case steps.StepFailed:
 		v.status, v.finished, v.live = steps.Failed, e.At, ""
-		b.addLog("✘ " + e.Title + ": " + e.Text)
+		v.stopped = errors.Is(e.Err, context.Canceled)
+		if !v.stopped {
+			b.addLog("✘ " + e.Title + ": " + e.Text)
+		}
 	case steps.UndoStarted:
 		v.live = "undoing"
 	case steps.UndoDone:
@@ -277,6 +282,9 @@ func (b *build) View() string {
 		if v.status == steps.Skipped {
 			continue
 		}
+		if v.status == steps.Running || v.status == steps.Pending {
+			v.stopped = false
+		}
 		shown++
 		out.WriteString(truncate(b.stepLine(v), b.width) + "\n")
 	}
@@ -308,8 +316,8 @@ func (b *build) stepLine(v *stepView) string {
 		mark, status = b.spinner.View(), "running"
 	case v.status == steps.Done:
 		mark, status = s.Success.Render("✔"), "done"
-	case v.status == steps.Failed && b.interrupted:
-		mark, status = s.Error.Render("✘"), "stopped"
+	case v.status == steps.Failed && (b.interrupted || v.stopped):
+		mark, status = "■", "stopped"
 	case v.status == steps.Failed:
 		mark, status = s.Error.Render("✘"), "failed"
 	}
@@ -330,6 +338,8 @@ func (b *build) compactSteps() string {
 		case v.status == steps.Skipped:
 		case v.status == steps.Done:
 			done = append(done, strings.ToLower(v.title))
+		case v.status == steps.Failed && v.stopped && !b.interrupted:
+			pending = append(pending, strings.ToLower(v.title)+" (stopped)")
 		case v.status == steps.Failed:
 			lines = append(lines, truncate(b.stepLine(v), b.width))
 		default:

@@ -27,7 +27,7 @@ func init() {
 		"RegisterTargets", "DeregisterTargets", "DescribeTargetHealth",
 		"GetRestApis", "GetRestApi", "CreateRestApi", "DeleteRestApi", "GetResources", "CreateResource", "DeleteResource", "DeleteStage",
 		"PutMethod", "PutIntegration", "CreateDeployment", "GetStage", "UpdateStage", "CreateApiKey",
-		"GetApiKeys", "DeleteApiKey", "CreateUsagePlan", "GetUsagePlans", "UpdateUsagePlan", "DeleteUsagePlan",
+		"GetApiKeys", "DeleteApiKey", "CreateUsagePlan", "GetUsagePlan", "GetUsagePlans", "UpdateUsagePlan", "DeleteUsagePlan",
 		"CreateUsagePlanKey", "CreateVpcLink", "GetVpcLink", "GetVpcLinks", "DeleteVpcLink", "GetCallerIdentity",
 	} {
 		knownOps[op] = true
@@ -537,6 +537,23 @@ func (g *gatewayAPI) GetUsagePlans(_ context.Context, in *apigateway.GetUsagePla
 				item.ApiStages = append(item.ApiStages, gwtypes.ApiStage{ApiId: aws.String(api), Stage: aws.String(stage)})
 			}
 			out.Items = append(out.Items, item)
+		}
+		return nil
+	})
+	return out, err
+}
+
+func (g *gatewayAPI) GetUsagePlan(_ context.Context, in *apigateway.GetUsagePlanInput, _ ...func(*apigateway.Options)) (*apigateway.GetUsagePlanOutput, error) {
+	out := &apigateway.GetUsagePlanOutput{}
+	err := g.s.do(svcGateway, "GetUsagePlan", false, func(st *state, _ time.Time) error {
+		p := st.UsagePlans[aws.ToString(in.UsagePlanId)]
+		if p == nil {
+			return notFound("Usage Plan")
+		}
+		out.Id, out.Name, out.Tags = aws.String(p.ID), aws.String(p.Name), maps.Clone(p.Tags)
+		for _, s := range p.Stages {
+			api, stage, _ := strings.Cut(s, ":")
+			out.ApiStages = append(out.ApiStages, gwtypes.ApiStage{ApiId: aws.String(api), Stage: aws.String(stage)})
 		}
 		return nil
 	})
