@@ -226,7 +226,7 @@ func (b *build) event(e steps.Event) {
 	}
 	switch e.Kind {
 	case steps.StepStarted:
-		v.status, v.started, v.live, v.undone = steps.Running, e.At, "", false
+		v.status, v.started, v.live, v.undone, v.stopped = steps.Running, e.At, "", false, false
 	case steps.StepAction:
 		v.live = e.Text
 		b.addLog("… " + e.Text)
@@ -281,9 +281,6 @@ func (b *build) View() string {
 		v := b.views[id]
 		if v.status == steps.Skipped {
 			continue
-		}
-		if v.status == steps.Running || v.status == steps.Pending {
-			v.stopped = false
 		}
 		shown++
 		out.WriteString(truncate(b.stepLine(v), b.width) + "\n")
