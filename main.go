@@ -117,6 +117,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	keep := fs.Bool("keep-on-failure", false, "keep what was created when a step fails")
 	output := fs.String("output", "text", "text or json")
 	if err := parseInterspersed(fs, rest); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, usage)
+			return ui.ExitOK
+		}
 		return usageError(stderr, err)
 	}
 	if *output != "text" && *output != "json" {

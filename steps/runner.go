@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -206,6 +207,8 @@ func Recommend(err error) string {
 		return "AWS is throttling this account's requests: wait a minute, then retry"
 	case errors.Is(err, context.DeadlineExceeded):
 		return "the wait ran out of time; AWS may still finish: retry to check again"
+	case strings.Contains(err.Error(), "credentials"):
+		return "sign in (aws sso login, or aws configure), or choose another profile; or try the demo account: vpclink --demo"
 	case awsops.ErrorCode(err) != "":
 		return "fix what AWS's message names (in the console or the plan), then retry"
 	}

@@ -71,7 +71,7 @@ func (w *welcome) SetSize(width, height int) { w.list.setSize(width, height-6) }
 func (w *welcome) Problems() []string {
 	var out []string
 	if w.idErr != nil {
-		out = append(out, "cannot reach AWS as this identity: "+w.idErr.Error())
+		out = append(out, "vpclink needs to reach AWS first (see above)")
 	}
 	if w.editing != "" {
 		out = append(out, "press enter to use the new "+w.editing+", or esc to keep the current one")
@@ -176,7 +176,7 @@ func (w *welcome) View() string {
 	who := "checking…"
 	switch {
 	case w.idErr != nil:
-		who = s.Error.Render("✘ " + w.idErr.Error())
+		who = s.Error.Render("✘ cannot reach AWS")
 	case w.id.ARN != "":
 		who = w.id.ARN
 	}
@@ -193,6 +193,12 @@ func (w *welcome) View() string {
 	fmt.Fprintf(&b, "%s %s\n", s.Label.Render("Region"), where)
 	if !w.c.Demo {
 		fmt.Fprintf(&b, "%s %s\n", s.Label.Render("Profile"), profile)
+	}
+	if w.idErr != nil {
+		b.WriteString("\n" + w.c.para(w.idErr.Error()) + "\n")
+		if fix := steps.Recommend(w.idErr); fix != "" {
+			b.WriteString(w.c.para("Try: "+fix) + "\n")
+		}
 	}
 	if w.editing != "" {
 		b.WriteString("\n" + w.input.View() + "\n")
