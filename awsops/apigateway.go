@@ -279,6 +279,52 @@ func (a *Account) DeleteResource(ctx context.Context, apiID, resourceID string) 
 	return nil
 }
 
+// RestoreStage points a stage back at a previous deployment and gives back its previous
+// values of the variables vpclink set (removing those it did not have).
+func (a *Account) RestoreStage(ctx context.Context, apiID, stage, deployment string, previous, set map[string]string) error {
+	ops := []gwtypes.PatchOperation{{Op: gwtypes.OpReplace, Path: aws.String("/deploymentId"), Value: aws.String(deployment)}}
+	for _, k := range sortedKeys(set) {
+		if v, ok := previous[k]; ok {
+			ops = append(ops, gwtypes.PatchOperation{Op: gwtypes.OpReplace, Path: aws.String("/variables/" + k), Value: aws.String(v)})
+		} else {
+			ops = append(ops, gwtypes.PatchOperation{Op: gwtypes.OpRemove, Path: aws.String("/variables/" + k)})
+		}
+	}
+	err := a.pacer().Gateway(ctx, "UpdateStage", func() error {
+		_, err := a.Gateway.UpdateStage(ctx, &apigateway.UpdateStageInput{RestApiId: aws.String(apiID), StageName: aws.String(stage), PatchOperations: ops})
+		return err
+	})
+	if err != nil && !IsNotFound(err) {
+		return fmt.Errorf("restore stage %s of %s: %w", stage, apiID, err)
+	}
+	return nil
+}
+
+// DeleteDeployment deletes a deployment no stage uses; one already gone is success.
+func (a *Account) DeleteDeployment(ctx context.Context, apiID, id string) error {
+	err := a.pacer().Gateway(ctx, "DeleteDeployment", func() error {
+		_, err := a.Gateway.DeleteDeployment(ctx, &apigateway.DeleteDeploymentInput{RestApiId: aws.String(apiID), DeploymentId: aws.String(id)})
+		return err
+	})
+	if err != nil && !IsNotFound(err) {
+		return fmt.Errorf("delete deployment %s of %s: %w", id, apiID, err)
+	}
+	return nil
+}
+
+// DeleteMethod deletes one method (with its integration) of a resource; one already gone is
+// success.
+func (a *Account) DeleteMethod(ctx context.Context, apiID, resourceID, verb string) error {
+	err := a.pacer().Gateway(ctx, "DeleteMethod", func() error {
+		_, err := a.Gateway.DeleteMethod(ctx, &apigateway.DeleteMethodInput{RestApiId: aws.String(apiID), ResourceId: aws.String(resourceID), HttpMethod: aws.String(verb)})
+		return err
+	})
+	if err != nil && !IsNotFound(err) {
+		return fmt.Errorf("delete method %s of %s: %w", verb, apiID, err)
+	}
+	return nil
+}
+
 // DeleteStage deletes a stage of a REST API; one already gone is success.
 func (a *Account) DeleteStage(ctx context.Context, apiID, stage string) error {
 	err := a.pacer().Gateway(ctx, "DeleteStage", func() error {

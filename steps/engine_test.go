@@ -261,3 +261,48 @@ func TestAFailureStopsTheOtherSteps(t *testing.T) {
 		t.Fatal("apply went on waiting for the load balancer after a step had failed")
 	}
 }
+
+// A run that reuses another's load balancer, VPC link, API and stage rolls back only what
+// it added: the ANY method, not the stage or the resources that were there before.
+func TestReusingRunsRollBackOnlyWhatTheyAdded(t *testing.T) {
+	sb := newSandbox(t, "")
+	acct := sb.Account()
+	first, err := apply(t, acct, nil, loadPlan(t, "../examples/demo.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	afterFirst := sb.Snapshot()
+	p, err := steps.ParsePlan("reuse", []byte(fmt.Sprintf(
+		"name: reuse\nvpc: prod-vpc\nloadBalancer: {existing: %s}\napi: {existing: %s, methods: [ANY]}\nstage: {name: dev}\n",
+		nameOfARN(first.Resources.LoadBalancerARN), first.Resources.RestAPIID)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := apply(t, acct, nil, p)
+	if err != nil {
+		t.Fatalf("apply with reuse: %v", err)
+	}
+	r := second.Resources
+	if !r.LoadBalancerReused || !r.VPCLinkReused || r.VPCLinkID != first.Resources.VPCLinkID || !r.RestAPIReused || !r.StageExisted {
+		t.Errorf("resources = %+v; want the first run's NLB, link, API and stage reused", r)
+	}
+	rs, _ := acct.ListResources(context.Background(), r.RestAPIID)
+	if got := rs["/{proxy+}"].Methods; !slices.Equal(got, []string{"ANY", "DELETE", "GET", "PATCH", "POST"}) {
+		t.Errorf("methods after the second run = %v", got)
+	}
+	if err := (&steps.Runner{Account: acct}).Rollback(context.Background(), second, steps.StateRolledBack); err != nil {
+		t.Fatalf("rollback: %v", err)
+	}
+	if after := sb.Snapshot(); after != afterFirst {
+		i := 0
+		for i < len(after) && i < len(afterFirst) && after[i] == afterFirst[i] {
+			i++
+		}
+		t.Errorf("rolling back the reusing run changed what the first run built, from: %.300s\nwas: %.300s", after[max(i-200, 0):], afterFirst[max(i-200, 0):])
+	}
+}
+
+func nameOfARN(arn string) string {
+	parts := strings.Split(arn, "/")
+	return parts[len(parts)-2]
+}

@@ -112,8 +112,13 @@ type Resources struct {
 	Methods         []string `json:"methods,omitempty"`
 	DeploymentID    string   `json:"deploymentId,omitempty"`
 	Stage           string   `json:"stage,omitempty"`
-	APIKeyID        string   `json:"apiKeyId,omitempty"`
-	UsagePlanID     string   `json:"usagePlanId,omitempty"`
+	// StageExisted is set when a reused API had the stage before this run: undo keeps it,
+	// pointing it back at its previous deployment and variables.
+	StageExisted       bool              `json:"stageExisted,omitempty"`
+	PreviousDeployment string            `json:"previousDeployment,omitempty"`
+	PreviousVariables  map[string]string `json:"previousVariables,omitempty"`
+	APIKeyID           string            `json:"apiKeyId,omitempty"`
+	UsagePlanID        string            `json:"usagePlanId,omitempty"`
 }
 
 // Journal is the saved record of one run: the plan, each step's status and every resource.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -83,6 +84,7 @@ func (r *Run) Resources() Resources {
 	res.Registered = slices.Clone(res.Registered)
 	res.Ingress = slices.Clone(res.Ingress)
 	res.Methods = slices.Clone(res.Methods)
+	res.PreviousVariables = maps.Clone(res.PreviousVariables)
 	return res
 }
 

@@ -304,13 +304,50 @@ func All(acct *awsops.Account) []Step {
 				return run.Record(func(r *Resources) { r.ProxyResourceID, r.Methods = "", nil })
 			}},
 		&step{id: IDMethods, title: "Methods and integration", after: []string{IDProxyResource},
-			do: func(ctx context.Context, run *Run, rep Reporter) error { return doMethods(ctx, acct, run, rep) }},
+			do: func(ctx context.Context, run *Run, rep Reporter) error { return doMethods(ctx, acct, run, rep) },
+			undo: func(ctx context.Context, run *Run, rep Reporter) error {
+				res := run.Resources()
+				if !res.RestAPIReused || res.ProxyResourceID != "" || len(res.Methods) == 0 {
+					return nil // they go with the API, or with the resource vpclink created
+				}
+				// Methods added to a /{proxy+} that was there before: remove just those.
+				rs, err := acct.ListResources(ctx, res.RestAPIID)
+				if err != nil {
+					return err
+				}
+				proxy, ok := rs["/{proxy+}"]
+				for _, m := range res.Methods {
+					if ok {
+						rep.Start("Deleting method " + m + " of /{proxy+} in " + res.RestAPIID + ".")
+						if err := acct.DeleteMethod(ctx, res.RestAPIID, proxy.ID, m); err != nil {
+							return err
+						}
+					}
+					if err := run.Record(func(r *Resources) { r.Methods = slices.DeleteFunc(r.Methods, func(x string) bool { return x == m }) }); err != nil {
+						return err
+					}
+				}
+				return nil
+			}},
 		&step{id: IDDeploy, title: "Deployment and stage", after: []string{IDMethods, IDVPCLink},
 			do: func(ctx context.Context, run *Run, rep Reporter) error { return doDeploy(ctx, acct, run, rep) },
 			undo: func(ctx context.Context, run *Run, rep Reporter) error {
 				res := run.Resources()
 				if !res.RestAPIReused || res.Stage == "" {
 					return nil // deleting the API deletes the stage
+				}
+				if res.StageExisted {
+					// The stage was there: point it back, then drop this run's deployment.
+					if res.DeploymentID != "" && res.DeploymentID != res.PreviousDeployment {
+						rep.Start("Restoring stage " + res.Stage + " of " + res.RestAPIID + " to deployment " + res.PreviousDeployment + ".")
+						if err := acct.RestoreStage(ctx, res.RestAPIID, res.Stage, res.PreviousDeployment, res.PreviousVariables, StageVariables(res)); err != nil {
+							return err
+						}
+						if err := acct.DeleteDeployment(ctx, res.RestAPIID, res.DeploymentID); err != nil {
+							return err
+						}
+					}
+					return run.Record(func(r *Resources) { r.Stage, r.DeploymentID = "", "" })
 				}
 				rep.Start("Deleting stage " + res.Stage + " of " + res.RestAPIID + ".")
 				if err := acct.DeleteStage(ctx, res.RestAPIID, res.Stage); err != nil {
@@ -858,6 +895,14 @@ func doDeploy(ctx context.Context, acct *awsops.Account, run *Run, rep Reporter)
 		return err
 	}
 	deployment := st.DeploymentID
+	if err == nil && res.DeploymentID == "" && res.Stage == "" {
+		// The stage was there before this run: a rollback must leave it.
+		if rerr := run.Record(func(r *Resources) {
+			r.StageExisted, r.PreviousDeployment, r.PreviousVariables = true, st.DeploymentID, maps.Clone(st.Variables)
+		}); rerr != nil {
+			return rerr
+		}
+	}
 	// A stage still serving this run's deployment with these variables needs no new one.
 	current := err == nil && res.DeploymentID != "" && st.DeploymentID == res.DeploymentID &&
 		st.Variables[awsops.StageVarLink] == vars[awsops.StageVarLink] && st.Variables[awsops.StageVarNLB] == vars[awsops.StageVarNLB]

@@ -26,7 +26,7 @@ func init() {
 		"CreateTargetGroup", "DeleteTargetGroup", "CreateListener", "DescribeListeners", "DeleteListener",
 		"RegisterTargets", "DeregisterTargets", "DescribeTargetHealth",
 		"GetRestApis", "GetRestApi", "CreateRestApi", "DeleteRestApi", "GetResources", "CreateResource", "DeleteResource", "DeleteStage",
-		"PutMethod", "PutIntegration", "CreateDeployment", "GetStage", "UpdateStage", "CreateApiKey",
+		"PutMethod", "DeleteMethod", "PutIntegration", "CreateDeployment", "DeleteDeployment", "GetStage", "UpdateStage", "CreateApiKey",
 		"GetApiKeys", "DeleteApiKey", "CreateUsagePlan", "GetUsagePlan", "GetUsagePlans", "UpdateUsagePlan", "DeleteUsagePlan",
 		"CreateUsagePlanKey", "CreateVpcLink", "GetVpcLink", "GetVpcLinks", "DeleteVpcLink", "GetCallerIdentity",
 	} {
@@ -343,6 +343,29 @@ func (g *gatewayAPI) PutMethod(_ context.Context, in *apigateway.PutMethodInput,
 	return out, err
 }
 
+func (g *gatewayAPI) DeleteMethod(_ context.Context, in *apigateway.DeleteMethodInput, _ ...func(*apigateway.Options)) (*apigateway.DeleteMethodOutput, error) {
+	err := g.s.do(svcGateway, "DeleteMethod", true, func(st *state, _ time.Time) error {
+		a, err := st.api(aws.ToString(in.RestApiId))
+		if err != nil {
+			return err
+		}
+		r, err := a.resource(aws.ToString(in.ResourceId))
+		if err != nil {
+			return err
+		}
+		verb := aws.ToString(in.HttpMethod)
+		if r.Methods[verb] == nil {
+			return notFound("Method")
+		}
+		delete(r.Methods, verb)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &apigateway.DeleteMethodOutput{}, nil
+}
+
 func (g *gatewayAPI) PutIntegration(_ context.Context, in *apigateway.PutIntegrationInput, _ ...func(*apigateway.Options)) (*apigateway.PutIntegrationOutput, error) {
 	out := &apigateway.PutIntegrationOutput{}
 	err := g.s.do(svcGateway, "PutIntegration", true, func(st *state, _ time.Time) error {
@@ -420,6 +443,30 @@ func (g *gatewayAPI) CreateDeployment(_ context.Context, in *apigateway.CreateDe
 	return out, err
 }
 
+func (g *gatewayAPI) DeleteDeployment(_ context.Context, in *apigateway.DeleteDeploymentInput, _ ...func(*apigateway.Options)) (*apigateway.DeleteDeploymentOutput, error) {
+	err := g.s.do(svcGateway, "DeleteDeployment", true, func(st *state, _ time.Time) error {
+		a, err := st.api(aws.ToString(in.RestApiId))
+		if err != nil {
+			return err
+		}
+		id := aws.ToString(in.DeploymentId)
+		if _, ok := a.Deployments[id]; !ok {
+			return notFound("Deployment")
+		}
+		for name, s := range a.Stages {
+			if s.Deployment == id {
+				return badRequest("Active stages pointing to this deployment must be moved or deleted: " + name)
+			}
+		}
+		delete(a.Deployments, id)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &apigateway.DeleteDeploymentOutput{}, nil
+}
+
 func (g *gatewayAPI) GetStage(_ context.Context, in *apigateway.GetStageInput, _ ...func(*apigateway.Options)) (*apigateway.GetStageOutput, error) {
 	out := &apigateway.GetStageOutput{}
 	err := g.s.do(svcGateway, "GetStage", false, func(st *state, _ time.Time) error {
@@ -440,9 +487,19 @@ func (g *gatewayAPI) UpdateStage(_ context.Context, in *apigateway.UpdateStageIn
 		if err != nil {
 			return err
 		}
+		a := st.RestAPIs[aws.ToString(in.RestApiId)]
 		for _, op := range in.PatchOperations {
 			path, value := aws.ToString(op.Path), aws.ToString(op.Value)
 			switch {
+			case path == "/deploymentId":
+				if _, ok := a.Deployments[value]; !ok {
+					return badRequest("Invalid deployment identifier specified: " + value)
+				}
+				s.Deployment = value
+				continue
+			case strings.HasPrefix(path, "/variables/") && op.Op == gwtypes.OpRemove:
+				delete(s.Variables, strings.TrimPrefix(path, "/variables/"))
+				continue
 			case path == "/*/*/logging/loglevel":
 				if !slices.Contains([]string{"OFF", "ERROR", "INFO"}, value) {
 					return badRequest("Invalid logging level " + value + "; valid values are OFF, ERROR, INFO")
