@@ -60,23 +60,26 @@ type buildKeys struct {
 // build runs (or resumes) a run and shows each step live; on failure it offers to roll back,
 // keep what exists, or retry.
 type build struct {
-	c           *Common
-	j           *steps.Journal
-	runner      *steps.Runner
-	ch          chan tea.Msg
-	cancel      context.CancelFunc
-	phase       buildPhase
-	interrupted bool
-	resumed     bool
-	order       []string
-	views       map[string]*stepView
-	log         []string
-	err         error
-	spinner     spinner.Model
-	keys        buildKeys
-	width       int
-	height      int
-	now         func() time.Time
+	c      *Common
+	j      *steps.Journal
+	runner *steps.Runner
+	ch     chan tea.Msg
+	cancel context.CancelFunc
+	// stopRollback ends a rollback under way; quitting is set when ctrl+c asked for it.
+	stopRollback context.CancelFunc
+	quitting     bool
+	phase        buildPhase
+	interrupted  bool
+	resumed      bool
+	order        []string
+	views        map[string]*stepView
+	log          []string
+	err          error
+	spinner      spinner.Model
+	keys         buildKeys
+	width        int
+	height       int
+	now          func() time.Time
 }
 
 func newBuild(c *Common, j *steps.Journal, resumed bool) *build {
@@ -132,10 +135,12 @@ func (b *build) start() tea.Cmd {
 
 func (b *build) rollback() tea.Cmd {
 	b.phase = phaseRollingBack
+	// The rollback gets its own context: the one that stopped the apply must not stop it.
+	ctx, stop := context.WithCancel(context.WithoutCancel(b.c.Ctx))
+	b.stopRollback = stop
 	j, runner, ch := b.j, b.runner, b.ch
 	go func() {
-		// The rollback gets its own context: the one ctrl+c cancelled must not stop it.
-		ch <- rollbackDoneMsg{runner.Rollback(context.WithoutCancel(b.c.Ctx), j, steps.StateRolledBack)}
+		ch <- rollbackDoneMsg{runner.Rollback(ctx, j, steps.StateRolledBack)}
 	}()
 	return tea.Batch(waitForEventCmd(b.ch), b.spinner.Tick)
 }
@@ -151,6 +156,14 @@ func (b *build) interrupt() tea.Cmd {
 		b.addLog("Stopping after the steps under way… (their resources are recorded)")
 		return nil
 	case phaseStopping:
+		return nil
+	case phaseRollingBack:
+		// Stop the rollback and quit once it has returned, so the journal is whole.
+		if !b.quitting {
+			b.quitting = true
+			b.stopRollback()
+			b.addLog("Stopping the rollback; what remains stays in the journal…")
+		}
 		return nil
 	}
 	if b.phase != phaseComplete && b.phase != phaseRolledBack {
@@ -180,6 +193,11 @@ func (b *build) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		b.err, b.phase = msg.err, phaseFailed
 		return b, nil
 	case rollbackDoneMsg:
+		b.stopRollback()
+		if b.quitting {
+			b.phase = phaseKept
+			return b, tea.Quit
+		}
 		if msg.err != nil {
 			b.err, b.phase = msg.err, phaseFailed
 			return b, nil

@@ -199,3 +199,23 @@ func maskRun(view string, j *steps.Journal) string {
 	}
 	return view
 }
+
+func TestCtrlCDuringARollbackStopsItBeforeQuitting(t *testing.T) {
+	e := newEnv(t, "")
+	e.init(t)
+	j := &steps.Journal{RunID: "orders-abc123", State: steps.StateFailed, Steps: []steps.StepRecord{{ID: "create-target-group", Title: "Target group"}}}
+	b := newBuild(e.w.c, j, false)
+	e.w.screens[stageBuild], e.w.stage = b, stageBuild
+	stopped := false
+	b.phase, b.stopRollback = phaseRollingBack, func() { stopped = true }
+	if _, cmd := e.w.Update(tea.KeyMsg{Type: tea.KeyCtrlC}); cmd != nil || !stopped || !b.quitting {
+		t.Fatalf("ctrl+c during a rollback: cmd %v, stopped %v; want the rollback stopped and no quit yet", cmd != nil, stopped)
+	}
+	_, cmd := e.w.Update(rollbackDoneMsg{err: context.Canceled})
+	if cmd == nil || b.phase != phaseKept {
+		t.Fatalf("after the rollback returned: phase %d; want kept and quitting", b.phase)
+	}
+	if _, ok := cmd().(tea.QuitMsg); !ok {
+		t.Errorf("the wizard did not quit")
+	}
+}
