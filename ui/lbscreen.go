@@ -2,6 +2,7 @@ package ui
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -182,9 +183,11 @@ func (s *lbScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (s *lbScreen) View() string {
 	v := s.form.view()
 	if s.mode.Value() == lbReuse {
-		v += "\n\n" + s.list.view()
+		return v + "\n\n" + s.list.view()
 	}
-	return v
+	name := nameOr(s.c.Draft.plan.Name, "<name>")
+	return v + "\n\n" + s.c.Styles.Subtle.Render(s.c.para(fmt.Sprintf(
+		"Creates the NLB %s-<run>-nlb and the target group %s-<run>-tg; the name is set on the review screen, the run id when it starts.", name, name)))
 }
 
 func (s *lbScreen) ShortHelp() []key.Binding {
