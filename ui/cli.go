@@ -101,6 +101,21 @@ func (c *CLI) command(verb, runID string) string {
 	return cmd + " " + runID
 }
 
+// ask confirms a change before it is made; when the answer is no (or cannot be had) it says
+// so and returns the exit code to end with.
+func (c *CLI) ask(question, action, declined string) (bool, int) {
+	ok, err := c.confirm(question, action)
+	if err != nil {
+		Fail(c.Err, action, err)
+		return false, ExitUsage
+	}
+	if !ok {
+		fmt.Fprintln(c.Err, declined)
+		return false, ExitOK
+	}
+	return true, ExitOK
+}
+
 // confirm asks a yes/no question, or refuses when it cannot ask and --yes was not given.
 func (c *CLI) confirm(question, action string) (bool, error) {
 	if c.Yes {
@@ -234,14 +249,8 @@ func (c *CLI) Apply(ctx context.Context, acct *awsops.Account, store *steps.Stor
 	for _, warn := range res.Warnings {
 		fmt.Fprintf(c.Err, "! %s\n", warn)
 	}
-	ok, err := c.confirm("Create these resources?", "apply")
-	if err != nil {
-		Fail(c.Err, "apply", err)
-		return ExitUsage
-	}
-	if !ok {
-		fmt.Fprintln(c.Err, "Nothing was changed.")
-		return ExitOK
+	if ok, code := c.ask("Create these resources?", "apply", "Nothing was changed."); !ok {
+		return code
 	}
 	r := &steps.Runner{Account: acct, Store: store}
 	j, err := r.NewJournal(p, res, planFile, c.Demo)
@@ -415,14 +424,8 @@ func (c *CLI) Destroy(ctx context.Context, acct *awsops.Account, store *steps.St
 	for _, line := range left {
 		fmt.Fprintf(c.Err, "  - %s\n", line)
 	}
-	ok, err := c.confirm(fmt.Sprintf("Delete these %d resource(s)?", len(left)), "destroy")
-	if err != nil {
-		Fail(c.Err, "destroy", err)
-		return ExitUsage
-	}
-	if !ok {
-		fmt.Fprintln(c.Err, "Nothing was deleted.")
-		return ExitOK
+	if ok, code := c.ask(fmt.Sprintf("Delete these %d resource(s)?", len(left)), "destroy", "Nothing was deleted."); !ok {
+		return code
 	}
 	r := &steps.Runner{Account: acct, Store: store, Events: newProgress(c.Err).event}
 	if err := r.Rollback(ctx, j, steps.StateDestroyed); err != nil {
@@ -523,14 +526,9 @@ func (c *CLI) DemoReset(store *steps.Store, reset func() error) int {
 		Fail(c.Err, "reset the demo account", err)
 		return ExitFailed
 	}
-	ok, err := c.confirm(fmt.Sprintf("Reset the demo account to its seed and forget its %d run(s)?", len(runs)), "demo reset")
-	if err != nil {
-		Fail(c.Err, "reset the demo account", err)
-		return ExitUsage
-	}
-	if !ok {
-		fmt.Fprintln(c.Err, "Nothing was changed.")
-		return ExitOK
+	question := fmt.Sprintf("Reset the demo account to its seed and forget its %d run(s)?", len(runs))
+	if ok, code := c.ask(question, "demo reset", "Nothing was changed."); !ok {
+		return code
 	}
 	if err := reset(); err != nil {
 		Fail(c.Err, "reset the demo account", err)
