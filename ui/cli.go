@@ -124,13 +124,7 @@ func (c *CLI) confirm(question, action string) (bool, error) {
 	if !c.Interactive {
 		return false, WithHint(fmt.Errorf("%s changes AWS resources and needs a yes, but there is no terminal to ask in", action), "review the plan printed above, then run the command again with --yes")
 	}
-	fmt.Fprintf(c.Err, "%s (y/N) ", question)
-	line, err := bufio.NewReader(c.In).ReadString('\n')
-	if err != nil && !errors.Is(err, io.EOF) {
-		return false, err
-	}
-	answer := strings.ToLower(strings.TrimSpace(line))
-	return answer == "y" || answer == "yes", nil
+	return c.readYes(question)
 }
 
 // progress prints a run's events as lines: one per action and result, one per change of a
@@ -297,7 +291,7 @@ func (c *CLI) run(ctx context.Context, r *steps.Runner, j *steps.Journal) int {
 	rollback := !c.Keep
 	if interrupted && c.Interactive {
 		n := created(j)
-		rollback, _ = c.confirmAlways(fmt.Sprintf("Roll back the %d resource(s) created so far?", n))
+		rollback, _ = c.readYes(fmt.Sprintf("Roll back the %d resource(s) created so far?", n))
 	}
 	if rollback {
 		fmt.Fprintln(c.Err, "Rolling back what this run created…")
@@ -316,8 +310,8 @@ func (c *CLI) run(ctx context.Context, r *steps.Runner, j *steps.Journal) int {
 	return ExitFailed
 }
 
-// confirmAlways asks even without --yes being relevant; it answers no when it cannot ask.
-func (c *CLI) confirmAlways(question string) (bool, error) {
+// readYes asks question and reads a line: y or yes is yes; anything else, or no input, no.
+func (c *CLI) readYes(question string) (bool, error) {
 	fmt.Fprintf(c.Err, "%s (y/N) ", question)
 	line, err := bufio.NewReader(c.In).ReadString('\n')
 	if err != nil && !errors.Is(err, io.EOF) {
