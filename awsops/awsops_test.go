@@ -280,7 +280,7 @@ func TestAuthorizeIngress(t *testing.T) {
 				got = in
 				return &ec2.AuthorizeSecurityGroupIngressOutput{}, tc.answer
 			}}})
-			added, err := a.AuthorizeIngress(context.Background(), tc.rule)
+			added, err := a.AuthorizeIngress(context.Background(), tc.rule, map[string]string{"vpclink:run": "r1"})
 			if added != tc.wantAdded || (err == nil) != (tc.wantErr == "") || (err != nil && !strings.Contains(err.Error(), tc.wantErr)) {
 				t.Errorf("added %v, err %v; want %v, %q", added, err, tc.wantAdded, tc.wantErr)
 			}
@@ -290,7 +290,8 @@ func TestAuthorizeIngress(t *testing.T) {
 			if got != nil {
 				want := []ec2types.IpPermission{{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(80), ToPort: aws.Int32(80),
 					IpRanges: []ec2types.IpRange{{CidrIp: aws.String(tc.rule.CIDR), Description: aws.String(tc.rule.Description)}}}}
-				if aws.ToString(got.GroupId) != "sg-1" || !reflect.DeepEqual(got.IpPermissions, want) {
+				tags := []ec2types.TagSpecification{{ResourceType: ec2types.ResourceTypeSecurityGroupRule, Tags: []ec2types.Tag{{Key: aws.String("vpclink:run"), Value: aws.String("r1")}}}}
+				if aws.ToString(got.GroupId) != "sg-1" || !reflect.DeepEqual(got.IpPermissions, want) || !reflect.DeepEqual(got.TagSpecifications, tags) {
 					t.Errorf("input = %+v", got)
 				}
 			}

@@ -257,17 +257,26 @@ func ipPermission(r Rule) ec2types.IpPermission {
 	}
 }
 
-// AuthorizeIngress adds rule to its security group. It refuses 0.0.0.0/0: vpclink never opens
-// a group to the internet. A rule that already exists is reported by ok=false, not an error.
-func (a *Account) AuthorizeIngress(ctx context.Context, rule Rule) (added bool, err error) {
+// AuthorizeIngress adds rule to its security group, the rule itself tagged with tags. It
+// refuses 0.0.0.0/0: vpclink never opens a group to the internet. A rule that already exists
+// is reported by added=false, not an error.
+func (a *Account) AuthorizeIngress(ctx context.Context, rule Rule, tags map[string]string) (added bool, err error) {
 	if rule.CIDR == "0.0.0.0/0" || rule.CIDR == "" {
 		return false, fmt.Errorf("authorize ingress to %s from %q: refusing to open a security group to the internet", rule.GroupID, rule.CIDR)
 	}
 	err = a.pacer().Call(ctx, "ec2:AuthorizeSecurityGroupIngress", func() error {
-		_, err := a.EC2.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{
+		in := &ec2.AuthorizeSecurityGroupIngressInput{
 			GroupId:       aws.String(rule.GroupID),
 			IpPermissions: []ec2types.IpPermission{ipPermission(rule)},
-		})
+		}
+		if len(tags) > 0 {
+			spec := ec2types.TagSpecification{ResourceType: ec2types.ResourceTypeSecurityGroupRule}
+			for _, k := range sortedKeys(tags) {
+				spec.Tags = append(spec.Tags, ec2types.Tag{Key: aws.String(k), Value: aws.String(tags[k])})
+			}
+			in.TagSpecifications = []ec2types.TagSpecification{spec}
+		}
+		_, err := a.EC2.AuthorizeSecurityGroupIngress(ctx, in)
 		return err
 	})
 	if ErrorCode(err) == "InvalidPermission.Duplicate" {

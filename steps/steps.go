@@ -694,7 +694,7 @@ func doIngress(ctx context.Context, acct *awsops.Account, run *Run, rep Reporter
 	rules := IngressRules(instances, groups, srcs, IngressPorts(p), desc)
 	for _, r := range rules {
 		rep.Start(fmt.Sprintf(fmtIngStart, r.CIDR, r.FromPort, r.GroupID))
-		added, err := acct.AuthorizeIngress(ctx, r)
+		added, err := acct.AuthorizeIngress(ctx, r, tags(run))
 		if err != nil {
 			return awsops.Failed(err, fmtIngFailed, r.CIDR, r.GroupID)
 		}

@@ -77,13 +77,17 @@ func (v *vpcPicker) Problems() []string {
 }
 func (v *vpcPicker) Warnings() []string { return nil }
 
-// Leave starts loading the chosen VPC's subnets and instances before their screens open.
+// Leave starts loading what the next screens show — the chosen VPC's subnets and instances,
+// and the region's VPC links and APIs — before they open.
 func (v *vpcPicker) Leave() tea.Cmd {
-	id := v.c.Draft.vpc.ID
-	if _, ok := v.c.Data.byVPC[id]; ok {
-		return nil
+	var cmds []tea.Cmd
+	if _, ok := v.c.Data.byVPC[v.c.Draft.vpc.ID]; !ok {
+		cmds = append(cmds, loadVPCDataCmd(v.c.Ctx, v.c.Account, v.c.Draft.vpc.ID, 0))
 	}
-	return loadVPCDataCmd(v.c.Ctx, v.c.Account, id, 0)
+	if !v.c.Data.gateway {
+		cmds = append(cmds, loadGatewayCmd(v.c.Ctx, v.c.Account, 0))
+	}
+	return tea.Batch(cmds...)
 }
 
 func (v *vpcPicker) Update(msg tea.Msg) (tea.Model, tea.Cmd) {

@@ -193,7 +193,7 @@ func TestTargetHealthFollowsTheSecurityGroups(t *testing.T) {
 	}
 	group := w.inst["orders-api-1"].SecurityGroups[0]
 	for i, ip := range ips {
-		if _, err := a.AuthorizeIngress(ctx, awsops.Rule{GroupID: group, Protocol: "tcp", FromPort: 80, ToPort: 80, CIDR: ip + "/32"}); err != nil {
+		if _, err := a.AuthorizeIngress(ctx, awsops.Rule{GroupID: group, Protocol: "tcp", FromPort: 80, ToPort: 80, CIDR: ip + "/32"}, nil); err != nil {
 			t.Fatal(err)
 		}
 		want := "unhealthy"
