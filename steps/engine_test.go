@@ -306,3 +306,35 @@ func nameOfARN(arn string) string {
 	parts := strings.Split(arn, "/")
 	return parts[len(parts)-2]
 }
+
+// Resume checks each recorded resource: one deleted outside vpclink is made again, and the
+// run ends complete with one of everything.
+func TestResumeRebuildsWhatWasDeletedOutsideVpclink(t *testing.T) {
+	sb := newSandbox(t, "CreateDeployment")
+	acct := sb.Account()
+	store := &steps.Store{Dir: t.TempDir()}
+	j, err := apply(t, acct, store, loadPlan(t, "../examples/demo.yaml"))
+	if err == nil {
+		t.Fatal("apply succeeded despite the injected failure")
+	}
+	gone := j.Resources.RestAPIID
+	if err := acct.DeleteRestAPI(context.Background(), gone); err != nil { // someone cleans up by hand
+		t.Fatal(err)
+	}
+	kept, _ := store.Load(j.RunID)
+	if err := (&steps.Runner{Account: acct, Store: store}).Apply(context.Background(), kept); err != nil {
+		t.Fatalf("resume: %v", err)
+	}
+	if got := kept.Resources.Methods; !slices.Equal(got, []string{"GET", "POST", "PATCH", "DELETE"}) {
+		t.Errorf("recorded methods = %v; want each once, for the new API", got)
+	}
+	if kept.Resources.RestAPIID == gone || kept.State != steps.StateComplete {
+		t.Errorf("after resume: api %s (was %s), state %s", kept.Resources.RestAPIID, gone, kept.State)
+	}
+	if inv := sb.Inventory(); inv.RestAPIs != 1 || inv.LoadBalancers != 1 || inv.VPCLinks != 1 {
+		t.Errorf("inventory = %+v", inv)
+	}
+	if _, err := acct.GetStage(context.Background(), kept.Resources.RestAPIID, "dev"); err != nil {
+		t.Errorf("the new API has no stage: %v", err)
+	}
+}

@@ -799,7 +799,10 @@ func doRestAPI(ctx context.Context, acct *awsops.Account, run *Run, rep Reporter
 	if err != nil {
 		return awsops.Failed(err, fmtAPIFailed, name)
 	}
-	if err := run.Record(func(r *Resources) { r.RestAPIID = a.ID }); err != nil {
+	// A new API has none of what the journal says the old one had.
+	if err := run.Record(func(r *Resources) {
+		r.RestAPIID, r.ProxyResourceID, r.Methods, r.DeploymentID, r.Stage = a.ID, "", nil, "", ""
+	}); err != nil {
 		return err
 	}
 	rep.Stop(fmt.Sprintf(fmtAPIDone, name, a.ID))
