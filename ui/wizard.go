@@ -275,13 +275,15 @@ func (w *Wizard) View() string {
 		header += st.Subtle.Render("  [demo account]")
 	}
 	b.WriteString(header + "\n\n")
-	body := scr.View()
-	lines := strings.Split(body, "\n")
-	if h := w.bodyHeight(); len(lines) > h {
-		lines = lines[:h]
+	// The footer (help, why, warnings) is drawn whole; the body gets the lines that remain.
+	footer := w.footer(scr)
+	room := max(w.c.Height-2-strings.Count(footer, "\n")-1, 3)
+	lines := strings.Split(strings.TrimRight(scr.View(), "\n"), "\n")
+	if len(lines) > room {
+		lines = lines[:room]
 	}
 	b.WriteString(strings.Join(lines, "\n") + "\n")
-	b.WriteString(w.footer(scr))
+	b.WriteString(footer)
 	return b.String()
 }
 
