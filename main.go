@@ -206,6 +206,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		if len(pos) == 1 {
 			runID = pos[0]
 		}
+		if runID != "" {
+			if _, err := store.Load(runID); err != nil {
+				ui.Fail(stderr, "status", withDemoHint(g, runID, err))
+				return ui.ExitUsage
+			}
+		}
 		return cli.Status(store, runID)
 	case "demo":
 		if len(pos) != 1 || pos[0] != "reset" {

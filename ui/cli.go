@@ -472,7 +472,11 @@ func (c *CLI) Status(store *steps.Store, runID string) int {
 		return ExitOK
 	}
 	if len(list) == 0 {
-		fmt.Fprintf(c.Out, "No runs in %s yet. Start one with `vpclink apply -f PLAN`.\n", store.Dir)
+		fmt.Fprintf(c.Out, "No runs in %s yet. Start one with `vpclink apply -f PLAN`", store.Dir)
+		if !c.Demo {
+			fmt.Fprint(c.Out, " (the demo account's runs: vpclink status --demo)")
+		}
+		fmt.Fprintln(c.Out, ".")
 		return ExitOK
 	}
 	tw := tabwriter.NewWriter(c.Out, 0, 0, 2, ' ', 0)
