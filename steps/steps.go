@@ -564,7 +564,7 @@ func doListener(ctx context.Context, acct *awsops.Account, run *Run, rep Reporte
 			continue
 		}
 		if l.TargetGroupARN != res.TargetGroupARN {
-			return fmt.Errorf(fmtListFailed+": the load balancer already listens there, for %s; choose another loadBalancer.port", port, l.TargetGroupARN)
+			return awsops.Failed(fmt.Errorf("the load balancer already listens there, for %s; choose another loadBalancer.port", l.TargetGroupARN), fmtListFailed, port)
 		}
 		if err := run.Record(func(r *Resources) { r.ListenerARN = l.ARN }); err != nil {
 			return err
@@ -826,7 +826,7 @@ func doProxyResource(ctx context.Context, acct *awsops.Account, run *Run, rep Re
 	}
 	root, ok := rs["/"]
 	if !ok {
-		return fmt.Errorf(fmtResFailed+": the API has no root resource", res.RestAPIID)
+		return awsops.Failed(errors.New("the API has no root resource"), fmtResFailed, res.RestAPIID)
 	}
 	rep.Start(fmt.Sprintf(fmtResStart, res.RestAPIID))
 	r, err := acct.CreateResource(ctx, res.RestAPIID, root.ID, "{proxy+}")

@@ -19,10 +19,9 @@ type draft struct {
 	subnets   []awsops.Subnet
 	instances []awsops.Instance
 	// lb, link and api are set when an existing resource is reused.
-	lb       *awsops.LoadBalancer
-	link     *awsops.VPCLink
-	api      *awsops.RestAPI
-	planFile string
+	lb   *awsops.LoadBalancer
+	link *awsops.VPCLink
+	api  *awsops.RestAPI
 }
 
 func newDraft() *draft {

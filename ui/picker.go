@@ -161,17 +161,6 @@ func (p *picker) choose(id string) {
 	}
 }
 
-// chosen returns the selected ids in the rows' order.
-func (p *picker) chosen() []string {
-	var ids []string
-	for _, r := range p.rows {
-		if p.selected[r.ID] {
-			ids = append(ids, r.ID)
-		}
-	}
-	return ids
-}
-
 func (p *picker) setSize(w, h int) {
 	p.width, p.height = w, h
 	p.table.SetWidth(w)

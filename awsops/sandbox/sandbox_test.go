@@ -38,10 +38,9 @@ func open(t *testing.T, o sandbox.Options) (*sandbox.Sandbox, *awsops.Account) {
 
 // world is the demo account's production VPC as a test needs it.
 type world struct {
-	vpc      awsops.VPC
-	subnets  map[string]awsops.Subnet
-	inst     map[string]awsops.Instance
-	groupsOf map[string]string
+	vpc     awsops.VPC
+	subnets map[string]awsops.Subnet
+	inst    map[string]awsops.Instance
 }
 
 func look(t *testing.T, a *awsops.Account) world {
