@@ -17,10 +17,8 @@ type Styles struct {
 	Warning  lipgloss.Style
 	Success  lipgloss.Style
 	Why      lipgloss.Style
-	Key      lipgloss.Style
 	Label    lipgloss.Style
 	Focused  lipgloss.Style
-	Box      lipgloss.Style
 	Plain    lipgloss.Style
 }
 
@@ -38,10 +36,8 @@ func NewStyles(r *lipgloss.Renderer) Styles {
 		Warning:  r.NewStyle().Foreground(lipgloss.AdaptiveColor{Light: "#92400E", Dark: "#FBBF24"}),
 		Success:  r.NewStyle().Foreground(lipgloss.AdaptiveColor{Light: "#166534", Dark: "#4ADE80"}),
 		Why:      r.NewStyle().Italic(true).Foreground(lipgloss.AdaptiveColor{Light: "#374151", Dark: "#D1D5DB"}),
-		Key:      r.NewStyle().Bold(true),
 		Label:    r.NewStyle().Width(20),
 		Focused:  r.NewStyle().Bold(true).Foreground(accent),
-		Box:      r.NewStyle().Border(lipgloss.NormalBorder()).Padding(0, 1),
 		Plain:    r.NewStyle(),
 	}
 }
