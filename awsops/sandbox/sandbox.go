@@ -115,6 +115,10 @@ type Sandbox struct {
 	st     *state
 	calls  map[string]int
 	random func(n int) string
+	// loaded is the account file's modification time and size when this process last read
+	// or wrote it; a file that differs was written by another vpclink, and is read again.
+	loaded     time.Time
+	loadedSize int64
 }
 
 // New opens the account in opts.Dir, seeding it when it does not exist yet.
@@ -171,21 +175,43 @@ func (s *Sandbox) load() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.path != "" {
-		b, err := os.ReadFile(s.path)
-		if err == nil {
-			st := &state{}
-			if err := json.Unmarshal(b, st); err != nil {
-				return fmt.Errorf("read demo account %s: %w; run `vpclink demo reset` to start it afresh", s.path, err)
-			}
-			s.st = st
-			return nil
-		}
-		if !errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("read demo account: %w", err)
+		err := s.read()
+		if err == nil || !errors.Is(err, os.ErrNotExist) {
+			return err
 		}
 	}
 	s.st = seed(s.opts.Region, s.opts.Now())
 	return s.save()
+}
+
+// read loads the account file. The caller holds mu.
+func (s *Sandbox) read() error {
+	info, err := os.Stat(s.path)
+	if err != nil {
+		return err
+	}
+	b, err := os.ReadFile(s.path)
+	if err != nil {
+		return fmt.Errorf("read demo account: %w", err)
+	}
+	st := &state{}
+	if err := json.Unmarshal(b, st); err != nil {
+		return fmt.Errorf("read demo account %s: %w; run `vpclink demo reset` to start it afresh", s.path, err)
+	}
+	s.st, s.loaded, s.loadedSize = st, info.ModTime(), info.Size()
+	return nil
+}
+
+// refresh reads the account again when another process has written it. The caller holds mu.
+func (s *Sandbox) refresh() error {
+	if s.path == "" {
+		return nil
+	}
+	info, err := os.Stat(s.path)
+	if err != nil || (info.ModTime().Equal(s.loaded) && info.Size() == s.loadedSize) {
+		return nil // gone (it is written again on the next change) or unchanged
+	}
+	return s.read()
 }
 
 // save writes the account atomically, mode 0600. The caller holds mu.
@@ -216,7 +242,13 @@ func (s *Sandbox) save() error {
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("save demo account: %w", err)
 	}
-	return os.Rename(tmp.Name(), s.path)
+	if err := os.Rename(tmp.Name(), s.path); err != nil {
+		return fmt.Errorf("save demo account: %w", err)
+	}
+	if info, err := os.Stat(s.path); err == nil {
+		s.loaded, s.loadedSize = info.ModTime(), info.Size()
+	}
+	return nil
 }
 
 // do runs one API operation on the account under the lock: it counts the call, injects the
@@ -224,6 +256,9 @@ func (s *Sandbox) save() error {
 func (s *Sandbox) do(svc service, op string, write bool, fn func(st *state, now time.Time) error) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := s.refresh(); err != nil {
+		return err
+	}
 	s.calls[op]++
 	if n, ok := s.faults[op]; ok && s.calls[op] == n {
 		return injected(svc, op)

@@ -328,3 +328,20 @@ func TestThrottlingIsRetriedAway(t *testing.T) {
 		}
 	}
 }
+
+func TestTwoInvocationsSeeEachOthersChanges(t *testing.T) {
+	dir := t.TempDir()
+	_, wizard := open(t, sandbox.Options{Dir: dir, Speed: 0})
+	_, other := open(t, sandbox.Options{Dir: dir, Speed: 0}) // say, vpclink destroy in another terminal
+	w := look(t, wizard)
+	lb, err := wizard.CreateLoadBalancer(context.Background(), "shared", []string{w.subnets["prod-private-a"].ID}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := other.DeleteLoadBalancer(context.Background(), lb.ARN); err != nil {
+		t.Fatalf("the other invocation does not see the new load balancer: %v", err)
+	}
+	if _, err := wizard.GetLoadBalancer(context.Background(), lb.ARN); !awsops.IsNotFound(err) {
+		t.Errorf("the first invocation still sees the deleted load balancer: %v", err)
+	}
+}
