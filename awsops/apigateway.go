@@ -393,25 +393,59 @@ type Stage struct {
 	Name         string
 	DeploymentID string
 	Variables    map[string]string
+	Tags         map[string]string
 }
 
-// Deploy creates a deployment of apiID to stage (creating the stage when it does not exist)
-// with the given stage variables. It returns the deployment id.
-func (a *Account) Deploy(ctx context.Context, apiID, stage string, vars map[string]string) (string, error) {
+// CreateDeployment snapshots a REST API's current methods; it returns the deployment id.
+// A stage serves it once CreateStage or PointStage names it.
+func (a *Account) CreateDeployment(ctx context.Context, apiID string) (string, error) {
 	var out *apigateway.CreateDeploymentOutput
 	err := a.pacer().Gateway(ctx, "CreateDeployment", func() (err error) {
 		out, err = a.Gateway.CreateDeployment(ctx, &apigateway.CreateDeploymentInput{
 			RestApiId:   aws.String(apiID),
-			StageName:   aws.String(stage),
-			Variables:   vars,
 			Description: aws.String("Deployed by vpclink"),
 		})
 		return err
 	})
 	if err != nil {
-		return "", fmt.Errorf("deploy %s to stage %s: %w", apiID, stage, err)
+		return "", fmt.Errorf("create deployment of %s: %w", apiID, err)
 	}
 	return aws.ToString(out.Id), nil
+}
+
+// CreateStage creates a stage serving a deployment, with its variables and tags.
+func (a *Account) CreateStage(ctx context.Context, apiID, stage, deployment string, vars, tags map[string]string) error {
+	err := a.pacer().Gateway(ctx, "CreateStage", func() error {
+		_, err := a.Gateway.CreateStage(ctx, &apigateway.CreateStageInput{
+			RestApiId:    aws.String(apiID),
+			StageName:    aws.String(stage),
+			DeploymentId: aws.String(deployment),
+			Variables:    vars,
+			Tags:         tags,
+			Description:  aws.String("Created by vpclink"),
+		})
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("create stage %s of %s: %w", stage, apiID, err)
+	}
+	return nil
+}
+
+// PointStage makes an existing stage serve a deployment and sets the given variables.
+func (a *Account) PointStage(ctx context.Context, apiID, stage, deployment string, vars map[string]string) error {
+	ops := []gwtypes.PatchOperation{{Op: gwtypes.OpReplace, Path: aws.String("/deploymentId"), Value: aws.String(deployment)}}
+	for _, k := range sortedKeys(vars) {
+		ops = append(ops, gwtypes.PatchOperation{Op: gwtypes.OpReplace, Path: aws.String("/variables/" + k), Value: aws.String(vars[k])})
+	}
+	err := a.pacer().Gateway(ctx, "UpdateStage", func() error {
+		_, err := a.Gateway.UpdateStage(ctx, &apigateway.UpdateStageInput{RestApiId: aws.String(apiID), StageName: aws.String(stage), PatchOperations: ops})
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("point stage %s of %s at deployment %s: %w", stage, apiID, deployment, err)
+	}
+	return nil
 }
 
 // GetStage returns one stage of a REST API.
@@ -424,7 +458,7 @@ func (a *Account) GetStage(ctx context.Context, apiID, stage string) (Stage, err
 	if err != nil {
 		return Stage{}, fmt.Errorf("get stage %s of %s: %w", stage, apiID, err)
 	}
-	return Stage{Name: aws.ToString(out.StageName), DeploymentID: aws.ToString(out.DeploymentId), Variables: out.Variables}, nil
+	return Stage{Name: aws.ToString(out.StageName), DeploymentID: aws.ToString(out.DeploymentId), Variables: out.Variables, Tags: out.Tags}, nil
 }
 
 // StageSettings are a stage's method settings for every method: logging and throttling.

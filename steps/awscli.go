@@ -92,8 +92,9 @@ func AWSCLI(p *Plan, res *Resolution) []string {
 			"--connection-type VPC_LINK --connection-id '%s' --uri '%s' --request-parameters integration.request.path.proxy=method.request.path.proxy",
 			api, m, m, awsops.IntegrationConnectionID, awsops.IntegrationURI)
 	}
-	add("aws apigateway create-deployment --rest-api-id %s --stage-name %s --variables %s=%s,%s=%s",
-		api, p.Stage.Name, awsops.StageVarLink, link, awsops.StageVarNLB, dns)
+	add("aws apigateway create-deployment --rest-api-id %s", api)
+	add("aws apigateway create-stage --rest-api-id %s --stage-name %s --deployment-id <deployment-id> --variables %s=%s,%s=%s --tags vpclink:run=%s",
+		api, p.Stage.Name, awsops.StageVarLink, link, awsops.StageVarNLB, dns, run)
 	s := awsops.StageSettings{LoggingLevel: p.Stage.Logging, RateLimit: p.Stage.Throttling.Rate, BurstLimit: p.Stage.Throttling.Burst}
 	if ops := s.PatchOperations(); len(ops) > 0 {
 		var parts []string

@@ -80,6 +80,9 @@ func TestApplyBuildsTheWholeChain(t *testing.T) {
 	if !maps.Equal(stage.Variables, want) {
 		t.Errorf("stage variables = %v, want %v", stage.Variables, want)
 	}
+	if stage.Tags["vpclink:run"] != j.RunID || stage.Tags["team"] != "payments" {
+		t.Errorf("stage tags = %v; want the run id and the plan's tags", stage.Tags)
+	}
 	rs, err := acct.ListResources(ctx, res.RestAPIID)
 	if err != nil {
 		t.Fatal(err)

@@ -333,8 +333,8 @@ func All(acct *awsops.Account) []Step {
 			do: func(ctx context.Context, run *Run, rep Reporter) error { return doDeploy(ctx, acct, run, rep) },
 			undo: func(ctx context.Context, run *Run, rep Reporter) error {
 				res := run.Resources()
-				if !res.RestAPIReused || res.Stage == "" {
-					return nil // deleting the API deletes the stage
+				if !res.RestAPIReused || (res.Stage == "" && res.DeploymentID == "") {
+					return nil // deleting the API deletes its stages and deployments
 				}
 				if res.StageExisted {
 					// The stage was there: point it back, then drop this run's deployment.
@@ -349,9 +349,16 @@ func All(acct *awsops.Account) []Step {
 					}
 					return run.Record(func(r *Resources) { r.Stage, r.DeploymentID = "", "" })
 				}
-				rep.Start("Deleting stage " + res.Stage + " of " + res.RestAPIID + ".")
-				if err := acct.DeleteStage(ctx, res.RestAPIID, res.Stage); err != nil {
-					return err
+				if res.Stage != "" {
+					rep.Start("Deleting stage " + res.Stage + " of " + res.RestAPIID + ".")
+					if err := acct.DeleteStage(ctx, res.RestAPIID, res.Stage); err != nil {
+						return err
+					}
+				}
+				if res.DeploymentID != "" {
+					if err := acct.DeleteDeployment(ctx, res.RestAPIID, res.DeploymentID); err != nil {
+						return err
+					}
 				}
 				return run.Record(func(r *Resources) { r.Stage, r.DeploymentID = "", "" })
 			}},
@@ -897,26 +904,40 @@ func doDeploy(ctx context.Context, acct *awsops.Account, run *Run, rep Reporter)
 	if err != nil && !awsops.IsNotFound(err) {
 		return err
 	}
-	deployment := st.DeploymentID
-	if err == nil && res.DeploymentID == "" && res.Stage == "" {
-		// The stage was there before this run: a rollback must leave it.
-		if rerr := run.Record(func(r *Resources) {
+	exists := err == nil
+	if exists && res.DeploymentID == "" && res.Stage == "" {
+		// The stage was there before this run: a rollback must give it back as it was.
+		if err := run.Record(func(r *Resources) {
 			r.StageExisted, r.PreviousDeployment, r.PreviousVariables = true, st.DeploymentID, maps.Clone(st.Variables)
-		}); rerr != nil {
-			return rerr
+		}); err != nil {
+			return err
 		}
 	}
-	// A stage still serving this run's deployment with these variables needs no new one.
-	current := err == nil && res.DeploymentID != "" && st.DeploymentID == res.DeploymentID &&
+	// A stage still serving this run's deployment with these variables needs nothing.
+	current := exists && res.DeploymentID != "" && st.DeploymentID == res.DeploymentID &&
 		st.Variables[awsops.StageVarLink] == vars[awsops.StageVarLink] && st.Variables[awsops.StageVarNLB] == vars[awsops.StageVarNLB]
+	deployment := res.DeploymentID
 	if !current {
 		rep.Start(fmt.Sprintf(fmtDeployStart, p.Stage.Name))
-		deployment, err = acct.Deploy(ctx, res.RestAPIID, p.Stage.Name, vars)
+		// A deployment an earlier attempt made, whose stage was not made, is used again.
+		if deployment == "" || exists {
+			if deployment, err = acct.CreateDeployment(ctx, res.RestAPIID); err != nil {
+				return awsops.Failed(err, fmtDeployFailed, p.Stage.Name)
+			}
+			if err := run.Record(func(r *Resources) { r.DeploymentID = deployment }); err != nil {
+				return err
+			}
+		}
+		if exists {
+			err = acct.PointStage(ctx, res.RestAPIID, p.Stage.Name, deployment, vars)
+		} else {
+			err = acct.CreateStage(ctx, res.RestAPIID, p.Stage.Name, deployment, vars, tags(run))
+		}
 		if err != nil {
 			return awsops.Failed(err, fmtDeployFailed, p.Stage.Name)
 		}
 	}
-	if err := run.Record(func(r *Resources) { r.DeploymentID, r.Stage = deployment, p.Stage.Name }); err != nil {
+	if err := run.Record(func(r *Resources) { r.Stage = p.Stage.Name }); err != nil {
 		return err
 	}
 	settings := awsops.StageSettings{LoggingLevel: p.Stage.Logging, RateLimit: p.Stage.Throttling.Rate, BurstLimit: p.Stage.Throttling.Burst}

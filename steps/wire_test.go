@@ -223,9 +223,14 @@ func TestCallsAreWellFormedOnTheWire(t *testing.T) {
 	if len(deploys) != 1 {
 		t.Fatalf("CreateDeployment sent %d times, want once", len(deploys))
 	}
-	vars, _ := deploys[0]["variables"].(map[string]any)
-	if deploys[0]["stageName"] != "live" || vars["VPCLink"] != res.VPCLinkID || vars["VPCNLB"] != aws.ToString(lb.DNSName) {
-		t.Errorf("CreateDeployment body = %v; want stage live with VPCLink=%s VPCNLB=%s", deploys[0], res.VPCLinkID, aws.ToString(lb.DNSName))
+	stages := w.wire.find(t, http.MethodPost, "/stages")
+	if len(stages) != 1 {
+		t.Fatalf("CreateStage sent %d times, want once", len(stages))
+	}
+	vars, _ := stages[0]["variables"].(map[string]any)
+	stageTags, _ := stages[0]["tags"].(map[string]any)
+	if stages[0]["stageName"] != "live" || vars["VPCLink"] != res.VPCLinkID || vars["VPCNLB"] != aws.ToString(lb.DNSName) || stageTags["vpclink:run"] != j.RunID {
+		t.Errorf("CreateStage body = %v; want stage live with VPCLink=%s VPCNLB=%s and the run's tag", stages[0], res.VPCLinkID, aws.ToString(lb.DNSName))
 	}
 
 	if err := (&steps.Runner{Account: w.acct}).Rollback(ctx, j, steps.StateDestroyed); err != nil {

@@ -26,7 +26,7 @@ func init() {
 		"CreateTargetGroup", "DeleteTargetGroup", "CreateListener", "DescribeListeners", "DeleteListener",
 		"RegisterTargets", "DeregisterTargets", "DescribeTargetHealth",
 		"GetRestApis", "GetRestApi", "CreateRestApi", "DeleteRestApi", "GetResources", "CreateResource", "DeleteResource", "DeleteStage",
-		"PutMethod", "DeleteMethod", "PutIntegration", "CreateDeployment", "DeleteDeployment", "GetStage", "UpdateStage", "CreateApiKey",
+		"PutMethod", "DeleteMethod", "PutIntegration", "CreateDeployment", "DeleteDeployment", "CreateStage", "GetStage", "UpdateStage", "CreateApiKey",
 		"GetApiKeys", "DeleteApiKey", "CreateUsagePlan", "GetUsagePlan", "GetUsagePlans", "UpdateUsagePlan", "DeleteUsagePlan",
 		"CreateUsagePlanKey", "CreateVpcLink", "GetVpcLink", "GetVpcLinks", "DeleteVpcLink", "GetCallerIdentity",
 	} {
@@ -467,6 +467,40 @@ func (g *gatewayAPI) DeleteDeployment(_ context.Context, in *apigateway.DeleteDe
 	return &apigateway.DeleteDeploymentOutput{}, nil
 }
 
+func (g *gatewayAPI) CreateStage(_ context.Context, in *apigateway.CreateStageInput, _ ...func(*apigateway.Options)) (*apigateway.CreateStageOutput, error) {
+	out := &apigateway.CreateStageOutput{}
+	err := g.s.do(svcGateway, "CreateStage", true, func(st *state, _ time.Time) error {
+		a, err := st.api(aws.ToString(in.RestApiId))
+		if err != nil {
+			return err
+		}
+		name, dep := aws.ToString(in.StageName), aws.ToString(in.DeploymentId)
+		if !stageName.MatchString(name) {
+			return badRequest("Stage name only allows a-zA-Z0-9_")
+		}
+		if _, ok := a.Deployments[dep]; !ok {
+			return badRequest("Invalid deployment identifier specified: " + dep)
+		}
+		if a.Stages[name] != nil {
+			return apiErr("ConflictException", "Stage already exists")
+		}
+		for k, v := range in.Variables {
+			if !stageVarValue.MatchString(v) {
+				return badRequest(fmt.Sprintf("Stage variable value '%s' for '%s' contains characters that are not allowed", v, k))
+			}
+		}
+		a.Stages[name] = &stage{Deployment: dep, Variables: maps.Clone(in.Variables), Settings: map[string]string{}, Tags: maps.Clone(in.Tags)}
+		if a.Stages[name].Variables == nil {
+			a.Stages[name].Variables = map[string]string{}
+		}
+		out.StageName, out.DeploymentId, out.Variables, out.Tags = in.StageName, in.DeploymentId, maps.Clone(in.Variables), maps.Clone(in.Tags)
+		return nil
+	})
+	return out, err
+}
+
+var stageName = regexp.MustCompile(`^[a-zA-Z0-9_]{1,128}$`)
+
 func (g *gatewayAPI) GetStage(_ context.Context, in *apigateway.GetStageInput, _ ...func(*apigateway.Options)) (*apigateway.GetStageOutput, error) {
 	out := &apigateway.GetStageOutput{}
 	err := g.s.do(svcGateway, "GetStage", false, func(st *state, _ time.Time) error {
@@ -474,7 +508,7 @@ func (g *gatewayAPI) GetStage(_ context.Context, in *apigateway.GetStageInput, _
 		if err != nil {
 			return err
 		}
-		out.StageName, out.DeploymentId, out.Variables = in.StageName, aws.String(s.Deployment), maps.Clone(s.Variables)
+		out.StageName, out.DeploymentId, out.Variables, out.Tags = in.StageName, aws.String(s.Deployment), maps.Clone(s.Variables), maps.Clone(s.Tags)
 		return nil
 	})
 	return out, err

@@ -221,7 +221,11 @@ func TestDeleteRulesHold(t *testing.T) {
 	if err := a.PutProxyMethod(ctx, api.ID, proxy.ID, awsops.Method{HTTPMethod: "GET"}, false); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.Deploy(ctx, api.ID, "dev", map[string]string{"VPCLink": link.ID, "VPCNLB": lb.DNSName}); err != nil {
+	dep, err := a.CreateDeployment(ctx, api.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.CreateStage(ctx, api.ID, "dev", dep, map[string]string{"VPCLink": link.ID, "VPCNLB": lb.DNSName}, nil); err != nil {
 		t.Fatal(err)
 	}
 	expect := func(what string, err error, code string) {

@@ -154,6 +154,7 @@ type stage struct {
 	Deployment string            `json:"deployment"`
 	Variables  map[string]string `json:"variables"`
 	Settings   map[string]string `json:"settings"`
+	Tags       map[string]string `json:"tags,omitempty"`
 }
 
 type restAPI struct {
