@@ -46,7 +46,8 @@ Global flags (before or after the command):
   --state-dir DIR      where journals live (default: $XDG_STATE_HOME/vpclink)
 
 Demo account settings: VPCLINK_DEMO_SPEED (0 instant … 1 real time, default 0.05),
-VPCLINK_SANDBOX_FAIL=Operation[:n] and VPCLINK_SANDBOX_THROTTLE=0.2 for training on failures.
+VPCLINK_SANDBOX_FAIL=Operation[:n] (or VpcLinkAvailable[:n]) and VPCLINK_SANDBOX_THROTTLE=0.2
+for training on failures.
 `
 
 type globals struct {

@@ -341,3 +341,25 @@ func TestResumeRebuildsWhatWasDeletedOutsideVpclink(t *testing.T) {
 		t.Errorf("the new API has no stage: %v", err)
 	}
 }
+
+// A VPC link that ends FAILED stops the setup with AWS's statusMessage and a fix, and rolls
+// back like any other failure.
+func TestAFailedVPCLinkIsReportedWithAWSsMessage(t *testing.T) {
+	sb := newSandbox(t, "VpcLinkAvailable")
+	before := sb.Snapshot()
+	acct := sb.Account()
+	j, err := apply(t, acct, nil, loadPlan(t, "../examples/demo.yaml"))
+	var fe *awsops.VPCLinkFailedError
+	if !errors.As(err, &fe) || !strings.Contains(err.Error(), "insufficient free IP addresses") {
+		t.Fatalf("err = %v; want the VPC link's FAILED statusMessage", err)
+	}
+	if !strings.Contains(steps.Recommend(err), "roll back and apply again") {
+		t.Errorf("advice = %q", steps.Recommend(err))
+	}
+	if err := (&steps.Runner{Account: acct}).Rollback(context.Background(), j, steps.StateRolledBack); err != nil {
+		t.Fatalf("rollback: %v", err)
+	}
+	if sb.Snapshot() != before {
+		t.Errorf("the account differs after rolling back a FAILED VPC link")
+	}
+}

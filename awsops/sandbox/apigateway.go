@@ -32,7 +32,13 @@ func init() {
 	} {
 		knownOps[op] = true
 	}
+	knownOps[opLinkAvailable] = true
 }
+
+// opLinkAvailable is not an API call but the moment a VPC link would become AVAILABLE: a
+// fault injected there makes the n-th VPC link end FAILED, as AWS's sometimes do, so that a
+// training can show what vpclink does then.
+const opLinkAvailable = "VpcLinkAvailable"
 
 // gatewayAPI is the sandbox's API Gateway for REST APIs, stages, keys and usage plans.
 type gatewayAPI struct{ s *Sandbox }
@@ -765,7 +771,10 @@ func (l *LinksAPI) CreateVpcLink(_ context.Context, in *apigateway.CreateVpcLink
 			}
 		}
 		v := &vpcLink{ID: l.s.gwID(6), Name: aws.ToString(in.Name), Targets: slices.Clone(in.TargetArns), Ready: now.Add(l.s.delay(vpcLinkPending)), Tags: maps.Clone(in.Tags)}
+		l.s.calls[opLinkAvailable]++
 		switch lb := st.LoadBalancers[arn]; {
+		case l.s.faults[opLinkAvailable] == l.s.calls[opLinkAvailable]:
+			v.Failed = "Failed to create network interfaces for the VPC link in the load balancer's subnets: insufficient free IP addresses"
 		case lb == nil && l.s.opts.ForeignTargets:
 		case lb == nil:
 			v.Failed = "NLB ARN is malformed or the load balancer does not exist: " + arn

@@ -46,7 +46,8 @@ type Options struct {
 	// Speed scales AWS's delays: 0 is instant, 1 real time.
 	Speed float64
 	// Faults lists injected failures as Operation[:n], comma-separated: the n-th call (from
-	// 1) of that operation fails with a realistic AWS error.
+	// 1) of that operation fails with a realistic AWS error. VpcLinkAvailable[:n] makes the
+	// n-th VPC link end FAILED instead of AVAILABLE.
 	Faults string
 	// Throttle is the share of calls (0 to 1) answered with a throttling error.
 	Throttle float64
@@ -98,7 +99,7 @@ func parseFaults(s string) (map[string]int, error) {
 			}
 		}
 		if !knownOps[op] {
-			return nil, fmt.Errorf("VPCLINK_SANDBOX_FAIL=%q: unknown operation %q; use an AWS operation name such as CreateLoadBalancer or CreateVpcLink", s, op)
+			return nil, fmt.Errorf("VPCLINK_SANDBOX_FAIL=%q: unknown operation %q; use an AWS operation name such as CreateLoadBalancer or CreateVpcLink, or VpcLinkAvailable for a VPC link that ends FAILED", s, op)
 		}
 		faults[op] = k
 	}
