@@ -99,12 +99,13 @@ func (a *Account) DeleteVPCLink(ctx context.Context, id string) error {
 // VPCLinkFailedError says AWS could not make a VPC link available.
 type VPCLinkFailedError struct {
 	ID            string
+	Status        string
 	StatusMessage string
 }
 
-// Error reports AWS's statusMessage.
+// Error reports the status and AWS's statusMessage.
 func (e *VPCLinkFailedError) Error() string {
-	return fmt.Sprintf("vpc link %s FAILED: %s", e.ID, e.StatusMessage)
+	return fmt.Sprintf("vpc link %s is %s: %s", e.ID, e.Status, e.StatusMessage)
 }
 
 // RecommendActions says what usually makes a VPC link fail.
@@ -124,7 +125,7 @@ func (a *Account) WaitVPCLink(ctx context.Context, id string, report func(string
 		case string(gwtypes.VpcLinkStatusAvailable):
 			return WaitStatus{Done: true, Status: l.Status}, nil
 		case string(gwtypes.VpcLinkStatusFailed), string(gwtypes.VpcLinkStatusDeleting):
-			return WaitStatus{}, &VPCLinkFailedError{ID: id, StatusMessage: l.Status + ": " + l.StatusMessage}
+			return WaitStatus{}, &VPCLinkFailedError{ID: id, Status: l.Status, StatusMessage: l.StatusMessage}
 		}
 		return WaitStatus{Status: l.Status}, nil
 	})

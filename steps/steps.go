@@ -733,12 +733,26 @@ func doVPCLink(ctx context.Context, acct *awsops.Account, run *Run, rep Reporter
 	name := linkName(run.ID())
 	id := res.VPCLinkID
 	if id != "" {
-		_, err := acct.GetVPCLink(ctx, id)
-		if awsops.IsNotFound(err) && !res.VPCLinkReused {
+		l, err := acct.GetVPCLink(ctx, id)
+		switch {
+		case awsops.IsNotFound(err) && !res.VPCLinkReused:
 			rep.Status("the recorded VPC link " + id + " is gone; creating it again")
 			id = ""
-		} else if err != nil {
+		case err != nil:
 			return err
+		case l.Status == "FAILED" && !res.VPCLinkReused:
+			// A FAILED link never recovers: delete it, then make a new one.
+			rep.Start("Deleting VPC link " + id + ", which ended FAILED (" + l.StatusMessage + "), to create a new one.")
+			if err := acct.DeleteVPCLink(ctx, id); err != nil {
+				return err
+			}
+			if err := acct.WaitVPCLinkDeleted(ctx, id, rep.Status); err != nil {
+				return err
+			}
+			if err := run.Record(func(r *Resources) { r.VPCLinkID = "" }); err != nil {
+				return err
+			}
+			id = ""
 		}
 	}
 	if id == "" {
