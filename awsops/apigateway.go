@@ -110,7 +110,7 @@ func (e *VPCLinkFailedError) Error() string {
 
 // RecommendActions says what usually makes a VPC link fail.
 func (e *VPCLinkFailedError) RecommendActions() string {
-	return "a VPC link fails when its NLB is not an active internal NLB of this account and region, or when the NLB's subnets lack free IP addresses: fix what AWS's message names, then roll back and apply again"
+	return "a VPC link fails when its NLB is not an active internal NLB of this account and region, or when the NLB's subnets lack free IP addresses: fix what AWS's message names, then retry or resume: vpclink deletes the FAILED link and makes a new one"
 }
 
 // WaitVPCLink polls a VPC link with backoff until it is AVAILABLE; FAILED ends the wait with

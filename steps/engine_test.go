@@ -355,7 +355,7 @@ func TestAFailedVPCLinkIsReportedWithAWSsMessage(t *testing.T) {
 	if !errors.As(err, &fe) || !strings.Contains(err.Error(), "insufficient free IP addresses") {
 		t.Fatalf("err = %v; want the VPC link's FAILED statusMessage", err)
 	}
-	if !strings.Contains(steps.Recommend(err), "roll back and apply again") {
+	if !strings.Contains(steps.Recommend(err), "retry or resume") {
 		t.Errorf("advice = %q", steps.Recommend(err))
 	}
 	if err := (&steps.Runner{Account: acct}).Rollback(context.Background(), j, steps.StateRolledBack); err != nil {
