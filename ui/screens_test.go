@@ -10,6 +10,8 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/exp/golden"
+
+	"github.com/vpclink/vpclink/steps"
 )
 
 // then returns a new key sequence: keys, then more.
@@ -147,5 +149,28 @@ func BenchmarkPickerFilter(b *testing.B) {
 		p.filter.SetValue([]string{"web-0", "web-01", "web-012", ""}[i%4])
 		p.refilter()
 		_ = p.view()
+	}
+}
+
+func TestWelcomeListsUnfinishedRunsAndPointsToOtherRegions(t *testing.T) {
+	e := newEnv(t, "")
+	for _, j := range []*steps.Journal{
+		{RunID: "orders-111111", State: steps.StateFailed, Region: "us-east-1"},
+		{RunID: "orders-222222", State: steps.StateComplete, Region: "us-east-1"},
+		{RunID: "billing-333333", State: steps.StateInterrupted, Region: "eu-west-1"},
+	} {
+		if err := e.store.Save(j); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.init(t)
+	view := e.w.View()
+	for _, want := range []string{"Resume orders-111111", "1 in eu-west-1 (ctrl+g switches region)"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("the welcome screen does not say %q:\n%s", want, view)
+		}
+	}
+	if strings.Contains(view, "orders-222222") {
+		t.Errorf("a complete run is offered for resuming:\n%s", view)
 	}
 }

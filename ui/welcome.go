@@ -17,14 +17,16 @@ const newSetupID = "new"
 
 // welcome shows who and where the user is, offers a new setup, and lists unfinished runs.
 type welcome struct {
-	c         *Common
-	keys      welcomeKeys
-	list      *picker
-	id        awsops.Identity
-	idErr     error
-	idReq     int
-	runs      map[string]*steps.Journal
-	editing   string // "profile" or "region" while one is being changed
+	c       *Common
+	keys    welcomeKeys
+	list    *picker
+	id      awsops.Identity
+	idErr   error
+	idReq   int
+	runs    map[string]*steps.Journal
+	editing string // "profile" or "region" while one is being changed
+	// elsewhere counts unfinished runs in other regions, to say how to reach them.
+	elsewhere map[string]int
 	input     textinput.Model
 	switchErr error
 }
@@ -98,9 +100,14 @@ func (w *welcome) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return w, nil
 	case runsMsg:
 		rows := []pickerRow{{ID: newSetupID, Cells: []string{"New setup", "", ""}}}
+		w.elsewhere = map[string]int{}
 		for i := len(msg.runs) - 1; i >= 0; i-- {
 			j := msg.runs[i]
-			if !j.State.Unfinished() || j.Region != w.c.Account.Region {
+			if !j.State.Unfinished() {
+				continue
+			}
+			if j.Region != w.c.Account.Region {
+				w.elsewhere[j.Region]++
 				continue
 			}
 			w.runs[j.RunID] = j
@@ -202,6 +209,13 @@ func (w *welcome) View() string {
 	}
 	if w.editing != "" {
 		b.WriteString("\n" + w.input.View() + "\n")
+	}
+	if len(w.elsewhere) > 0 {
+		var parts []string
+		for _, r := range sortedKeys(w.elsewhere) {
+			parts = append(parts, fmt.Sprintf("%d in %s", w.elsewhere[r], r))
+		}
+		b.WriteString(s.Subtle.Render(w.c.para("Unfinished runs in other regions: "+strings.Join(parts, ", ")+" (ctrl+g switches region).")) + "\n")
 	}
 	b.WriteString("\n" + w.list.view())
 	return b.String()
