@@ -31,7 +31,7 @@ const usage = `vpclink connects Amazon API Gateway to private services in a VPC.
 
 Usage:
   vpclink [flags]                       open the wizard
-  vpclink apply -f PLAN [--yes] [--keep-on-failure] [--output text|json]
+  vpclink apply -f PLAN [--yes] [--keep-on-failure] [--dry-run] [--output text|json]
   vpclink resume RUN [--yes] [--output text|json]
   vpclink destroy RUN [--yes]
   vpclink status [RUN] [--output text|json]
@@ -116,6 +116,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fs.StringVar(planFile, "file", "", "plan file")
 	yes := fs.Bool("yes", false, "do not ask for confirmation")
 	keep := fs.Bool("keep-on-failure", false, "keep what was created when a step fails")
+	dryRun := fs.Bool("dry-run", false, "check and show the plan; change nothing")
 	output := fs.String("output", "text", "text or json")
 	if err := parseInterspersed(fs, rest); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -135,7 +136,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return ui.ExitUsage
 	}
 	store := &steps.Store{Dir: dir}
-	cli := &ui.CLI{Out: stdout, Err: stderr, In: stdin, Interactive: interactive, Yes: *yes, Keep: *keep, JSON: *output == "json", Demo: g.demo, Flags: g.flags()}
+	cli := &ui.CLI{Out: stdout, Err: stderr, In: stdin, Interactive: interactive, Yes: *yes, Keep: *keep, JSON: *output == "json", Demo: g.demo, DryRun: *dryRun, Flags: g.flags()}
 
 	switch cmd {
 	case "":

@@ -127,3 +127,22 @@ func TestDemoResetPutsTheSeedBack(t *testing.T) {
 		t.Errorf("status after reset: %s", out)
 	}
 }
+
+func TestDryRunShowsTheAWSCLIAndChangesNothing(t *testing.T) {
+	t.Setenv("VPCLINK_DEMO_SPEED", "0")
+	state := t.TempDir()
+	code, out, errOut := vpclink(t, "apply", "--demo", "--state-dir", state, "-f", "examples/api-key.yaml", "--dry-run")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"aws elbv2 create-load-balancer --name billing-<run>-nlb --type network --scheme internal",
+		"aws apigateway put-integration", "--connection-type VPC_LINK", "aws apigateway create-usage-plan"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the dry run does not print %q:\n%s", want, out)
+		}
+	}
+	_, status, _ := vpclink(t, "status", "--demo", "--state-dir", state)
+	if !strings.Contains(status, "No runs") {
+		t.Errorf("a dry run started a run:\n%s", status)
+	}
+}

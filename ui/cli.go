@@ -37,6 +37,8 @@ type CLI struct {
 	Keep        bool
 	JSON        bool
 	Demo        bool
+	// DryRun checks and shows a plan, with the AWS CLI commands, and changes nothing.
+	DryRun bool
 	// Flags repeats the global flags for the commands it suggests (e.g. "--demo").
 	Flags string
 }
@@ -242,6 +244,13 @@ func (c *CLI) Apply(ctx context.Context, acct *awsops.Account, store *steps.Stor
 	Describe(c.Err, p, res, acct.Region)
 	for _, warn := range res.Warnings {
 		fmt.Fprintf(c.Err, "! %s\n", warn)
+	}
+	if c.DryRun {
+		fmt.Fprintln(c.Out, "# The AWS CLI commands that would build this plan (nothing was changed):")
+		for _, cmd := range steps.AWSCLI(p, res) {
+			fmt.Fprintln(c.Out, cmd)
+		}
+		return ExitOK
 	}
 	if ok, code := c.ask("Create these resources?", "apply", "Nothing was changed."); !ok {
 		return code
