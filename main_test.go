@@ -136,7 +136,8 @@ func TestDryRunShowsTheAWSCLIAndChangesNothing(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	for _, want := range []string{"aws elbv2 create-load-balancer --name billing-<run>-nlb --type network --scheme internal",
-		"aws apigateway put-integration", "--connection-type VPC_LINK", "aws apigateway create-usage-plan"} {
+		"aws apigateway put-integration", "--connection-type VPC_LINK", "aws apigateway create-usage-plan",
+		"--vpc-id vpc-0", "--subnets subnet-0", "--targets Id=i-0"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the dry run does not print %q:\n%s", want, out)
 		}

@@ -22,6 +22,17 @@ func AWSCLI(p *Plan, res *Resolution) []string {
 	if res != nil && res.LoadBalancer != nil {
 		nlb, dns = res.LoadBalancer.ARN, res.LoadBalancer.DNSName
 	}
+	// The AWS CLI wants ids: use what the plan's names resolved to, when they have been.
+	vpc, subnets, instances := p.VPC, p.Subnets, p.Targets.Instances
+	if res != nil {
+		vpc, subnets, instances = res.VPC.ID, nil, nil
+		for _, sn := range res.Subnets {
+			subnets = append(subnets, sn.ID)
+		}
+		for _, in := range res.Instances {
+			instances = append(instances, in.ID)
+		}
+	}
 	if p.LoadBalancer.Existing == "" {
 		hc := p.LoadBalancer.HealthCheck
 		hcPort := "traffic-port"
@@ -31,13 +42,13 @@ func AWSCLI(p *Plan, res *Resolution) []string {
 		add("aws elbv2 create-target-group --name %s-tg --protocol TCP --port %d --vpc-id %s --target-type instance "+
 			"--health-check-protocol HTTP --health-check-path %s --health-check-port %s --health-check-interval-seconds %d "+
 			"--healthy-threshold-count %d --unhealthy-threshold-count %d --tags %s",
-			run, p.Targets.Port, p.VPC, hc.Path, hcPort, hc.Interval, hc.HealthyThreshold, hc.UnhealthyThreshold, tags)
+			run, p.Targets.Port, vpc, hc.Path, hcPort, hc.Interval, hc.HealthyThreshold, hc.UnhealthyThreshold, tags)
 		add("aws elbv2 create-load-balancer --name %s-nlb --type network --scheme internal --subnets %s --tags %s",
-			run, strings.Join(p.Subnets, " "), tags)
+			run, strings.Join(subnets, " "), tags)
 		add("aws elbv2 create-listener --load-balancer-arn %s --protocol TCP --port %d --default-actions Type=forward,TargetGroupArn=<target-group-arn>",
 			nlb, p.LoadBalancer.Port)
 		var targets []string
-		for _, id := range p.Targets.Instances {
+		for _, id := range instances {
 			targets = append(targets, fmt.Sprintf("Id=%s,Port=%d", id, p.Targets.Port))
 		}
 		add("aws elbv2 register-targets --target-group-arn <target-group-arn> --targets %s", strings.Join(targets, " "))
