@@ -266,8 +266,8 @@ func (p *Plan) Validate() []*FieldError {
 		if !healthPath.MatchString(lb.HealthCheck.Path) || len(lb.HealthCheck.Path) > 1024 {
 			add("loadBalancer.healthCheck.path", "%q must start with / and have no spaces, e.g. /health", lb.HealthCheck.Path)
 		}
-		if iv := lb.HealthCheck.Interval; iv != 10 && iv != 30 {
-			add("loadBalancer.healthCheck.interval", "%d is not accepted for a TCP target group: use 10 or 30 (seconds)", iv)
+		if iv := lb.HealthCheck.Interval; iv < 5 || iv > 300 {
+			add("loadBalancer.healthCheck.interval", "%d must be from 5 to 300 (seconds)", iv)
 		}
 		for _, t := range []struct {
 			field string

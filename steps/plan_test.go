@@ -41,7 +41,7 @@ func TestBadPlansNameTheFieldAndTheAcceptedValues(t *testing.T) {
 		"an unknown security-group mode":      {yaml: base + "securityGroups: {mode: open}\n", field: "securityGroups.mode", says: "nlb-ips, vpc-cidr"},
 		"a port out of range":                 {yaml: base + "loadBalancer: {port: 70000}\n", field: "loadBalancer.port", says: "1 to 65535"},
 		"a health check path without a slash": {yaml: base + "loadBalancer: {healthCheck: {path: health}}\n", field: "loadBalancer.healthCheck.path", says: "start with /"},
-		"an interval NLBs do not take":        {yaml: base + "loadBalancer: {healthCheck: {interval: 15}}\n", field: "loadBalancer.healthCheck.interval", says: "10 or 30"},
+		"an interval AWS does not take":       {yaml: base + "loadBalancer: {healthCheck: {interval: 3}}\n", field: "loadBalancer.healthCheck.interval", says: "from 5 to 300"},
 		"a logging level AWS does not have":   {yaml: base + "stage: {logging: DEBUG}\n", field: "stage.logging", says: "OFF, ERROR, INFO"},
 		"throttling rate without burst":       {yaml: base + "stage: {throttling: {rate: 10}}\n", field: "stage.throttling", says: "both"},
 		"a reserved tag":                      {yaml: base + "tags: {'aws:owner': me}\n", field: "tags.aws:owner", says: "reserved"},

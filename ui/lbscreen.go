@@ -58,7 +58,7 @@ func newLBScreen(c *Common) *lbScreen {
 	s.target = portField("Target port", strconv.Itoa(int(p.Targets.Port)), "the port your service listens on, on the instances", false)
 	s.path = textField("Health check path", p.LoadBalancer.HealthCheck.Path, "an HTTP path that answers 200 when the service is up, e.g. /health", nil)
 	s.hcPort = portField("Health check port", "", "empty: the target port", true)
-	s.interval = choiceField("Check interval", []string{"10", "30"}, strconv.Itoa(int(p.LoadBalancer.HealthCheck.Interval)), "seconds between checks")
+	s.interval = textField("Check interval", strconv.Itoa(int(p.LoadBalancer.HealthCheck.Interval)), "seconds between checks, 5 to 300", nil)
 	s.healthy = textField("Healthy after", strconv.Itoa(int(p.LoadBalancer.HealthCheck.HealthyThreshold)), "passed checks in a row (2 to 10)", nil)
 	create := func() bool { return s.mode.Value() == lbReuse }
 	for _, f := range []*field{s.port, s.target, s.path, s.hcPort, s.interval, s.healthy} {
