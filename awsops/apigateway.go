@@ -3,6 +3,8 @@ package awsops
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 
@@ -284,7 +286,7 @@ func (a *Account) DeleteResource(ctx context.Context, apiID, resourceID string) 
 // values of the variables vpclink set (removing those it did not have).
 func (a *Account) RestoreStage(ctx context.Context, apiID, stage, deployment string, previous, set map[string]string) error {
 	ops := []gwtypes.PatchOperation{{Op: gwtypes.OpReplace, Path: aws.String("/deploymentId"), Value: aws.String(deployment)}}
-	for _, k := range sortedKeys(set) {
+	for _, k := range slices.Sorted(maps.Keys(set)) {
 		if v, ok := previous[k]; ok {
 			ops = append(ops, gwtypes.PatchOperation{Op: gwtypes.OpReplace, Path: aws.String("/variables/" + k), Value: aws.String(v)})
 		} else {
@@ -436,7 +438,7 @@ func (a *Account) CreateStage(ctx context.Context, apiID, stage, deployment stri
 // PointStage makes an existing stage serve a deployment and sets the given variables.
 func (a *Account) PointStage(ctx context.Context, apiID, stage, deployment string, vars map[string]string) error {
 	ops := []gwtypes.PatchOperation{{Op: gwtypes.OpReplace, Path: aws.String("/deploymentId"), Value: aws.String(deployment)}}
-	for _, k := range sortedKeys(vars) {
+	for _, k := range slices.Sorted(maps.Keys(vars)) {
 		ops = append(ops, gwtypes.PatchOperation{Op: gwtypes.OpReplace, Path: aws.String("/variables/" + k), Value: aws.String(vars[k])})
 	}
 	err := a.pacer().Gateway(ctx, "UpdateStage", func() error {

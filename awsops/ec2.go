@@ -3,6 +3,8 @@ package awsops
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -271,7 +273,7 @@ func (a *Account) AuthorizeIngress(ctx context.Context, rule Rule, tags map[stri
 		}
 		if len(tags) > 0 {
 			spec := ec2types.TagSpecification{ResourceType: ec2types.ResourceTypeSecurityGroupRule}
-			for _, k := range sortedKeys(tags) {
+			for _, k := range slices.Sorted(maps.Keys(tags)) {
 				spec.Tags = append(spec.Tags, ec2types.Tag{Key: aws.String(k), Value: aws.String(tags[k])})
 			}
 			in.TagSpecifications = []ec2types.TagSpecification{spec}

@@ -3,6 +3,8 @@ package awsops
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -12,21 +14,12 @@ import (
 )
 
 func elbTags(tags map[string]string) []elbtypes.Tag {
-	keys := sortedKeys(tags)
+	keys := slices.Sorted(maps.Keys(tags))
 	out := make([]elbtypes.Tag, 0, len(keys))
 	for _, k := range keys {
 		out = append(out, elbtypes.Tag{Key: aws.String(k), Value: aws.String(tags[k])})
 	}
 	return out
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 func loadBalancer(lb elbtypes.LoadBalancer) LoadBalancer {

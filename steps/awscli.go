@@ -2,6 +2,8 @@ package steps
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/vpclink/vpclink/awsops"
@@ -15,7 +17,7 @@ func AWSCLI(p *Plan, res *Resolution) []string {
 	add := func(format string, args ...any) { cmds = append(cmds, fmt.Sprintf(format, args...)) }
 	run := p.Name + "-<run>"
 	tags := "Key=vpclink:run,Value=" + run
-	for _, k := range sortedKeys(p.Tags) {
+	for _, k := range slices.Sorted(maps.Keys(p.Tags)) {
 		tags += fmt.Sprintf(" Key=%s,Value=%s", k, p.Tags[k])
 	}
 	nlb, dns := "<nlb-arn>", "<nlb-dns-name>"
@@ -71,7 +73,7 @@ func AWSCLI(p *Plan, res *Resolution) []string {
 		if len(groups) == 0 {
 			groups["<instance-security-group>"] = true
 		}
-		for _, g := range sortedKeys(groups) {
+		for _, g := range slices.Sorted(maps.Keys(groups)) {
 			for _, port := range IngressPorts(p) {
 				add("aws ec2 authorize-security-group-ingress --group-id %s --ip-permissions 'IpProtocol=tcp,FromPort=%d,ToPort=%d,IpRanges=[{CidrIp=%s,Description=vpclink %s}]'",
 					g, port, port, src, run)

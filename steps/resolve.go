@@ -3,6 +3,7 @@ package steps
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -121,7 +122,7 @@ func Resolve(ctx context.Context, acct *awsops.Account, p *Plan) (*Resolution, e
 			}
 		}
 		if len(res.Instances) > 0 && len(res.Subnets) > 0 && usable == 0 {
-			add("targets.instances", "none of the instances runs in an Availability Zone of the chosen subnets, so no target could become healthy: add a running instance in %s, or a subnet in an instance's zone", strings.Join(sortedKeys(azs), ", "))
+			add("targets.instances", "none of the instances runs in an Availability Zone of the chosen subnets, so no target could become healthy: add a running instance in %s, or a subnet in an instance's zone", strings.Join(slices.Sorted(maps.Keys(azs)), ", "))
 		}
 	}
 
@@ -214,13 +215,4 @@ func listOf[T any](items []T, f func(T) string) string {
 		parts = append(parts, f(it))
 	}
 	return strings.Join(parts, ", ")
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

@@ -2,7 +2,8 @@ package ui
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -96,7 +97,7 @@ func (s *subnetPicker) Problems() []string {
 		byAZ[sn.AZ] = append(byAZ[sn.AZ], nameOr(sn.Name, sn.ID))
 	}
 	var out []string
-	for _, az := range sortedKeys(byAZ) {
+	for _, az := range slices.Sorted(maps.Keys(byAZ)) {
 		if len(byAZ[az]) > 1 {
 			out = append(out, fmt.Sprintf("%s share %s: a load balancer takes one subnet per zone", strings.Join(byAZ[az], " and "), az))
 		}
@@ -140,13 +141,4 @@ func (s *subnetPicker) ShortHelp() []key.Binding {
 }
 func (s *subnetPicker) FullHelp() [][]key.Binding {
 	return [][]key.Binding{bindings([]key.Binding{s.list.keys.Toggle, s.list.keys.All, s.list.keys.Up, s.list.keys.PgUp, s.list.keys.Clear, s.list.keys.Retry})}
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

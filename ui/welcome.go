@@ -2,6 +2,8 @@ package ui
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -212,7 +214,7 @@ func (w *welcome) View() string {
 	}
 	if len(w.elsewhere) > 0 {
 		var parts []string
-		for _, r := range sortedKeys(w.elsewhere) {
+		for _, r := range slices.Sorted(maps.Keys(w.elsewhere)) {
 			parts = append(parts, fmt.Sprintf("%d in %s", w.elsewhere[r], r))
 		}
 		b.WriteString(s.Subtle.Render(w.c.para("Unfinished runs in other regions: "+strings.Join(parts, ", ")+" (ctrl+g switches region).")) + "\n")

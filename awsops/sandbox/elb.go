@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"net/netip"
 	"regexp"
 	"slices"
@@ -114,7 +115,7 @@ func (e *elbAPI) DescribeTags(_ context.Context, in *elb.DescribeTagsInput, _ ..
 				return lbNotFound()
 			}
 			d := elbtypes.TagDescription{ResourceArn: aws.String(arn)}
-			for _, k := range sortedKeys(t) {
+			for _, k := range slices.Sorted(maps.Keys(t)) {
 				d.Tags = append(d.Tags, elbtypes.Tag{Key: aws.String(k), Value: aws.String(t[k])})
 			}
 			out.TagDescriptions = append(out.TagDescriptions, d)
@@ -122,15 +123,6 @@ func (e *elbAPI) DescribeTags(_ context.Context, in *elb.DescribeTagsInput, _ ..
 		return nil
 	})
 	return out, err
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 func (e *elbAPI) CreateLoadBalancer(_ context.Context, in *elb.CreateLoadBalancerInput, _ ...func(*elb.Options)) (*elb.CreateLoadBalancerOutput, error) {
