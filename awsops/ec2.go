@@ -223,8 +223,7 @@ func (a *Account) ListSecurityGroups(ctx context.Context, vpcID string, ids ...s
 // LoadBalancerIPs returns the private IPv4 addresses of a load balancer's network
 // interfaces, which AWS describes as "ELB net/<name>/<id>" (or app/ for an ALB).
 func (a *Account) LoadBalancerIPs(ctx context.Context, lbARN string) ([]string, error) {
-	// arn:aws:elasticloadbalancing:region:acct:loadbalancer/net/name/id → "ELB net/name/id"
-	_, suffix, ok := strings.Cut(lbARN, ":loadbalancer/")
+	suffix, ok := LoadBalancerID(lbARN)
 	if !ok {
 		return nil, fmt.Errorf("find network interfaces of %s: not a load balancer ARN", lbARN)
 	}

@@ -1,9 +1,28 @@
 package awsops
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // TagRun is the tag key that marks every resource vpclink creates with its run id.
 const TagRun = "vpclink:run"
+
+// ResourceName is the name inside an ELB ARN (".../net/<name>/<id>", ".../targetgroup/<name>/<id>").
+func ResourceName(arn string) string {
+	parts := strings.Split(arn, "/")
+	if len(parts) >= 3 {
+		return parts[len(parts)-2]
+	}
+	return arn
+}
+
+// LoadBalancerID is the part of a load balancer's ARN after "loadbalancer/", e.g.
+// "net/orders-nlb/50dc6c495c0c9188": AWS names the NLB's network interfaces "ELB " + it.
+func LoadBalancerID(arn string) (string, bool) {
+	_, id, ok := strings.Cut(arn, ":loadbalancer/")
+	return id, ok
+}
 
 // Identity is the caller: account, ARN and user id.
 type Identity struct {

@@ -279,7 +279,7 @@ func TestReusingRunsRollBackOnlyWhatTheyAdded(t *testing.T) {
 	afterFirst := sb.Snapshot()
 	p, err := steps.ParsePlan("reuse", []byte(fmt.Sprintf(
 		"name: reuse\nvpc: prod-vpc\nloadBalancer: {existing: %s}\napi: {existing: %s, methods: [ANY]}\nstage: {name: dev}\n",
-		nameOfARN(first.Resources.LoadBalancerARN), first.Resources.RestAPIID)))
+		awsops.ResourceName(first.Resources.LoadBalancerARN), first.Resources.RestAPIID)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -305,11 +305,6 @@ func TestReusingRunsRollBackOnlyWhatTheyAdded(t *testing.T) {
 		}
 		t.Errorf("rolling back the reusing run changed what the first run built, from: %.300s\nwas: %.300s", after[max(i-200, 0):], afterFirst[max(i-200, 0):])
 	}
-}
-
-func nameOfARN(arn string) string {
-	parts := strings.Split(arn, "/")
-	return parts[len(parts)-2]
 }
 
 // Resume checks each recorded resource: one deleted outside vpclink is made again, and the

@@ -211,7 +211,7 @@ func All(acct *awsops.Account) []Step {
 		&step{id: IDWaitNLB, title: "Load balancer active", after: []string{IDLoadBalancer},
 			do: func(ctx context.Context, run *Run, rep Reporter) error {
 				res := run.Resources()
-				name := nameOf(res.LoadBalancerARN)
+				name := awsops.ResourceName(res.LoadBalancerARN)
 				rep.Start(fmt.Sprintf(fmtWaitNLB, name))
 				if err := acct.WaitLoadBalancerActive(ctx, res.LoadBalancerARN, rep.Status); err != nil {
 					return err
@@ -460,15 +460,6 @@ func apiByTag(ctx context.Context, acct *awsops.Account, runID string) (string, 
 	return "", err
 }
 
-// nameOf is the name inside an ELB ARN (".../net/<name>/<id>", ".../targetgroup/<name>/<id>").
-func nameOf(arn string) string {
-	parts := strings.Split(arn, "/")
-	if len(parts) >= 3 {
-		return parts[len(parts)-2]
-	}
-	return arn
-}
-
 // adoptable checks that a resource found by name carries this run's tag.
 func adoptable(tagsFound map[string]string, runID, what string) error {
 	if tagsFound[awsops.TagRun] != runID {
@@ -649,7 +640,7 @@ func IngressSources(ctx context.Context, acct *awsops.Account, mode, lbARN, vpcC
 		return nil, err
 	}
 	if len(ips) == 0 {
-		return nil, fmt.Errorf("find the private IPs of %s: AWS lists no network interface for it yet; retry in a minute, or set securityGroups.mode to %s", nameOf(lbARN), ModeVPCCIDR)
+		return nil, fmt.Errorf("find the private IPs of %s: AWS lists no network interface for it yet; retry in a minute, or set securityGroups.mode to %s", awsops.ResourceName(lbARN), ModeVPCCIDR)
 	}
 	var srcs []string
 	for _, ip := range ips {

@@ -7,6 +7,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/vpclink/vpclink/awsops"
 	"github.com/vpclink/vpclink/steps"
 )
 
@@ -60,9 +61,9 @@ func (d *done) View() string {
 	row("Invoke URL", sum.InvokeURL)
 	row("Try it", "curl "+sum.InvokeURL+"/")
 	row("REST API", sum.RestAPIID+", stage "+sum.Stage+", VPC link "+sum.VPCLinkID)
-	row("Load balancer", nameOfARN(sum.LoadBalancerARN))
+	row("Load balancer", awsops.ResourceName(sum.LoadBalancerARN))
 	row("NLB DNS name", sum.LoadBalancerDNS)
-	row("Target group", nameOfARN(sum.TargetGroupARN))
+	row("Target group", awsops.ResourceName(sum.TargetGroupARN))
 	if sum.APIKeyID != "" {
 		row("API key", sum.APIKeyID+" (value: aws apigateway get-api-key --api-key "+sum.APIKeyID+" --include-value)")
 	}
@@ -72,14 +73,6 @@ func (d *done) View() string {
 		b.WriteString("\n" + s.Subtle.Render(d.c.para("This is the demo account: the URL is not reachable from the internet.")))
 	}
 	return strings.TrimRight(b.String(), "\n")
-}
-
-func nameOfARN(arn string) string {
-	parts := strings.Split(arn, "/")
-	if len(parts) >= 3 {
-		return parts[len(parts)-2]
-	}
-	return arn
 }
 
 func (d *done) ShortHelp() []key.Binding  { return []key.Binding{d.quit} }

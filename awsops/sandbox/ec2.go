@@ -231,7 +231,7 @@ func (e *ec2API) DescribeNetworkInterfaces(_ context.Context, in *ec2.DescribeNe
 	out := &ec2.DescribeNetworkInterfacesOutput{}
 	err := e.s.do(svcEC2, "DescribeNetworkInterfaces", false, func(st *state, _ time.Time) error {
 		for _, lb := range sortedValues(st.LoadBalancers) {
-			desc := "ELB " + lbSuffix(lb.ARN)
+			desc := "ELB " + lbID(lb.ARN)
 			for k, ip := range lb.IPs {
 				sn := st.subnet(lb.Subnets[k])
 				ok, err := matches(in.Filters, map[string]string{"description": desc, "vpc-id": lb.VPC, "subnet-id": sn.ID})

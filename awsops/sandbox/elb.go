@@ -35,12 +35,6 @@ func sortedValues[V any](m map[string]V) []V {
 	return out
 }
 
-// lbSuffix turns a load balancer ARN into "net/<name>/<id>".
-func lbSuffix(arn string) string {
-	_, s, _ := strings.Cut(arn, ":loadbalancer/")
-	return s
-}
-
 func tagMap(t []elbtypes.Tag) map[string]string {
 	m := map[string]string{}
 	for _, x := range t {
@@ -358,7 +352,7 @@ func (e *elbAPI) CreateListener(_ context.Context, in *elb.CreateListenerInput, 
 				return apiErr("DuplicateListener", "A listener already exists on this port for this load balancer")
 			}
 		}
-		l := &listener{ARN: fmt.Sprintf("arn:aws:elasticloadbalancing:%s:%s:listener/%s/%s", st.Region, AccountID, lbSuffix(lbARN), e.s.random(16)),
+		l := &listener{ARN: fmt.Sprintf("arn:aws:elasticloadbalancing:%s:%s:listener/%s/%s", st.Region, AccountID, lbID(lbARN), e.s.random(16)),
 			LB: lbARN, Port: port, TargetGroup: tgARN, Tags: tagMap(in.Tags)}
 		st.Listeners[l.ARN] = l
 		out.Listeners = []elbtypes.Listener{describeListener(l)}

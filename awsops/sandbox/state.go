@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"net/netip"
 	"time"
+
+	"github.com/vpclink/vpclink/awsops"
 )
 
 // state is everything in the account. It is saved as JSON.
@@ -181,6 +183,12 @@ type usagePlan struct {
 	Stages []string          `json:"stages"` // apiId:stage
 	Keys   []string          `json:"keys"`
 	Tags   map[string]string `json:"tags"`
+}
+
+// lbID is "net/<name>/<id>" of a load balancer ARN the sandbox made.
+func lbID(arn string) string {
+	id, _ := awsops.LoadBalancerID(arn)
+	return id
 }
 
 // ids makes seed ids that are stable for a region, so screenshots and examples keep them.
