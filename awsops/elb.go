@@ -399,15 +399,3 @@ func (a *Account) WaitTargetsHealthy(ctx context.Context, tgARN string, report f
 		return WaitStatus{Done: true, Status: status}, nil
 	})
 }
-
-// GetLoadBalancerARN returns the ARN of the load balancer with the given name or ARN.
-func (a *Account) GetLoadBalancerARN(ctx context.Context, name string) (string, error) {
-	lb, err := a.GetLoadBalancer(ctx, name)
-	return lb.ARN, err
-}
-
-// GetTargetGroupARN returns the ARN of the target group with the given name or ARN.
-func (a *Account) GetTargetGroupARN(ctx context.Context, name string) (string, error) {
-	tg, err := a.GetTargetGroup(ctx, name)
-	return tg.ARN, err
-}

@@ -137,12 +137,11 @@ func All(acct *awsops.Account) []Step {
 		&step{id: IDTargetGroup, title: "Target group", applies: newLB,
 			do: func(ctx context.Context, run *Run, rep Reporter) error { return doTargetGroup(ctx, acct, run, rep) },
 			undo: func(ctx context.Context, run *Run, rep Reporter) error {
-				arn, err := recordedOr(run.Resources().TargetGroupARN, func() (string, error) {
-					return ownedByName(ctx, acct, run, tgName(run.ID()), acct.GetTargetGroupARN)
-				})
-				if arn == "" || err != nil {
-					return err
+				tg, found, err := findELB(ctx, acct, run.ID(), run.Resources().TargetGroupARN, tgName(run.ID()), acct.GetTargetGroup, tgARN)
+				if !found {
+					return ignoreNotOurs(err)
 				}
+				arn := tg.ARN
 				rep.Start("Deleting target group " + arn + ".")
 				if err := acct.DeleteTargetGroup(ctx, arn); err != nil {
 					return err
@@ -156,12 +155,11 @@ func All(acct *awsops.Account) []Step {
 				if res.LoadBalancerReused {
 					return nil
 				}
-				arn, err := recordedOr(res.LoadBalancerARN, func() (string, error) {
-					return ownedByName(ctx, acct, run, lbName(run.ID()), acct.GetLoadBalancerARN)
-				})
-				if arn == "" || err != nil {
-					return err
+				lb, found, err := findELB(ctx, acct, run.ID(), res.LoadBalancerARN, lbName(run.ID()), acct.GetLoadBalancer, lbARN)
+				if !found {
+					return ignoreNotOurs(err)
 				}
+				arn := lb.ARN
 				rep.Start("Deleting load balancer " + arn + ".")
 				if err := acct.DeleteLoadBalancer(ctx, arn); err != nil {
 					return err
@@ -424,20 +422,42 @@ func recordedOr(recorded string, lookup func() (string, error)) (string, error) 
 	return lookup()
 }
 
-// ownedByName finds this run's ELB resource by its name, checking the run tag; "" if none.
-func ownedByName(ctx context.Context, acct *awsops.Account, run *Run, name string, get func(context.Context, string) (string, error)) (string, error) {
-	arn, err := get(ctx, name)
-	if awsops.IsNotFound(err) {
-		return "", nil
+// findELB looks up an ELB resource of this run: by the ARN the journal recorded, else by the
+// name the run gives it. found is false when there is none; a resource with that name but
+// another run's tag comes back as an ErrNotOurs error, for do to refuse and undo to skip.
+func findELB[T any](ctx context.Context, acct *awsops.Account, runID, recorded, name string, get func(context.Context, string) (T, error), arn func(T) string) (res T, found bool, err error) {
+	for _, ref := range []string{recorded, name} {
+		if ref == "" {
+			continue
+		}
+		res, err = get(ctx, ref)
+		if awsops.IsNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return res, false, err
+		}
+		t, err := acct.Tags(ctx, arn(res))
+		if err != nil {
+			return res, false, err
+		}
+		if t[awsops.TagRun] != runID {
+			return res, false, fmt.Errorf("%s %w (its %s tag is %q): delete or rename it, or apply the plan under another name", name, ErrNotOurs, awsops.TagRun, t[awsops.TagRun])
+		}
+		return res, true, nil
 	}
-	if err != nil {
-		return "", err
+	return res, false, nil
+}
+
+func tgARN(tg awsops.TargetGroup) string  { return tg.ARN }
+func lbARN(lb awsops.LoadBalancer) string { return lb.ARN }
+
+// ignoreNotOurs lets undo pass over a resource that only shares this run's name.
+func ignoreNotOurs(err error) error {
+	if errors.Is(err, ErrNotOurs) {
+		return nil
 	}
-	t, err := acct.Tags(ctx, arn)
-	if err != nil || t[awsops.TagRun] != run.ID() {
-		return "", err
-	}
-	return arn, nil
+	return err
 }
 
 func linkByTag(ctx context.Context, acct *awsops.Account, runID string) (string, error) {
@@ -460,34 +480,12 @@ func apiByTag(ctx context.Context, acct *awsops.Account, runID string) (string, 
 	return "", err
 }
 
-// adoptable checks that a resource found by name carries this run's tag.
-func adoptable(tagsFound map[string]string, runID, what string) error {
-	if tagsFound[awsops.TagRun] != runID {
-		return fmt.Errorf("%s %w (its %s tag is %q): delete or rename it, or apply the plan under another name", what, ErrNotOurs, awsops.TagRun, tagsFound[awsops.TagRun])
-	}
-	return nil
-}
-
 func doTargetGroup(ctx context.Context, acct *awsops.Account, run *Run, rep Reporter) error {
 	res, p := run.Resources(), run.Plan()
 	name := tgName(run.ID())
 	// Adopt what the journal or a crashed attempt left: by recorded ARN, else by name and tag.
-	for _, ref := range []string{res.TargetGroupARN, name} {
-		if ref == "" {
-			continue
-		}
-		tg, err := acct.GetTargetGroup(ctx, ref)
-		if awsops.IsNotFound(err) {
-			continue
-		}
+	if tg, found, err := findELB(ctx, acct, run.ID(), res.TargetGroupARN, name, acct.GetTargetGroup, tgARN); err != nil || found {
 		if err != nil {
-			return err
-		}
-		t, err := acct.Tags(ctx, tg.ARN)
-		if err != nil {
-			return err
-		}
-		if err := adoptable(t, run.ID(), "target group "+name); err != nil {
 			return err
 		}
 		if err := run.Record(func(r *Resources) { r.TargetGroupARN = tg.ARN }); err != nil {
@@ -515,22 +513,8 @@ func doTargetGroup(ctx context.Context, acct *awsops.Account, run *Run, rep Repo
 func doLoadBalancer(ctx context.Context, acct *awsops.Account, run *Run, rep Reporter) error {
 	res := run.Resources()
 	name := lbName(run.ID())
-	for _, ref := range []string{res.LoadBalancerARN, name} {
-		if ref == "" {
-			continue
-		}
-		lb, err := acct.GetLoadBalancer(ctx, ref)
-		if awsops.IsNotFound(err) {
-			continue
-		}
+	if lb, found, err := findELB(ctx, acct, run.ID(), res.LoadBalancerARN, name, acct.GetLoadBalancer, lbARN); err != nil || found {
 		if err != nil {
-			return err
-		}
-		t, err := acct.Tags(ctx, lb.ARN)
-		if err != nil {
-			return err
-		}
-		if err := adoptable(t, run.ID(), "load balancer "+name); err != nil {
 			return err
 		}
 		if err := run.Record(func(r *Resources) { r.LoadBalancerARN, r.LoadBalancerDNS = lb.ARN, lb.DNSName }); err != nil {
