@@ -257,11 +257,7 @@ func (g *gatewayAPI) CreateResource(_ context.Context, in *apigateway.CreateReso
 
 func (g *gatewayAPI) DeleteResource(_ context.Context, in *apigateway.DeleteResourceInput, _ ...func(*apigateway.Options)) (*apigateway.DeleteResourceOutput, error) {
 	err := g.s.do(svcGateway, "DeleteResource", true, func(st *state, _ time.Time) error {
-		a, err := st.api(aws.ToString(in.RestApiId))
-		if err != nil {
-			return err
-		}
-		r, err := a.resource(aws.ToString(in.ResourceId))
+		a, r, err := st.resource(aws.ToString(in.RestApiId), aws.ToString(in.ResourceId))
 		if err != nil {
 			return err
 		}
@@ -305,12 +301,17 @@ func (g *gatewayAPI) DeleteStage(_ context.Context, in *apigateway.DeleteStageIn
 	return &apigateway.DeleteStageOutput{}, nil
 }
 
-func (a *restAPI) resource(id string) (*resource, error) {
+// resource finds a resource of a REST API.
+func (st *state) resource(apiID, id string) (*restAPI, *resource, error) {
+	a, err := st.api(apiID)
+	if err != nil {
+		return nil, nil, err
+	}
 	r := a.Resources[id]
 	if r == nil {
-		return nil, notFound("Resource")
+		return nil, nil, notFound("Resource")
 	}
-	return r, nil
+	return a, r, nil
 }
 
 var httpMethods = []string{"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY"}
@@ -318,11 +319,7 @@ var httpMethods = []string{"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPT
 func (g *gatewayAPI) PutMethod(_ context.Context, in *apigateway.PutMethodInput, _ ...func(*apigateway.Options)) (*apigateway.PutMethodOutput, error) {
 	out := &apigateway.PutMethodOutput{}
 	err := g.s.do(svcGateway, "PutMethod", true, func(st *state, _ time.Time) error {
-		a, err := st.api(aws.ToString(in.RestApiId))
-		if err != nil {
-			return err
-		}
-		r, err := a.resource(aws.ToString(in.ResourceId))
+		_, r, err := st.resource(aws.ToString(in.RestApiId), aws.ToString(in.ResourceId))
 		if err != nil {
 			return err
 		}
@@ -351,11 +348,7 @@ func (g *gatewayAPI) PutMethod(_ context.Context, in *apigateway.PutMethodInput,
 
 func (g *gatewayAPI) DeleteMethod(_ context.Context, in *apigateway.DeleteMethodInput, _ ...func(*apigateway.Options)) (*apigateway.DeleteMethodOutput, error) {
 	err := g.s.do(svcGateway, "DeleteMethod", true, func(st *state, _ time.Time) error {
-		a, err := st.api(aws.ToString(in.RestApiId))
-		if err != nil {
-			return err
-		}
-		r, err := a.resource(aws.ToString(in.ResourceId))
+		_, r, err := st.resource(aws.ToString(in.RestApiId), aws.ToString(in.ResourceId))
 		if err != nil {
 			return err
 		}
@@ -375,11 +368,7 @@ func (g *gatewayAPI) DeleteMethod(_ context.Context, in *apigateway.DeleteMethod
 func (g *gatewayAPI) PutIntegration(_ context.Context, in *apigateway.PutIntegrationInput, _ ...func(*apigateway.Options)) (*apigateway.PutIntegrationOutput, error) {
 	out := &apigateway.PutIntegrationOutput{}
 	err := g.s.do(svcGateway, "PutIntegration", true, func(st *state, _ time.Time) error {
-		a, err := st.api(aws.ToString(in.RestApiId))
-		if err != nil {
-			return err
-		}
-		r, err := a.resource(aws.ToString(in.ResourceId))
+		_, r, err := st.resource(aws.ToString(in.RestApiId), aws.ToString(in.ResourceId))
 		if err != nil {
 			return err
 		}
