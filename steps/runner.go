@@ -32,13 +32,14 @@ const (
 	StepStatus            // a Reporter.Status
 	StepDone
 	StepFailed
+	StepStopped // cancelled: by ctrl+c, or because another step failed
 	StepSkipped
 	UndoStarted
 	UndoDone
 	UndoFailed
 )
 
-var eventNames = []string{"started", "action", "note", "status", "done", "failed", "skipped", "undo-started", "undone", "undo-failed"}
+var eventNames = []string{"started", "action", "note", "status", "done", "failed", "stopped", "skipped", "undo-started", "undone", "undo-failed"}
 
 // String names the kind.
 func (k EventKind) String() string {
@@ -354,7 +355,11 @@ func (r *Runner) do(ctx context.Context, run *Run, s Step) error {
 		}
 	})
 	if err != nil {
-		r.emit(Event{RunID: run.ID(), Step: s.ID(), Title: s.Title(), Kind: StepFailed, Err: err, Text: err.Error()})
+		kind := StepFailed
+		if errors.Is(err, context.Canceled) {
+			kind = StepStopped
+		}
+		r.emit(Event{RunID: run.ID(), Step: s.ID(), Title: s.Title(), Kind: kind, Err: err, Text: err.Error()})
 		return err
 	}
 	r.emit(Event{RunID: run.ID(), Step: s.ID(), Title: s.Title(), Kind: StepDone})

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -257,10 +256,9 @@ func (b *build) event(e steps.Event) {
 		v.status, v.finished, v.live = steps.Done, e.At, ""
 	case steps.StepFailed:
 		v.status, v.finished, v.live = steps.Failed, e.At, ""
-		v.stopped = errors.Is(e.Err, context.Canceled)
-		if !v.stopped {
-			b.addLog("✘ " + e.Title + ": " + e.Text)
-		}
+		b.addLog("✘ " + e.Title + ": " + e.Text)
+	case steps.StepStopped:
+		v.status, v.finished, v.live, v.stopped = steps.Failed, e.At, "", true
 	case steps.UndoStarted:
 		v.live = "undoing"
 	case steps.UndoDone:

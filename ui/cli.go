@@ -156,11 +156,9 @@ func (p *progress) event(e steps.Event) {
 			p.status[e.Step] = e.Text
 			fmt.Fprintf(p.w, "    %s: %s\n", e.Title, e.Text)
 		}
+	case steps.StepStopped:
+		fmt.Fprintf(p.w, "■ %s stopped.\n", e.Title)
 	case steps.StepFailed:
-		if errors.Is(e.Err, context.Canceled) {
-			fmt.Fprintf(p.w, "■ %s stopped.\n", e.Title)
-			return
-		}
 		fmt.Fprintf(p.w, "✘ %s failed: %s\n", e.Title, e.Text)
 	case steps.UndoStarted:
 		p.acted[e.Step] = false
