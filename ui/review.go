@@ -40,6 +40,12 @@ type reviewKeys struct {
 	Scroll key.Binding
 }
 
+// planSavedMsg says where the plan file was written, or why it was not.
+type planSavedMsg struct {
+	path string
+	err  error
+}
+
 // resolvedMsg is the plan checked against the account.
 type resolvedMsg struct {
 	req int
@@ -212,6 +218,9 @@ func writePlan(path string, p *steps.Plan) (string, error) {
 
 func (r *review) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
+	case planSavedMsg:
+		r.saved, r.saveErr = msg.path, msg.err
+		return r, nil
 	case resolvedMsg:
 		if msg.req == r.req {
 			r.res, r.resErr = msg.res, msg.err
@@ -223,11 +232,11 @@ func (r *review) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			switch msg.String() {
 			case "enter":
 				r.saving = false
-				r.saved, r.saveErr = writePlan(strings.TrimSpace(r.path.Value()), &r.c.Draft.plan)
-				if r.saveErr != nil {
-					r.saved = ""
+				path, plan := strings.TrimSpace(r.path.Value()), r.c.Draft.plan
+				return r, func() tea.Msg {
+					saved, err := writePlan(path, &plan)
+					return planSavedMsg{saved, err}
 				}
-				return r, nil
 			case "esc":
 				r.saving = false
 				return r, nil
@@ -248,13 +257,10 @@ func (r *review) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return r, cmd
 		}
 	}
-	before := r.c.Draft.plan.Name
+	// The name and tags do not change what the plan resolves to: no need to ask AWS again.
 	cmd, changed := r.form.update(msg)
 	if changed {
 		r.save()
-		if r.c.Draft.plan.Name != before {
-			return r, tea.Batch(cmd, r.resolve())
-		}
 	}
 	return r, cmd
 }
