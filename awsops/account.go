@@ -6,6 +6,7 @@ package awsops
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -107,6 +108,8 @@ type Account struct {
 	Pace *Pacer
 	// Poll sets how waits poll; the zero value means AWS's pace.
 	Poll Polling
+
+	paceOnce sync.Once
 }
 
 // FromConfig builds an Account on the real SDK clients for cfg. endpoint, when set, overrides
@@ -142,9 +145,12 @@ func FromConfig(cfg aws.Config, endpoint, profile string) *Account {
 }
 
 func (a *Account) pacer() *Pacer {
-	if a.Pace == nil {
-		a.Pace = NewPacer()
-	}
+	// Steps call in parallel: an unset Pacer is made once, not by whichever call comes first.
+	a.paceOnce.Do(func() {
+		if a.Pace == nil {
+			a.Pace = NewPacer()
+		}
+	})
 	return a.Pace
 }
 
