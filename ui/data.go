@@ -33,15 +33,19 @@ func newDraft() *draft {
 
 // cache is what has been loaded from the account, shared by the screens.
 type cache struct {
-	vpcs       []awsops.VPC
-	vpcSubnets map[string]int
-	byVPC      map[string]*vpcData
-	links      []awsops.VPCLink
-	apis       []awsops.RestAPI
-	gateway    bool
+	vpcs []awsops.VPC
+	// subnets are the region's subnets by VPC, listed with the VPCs: they give the VPC
+	// picker its counts and spare the chosen VPC's loader a second listing.
+	subnets map[string][]awsops.Subnet
+	byVPC   map[string]*vpcData
+	// loading marks the VPCs whose data a prefetch is loading, so screens wait for it.
+	loading map[string]bool
+	links   []awsops.VPCLink
+	apis    []awsops.RestAPI
+	gateway bool
 }
 
-func newCache() *cache { return &cache{byVPC: map[string]*vpcData{}} }
+func newCache() *cache { return &cache{byVPC: map[string]*vpcData{}, loading: map[string]bool{}} }
 
 // vpcData is everything in one VPC that the screens after the VPC picker show.
 type vpcData struct {
@@ -61,7 +65,7 @@ type (
 	vpcsMsg struct {
 		req     int
 		vpcs    []awsops.VPC
-		subnets map[string]int
+		subnets map[string][]awsops.Subnet
 		err     error
 	}
 	vpcDataMsg struct {
@@ -102,25 +106,34 @@ func loadVPCsCmd(ctx context.Context, a *awsops.Account, req int) tea.Cmd {
 		if err != nil {
 			return vpcsMsg{req: req, err: err}
 		}
-		// One subnet listing for the whole region gives the counts.
+		// One subnet listing for the whole region gives the counts, and the subnets themselves.
 		subnets, err := a.ListSubnets(ctx, "")
-		counts := map[string]int{}
-		for _, s := range subnets {
-			counts[s.VPCID]++
+		byVPC := map[string][]awsops.Subnet{}
+		for _, v := range vpcs {
+			byVPC[v.ID] = nil
 		}
-		return vpcsMsg{req, vpcs, counts, err}
+		for _, s := range subnets {
+			byVPC[s.VPCID] = append(byVPC[s.VPCID], s)
+		}
+		return vpcsMsg{req, vpcs, byVPC, err}
 	}
 }
 
 // loadVPCDataCmd loads a VPC's subnets, instances, security groups and load balancers at once;
 // the wizard starts it as soon as a VPC is chosen, so later screens find their data ready.
-func loadVPCDataCmd(ctx context.Context, a *awsops.Account, vpcID string, req int) tea.Cmd {
+// Subnets already listed with the VPCs (known) are not listed again.
+func loadVPCDataCmd(ctx context.Context, a *awsops.Account, vpcID string, known []awsops.Subnet, haveKnown bool, req int) tea.Cmd {
 	return func() tea.Msg {
-		d := &vpcData{}
+		d := &vpcData{subnets: known}
 		var wg sync.WaitGroup
 		errs := make([]error, 4)
 		wg.Add(4)
-		go func() { defer wg.Done(); d.subnets, errs[0] = a.ListSubnets(ctx, vpcID) }()
+		go func() {
+			defer wg.Done()
+			if !haveKnown {
+				d.subnets, errs[0] = a.ListSubnets(ctx, vpcID)
+			}
+		}()
 		go func() { defer wg.Done(); d.instances, errs[1] = a.ListInstances(ctx, vpcID) }()
 		go func() { defer wg.Done(); d.groups, errs[2] = a.ListSecurityGroups(ctx, vpcID) }()
 		go func() { defer wg.Done(); d.lbs, errs[3] = a.ListLoadBalancers(ctx, vpcID) }()
@@ -166,7 +179,11 @@ func (l vpcLoader) enter(fill func(*vpcData)) tea.Cmd {
 		return nil
 	}
 	req := l.c.NextReq()
-	return tea.Batch(l.list.load(req), loadVPCDataCmd(l.c.ScreenCtx, l.c.Account, vpc, req))
+	if l.c.Data.loading[vpc] {
+		return l.list.load(req) // the prefetch's answer will come
+	}
+	known, ok := l.c.Data.subnets[vpc]
+	return tea.Batch(l.list.load(req), loadVPCDataCmd(l.c.ScreenCtx, l.c.Account, vpc, known, ok, req))
 }
 
 // update handles the VPC's data arriving and the retry key; it reports whether msg was one.
@@ -176,7 +193,7 @@ func (l vpcLoader) update(msg tea.Msg, fill func(*vpcData)) (tea.Cmd, bool) {
 		switch {
 		case msg.vpcID != l.c.Draft.vpc.ID:
 		case msg.err != nil:
-			l.list.setRows(msg.req, nil, msg.err)
+			l.list.setRows(l.list.req, nil, msg.err) // the current VPC's answer, whoever asked
 		default:
 			fill(msg.data)
 		}
@@ -184,6 +201,7 @@ func (l vpcLoader) update(msg tea.Msg, fill func(*vpcData)) (tea.Cmd, bool) {
 	case tea.KeyMsg:
 		if key.Matches(msg, l.list.keys.Retry) {
 			delete(l.c.Data.byVPC, l.c.Draft.vpc.ID)
+			delete(l.c.Data.subnets, l.c.Draft.vpc.ID) // a retry lists everything afresh
 			return l.enter(fill), true
 		}
 	}

@@ -45,7 +45,7 @@ func (v *vpcPicker) fill() {
 		if x.IsDefault {
 			def = "yes"
 		}
-		rows = append(rows, pickerRow{ID: x.ID, Cells: []string{nameOr(x.Name, "(no name)"), x.ID, x.CIDR, def, fmt.Sprint(v.c.Data.vpcSubnets[x.ID])}})
+		rows = append(rows, pickerRow{ID: x.ID, Cells: []string{nameOr(x.Name, "(no name)"), x.ID, x.CIDR, def, fmt.Sprint(len(v.c.Data.subnets[x.ID]))}})
 	}
 	v.list.req = v.c.NextReq()
 	v.list.setRows(v.list.req, rows, nil)
@@ -81,8 +81,10 @@ func (v *vpcPicker) Warnings() []string { return nil }
 // and the region's VPC links and APIs — before they open.
 func (v *vpcPicker) Leave() tea.Cmd {
 	var cmds []tea.Cmd
-	if _, ok := v.c.Data.byVPC[v.c.Draft.vpc.ID]; !ok {
-		cmds = append(cmds, loadVPCDataCmd(v.c.Ctx, v.c.Account, v.c.Draft.vpc.ID, 0))
+	if _, ok := v.c.Data.byVPC[v.c.Draft.vpc.ID]; !ok && !v.c.Data.loading[v.c.Draft.vpc.ID] {
+		known, ok := v.c.Data.subnets[v.c.Draft.vpc.ID]
+		v.c.Data.loading[v.c.Draft.vpc.ID] = true
+		cmds = append(cmds, loadVPCDataCmd(v.c.Ctx, v.c.Account, v.c.Draft.vpc.ID, known, ok, 0))
 	}
 	if !v.c.Data.gateway {
 		cmds = append(cmds, loadGatewayCmd(v.c.Ctx, v.c.Account, 0))

@@ -173,9 +173,10 @@ func (w *Wizard) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return w, w.goTo(stageDone)
 	case vpcsMsg:
 		if msg.err == nil {
-			w.c.Data.vpcs, w.c.Data.vpcSubnets = msg.vpcs, msg.subnets
+			w.c.Data.vpcs, w.c.Data.subnets = msg.vpcs, msg.subnets
 		}
 	case vpcDataMsg:
+		delete(w.c.Data.loading, msg.vpcID)
 		if msg.err == nil {
 			w.c.Data.byVPC[msg.vpcID] = msg.data
 		}
