@@ -288,7 +288,8 @@ func (c *CLI) run(ctx context.Context, r *steps.Runner, j *steps.Journal) int {
 	interrupted := runCtx.Err() != nil && ctx.Err() == nil
 	stop()
 	if err == nil {
-		return c.summary(j)
+		c.printSummary(j)
+		return ExitOK
 	}
 	if interrupted {
 		fmt.Fprintln(c.Err, "\nInterrupted.")
@@ -297,7 +298,7 @@ func (c *CLI) run(ctx context.Context, r *steps.Runner, j *steps.Journal) int {
 	}
 	rollback := !c.Keep
 	if interrupted && c.Interactive {
-		n := created(j)
+		n := len(Remaining(j))
 		rollback, _ = c.readYes(fmt.Sprintf("Roll back the %d resource(s) created so far?", n))
 	}
 	if rollback {
@@ -326,11 +327,6 @@ func (c *CLI) readYes(question string) (bool, error) {
 	}
 	answer := strings.ToLower(strings.TrimSpace(line))
 	return answer == "y" || answer == "yes", nil
-}
-
-// created counts the resources a journal holds that the run made.
-func created(j *steps.Journal) int {
-	return len(Remaining(j))
 }
 
 // Remaining lists what a run created and still holds, one line each.
@@ -366,11 +362,6 @@ func (c *CLI) kept(j *steps.Journal) {
 	}
 	fmt.Fprintf(c.Err, "Finish it:  %s\n", c.command("resume", j.RunID))
 	fmt.Fprintf(c.Err, "Delete it:  %s\n", c.command("destroy", j.RunID))
-}
-
-func (c *CLI) summary(j *steps.Journal) int {
-	c.printSummary(j)
-	return ExitOK
 }
 
 func (c *CLI) printSummary(j *steps.Journal) {
