@@ -82,6 +82,9 @@ func Classify(action string, err error) error {
 	code := ae.ErrorCode()
 	switch {
 	case code == "AccessDenied" || code == "AccessDeniedException" || code == "UnauthorizedOperation" || code == "UnauthorizedException":
+		if denied := deniedAction(ae.ErrorMessage()); denied != "" {
+			action = denied // AWS names the action it checked: a create's tags, say, need their own
+		}
 		return &PermissionError{Action: action, Message: ae.ErrorMessage(), Err: err}
 	case throttleCodes[code]:
 		return &ThrottleError{Err: err}
@@ -131,26 +134,4 @@ func Failed(err error, format string, args ...any) error {
 		return nil
 	}
 	return &ActionError{What: fmt.Sprintf(format, args...), Err: err}
-}
-
-// IAMAction is the IAM action an operation needs: API Gateway authorizes by HTTP verb.
-func IAMAction(op string) string {
-	service, name, ok := strings.Cut(op, ":")
-	if ok && service != "apigateway" {
-		return op
-	}
-	if !ok {
-		name = op
-	}
-	switch {
-	case strings.HasPrefix(name, "Create"):
-		return "apigateway:POST"
-	case strings.HasPrefix(name, "Delete"):
-		return "apigateway:DELETE"
-	case strings.HasPrefix(name, "Update"):
-		return "apigateway:PATCH"
-	case strings.HasPrefix(name, "Put"):
-		return "apigateway:PUT"
-	}
-	return "apigateway:GET"
 }
