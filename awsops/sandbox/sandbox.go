@@ -56,11 +56,15 @@ type Options struct {
 	// ForeignTargets makes VPC links accept load balancers the sandbox does not hold, so
 	// that its VPC links can stand in for an emulator that has none.
 	ForeignTargets bool
+	// Policy names an IAM policy file; when set, every call is checked against it as IAM
+	// would check the demo user's, and a call it does not allow fails as AWS's do.
+	Policy string
 }
 
-// OptionsFromEnv reads VPCLINK_DEMO_SPEED, VPCLINK_SANDBOX_FAIL and VPCLINK_SANDBOX_THROTTLE.
+// OptionsFromEnv reads VPCLINK_DEMO_SPEED, VPCLINK_SANDBOX_FAIL, VPCLINK_SANDBOX_THROTTLE and
+// VPCLINK_SANDBOX_POLICY.
 func OptionsFromEnv(dir, region string) (Options, error) {
-	o := Options{Dir: dir, Region: region, Speed: DefaultSpeed, Faults: os.Getenv("VPCLINK_SANDBOX_FAIL")}
+	o := Options{Dir: dir, Region: region, Speed: DefaultSpeed, Faults: os.Getenv("VPCLINK_SANDBOX_FAIL"), Policy: os.Getenv("VPCLINK_SANDBOX_POLICY")}
 	if v := os.Getenv("VPCLINK_DEMO_SPEED"); v != "" {
 		f, err := strconv.ParseFloat(v, 64)
 		if err != nil || f < 0 || f > 1 {
@@ -111,6 +115,7 @@ type Sandbox struct {
 	opts   Options
 	path   string
 	faults map[string]int
+	policy *awsops.Policy
 
 	mu     sync.Mutex
 	st     *state
@@ -135,6 +140,11 @@ func New(opts Options) (*Sandbox, error) {
 		return nil, err
 	}
 	s := &Sandbox{opts: opts, faults: faults, calls: map[string]int{}, random: randomHex}
+	if opts.Policy != "" {
+		if s.policy, err = loadPolicy(opts.Policy); err != nil {
+			return nil, err
+		}
+	}
 	if opts.Dir != "" {
 		s.path = filepath.Join(opts.Dir, "sandbox-"+opts.Region+".json")
 	}
@@ -261,6 +271,9 @@ func (s *Sandbox) do(svc service, op string, write bool, fn func(st *state, now 
 		return err
 	}
 	s.calls[op]++
+	if err := s.authorize(svc, op); err != nil {
+		return err
+	}
 	if n, ok := s.faults[op]; ok && s.calls[op] == n {
 		return injected(svc, op)
 	}
