@@ -36,6 +36,7 @@ Usage:
   vpclink destroy RUN [--yes]
   vpclink status [RUN] [--output text|json]
   vpclink demo reset [--yes]
+  vpclink iam-policy [--plan PLAN]      print the least-privilege IAM policy (for PLAN only)
   vpclink version
 
 Global flags (before or after the command):
@@ -47,7 +48,8 @@ Global flags (before or after the command):
 
 Demo account settings: VPCLINK_DEMO_SPEED (0 instant … 1 real time, default 0.05),
 VPCLINK_SANDBOX_FAIL=Operation[:n] (or VpcLinkAvailable[:n]) and VPCLINK_SANDBOX_THROTTLE=0.2
-for training on failures.
+for training on failures; VPCLINK_SANDBOX_POLICY=policy.json makes the demo account enforce
+that IAM policy, as AWS would.
 `
 
 type globals struct {
@@ -118,6 +120,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	keep := fs.Bool("keep-on-failure", false, "keep what was created when a step fails")
 	dryRun := fs.Bool("dry-run", false, "check and show the plan; change nothing")
 	output := fs.String("output", "text", "text or json")
+	policyPlan := fs.String("plan", "", "plan file that narrows the IAM policy")
 	if err := parseInterspersed(fs, rest); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stdout, usage)
@@ -129,6 +132,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return usageError(stderr, fmt.Errorf("--output %q: use text or json", *output))
 	}
 	pos := fs.Args()
+	if *policyPlan != "" && cmd != "iam-policy" {
+		return usageError(stderr, fmt.Errorf("--plan narrows vpclink iam-policy; %s takes a plan as -f PLAN", cmd))
+	}
 
 	dir, err := stateDir(g)
 	if err != nil {
@@ -232,6 +238,23 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			}
 			return sb.Reset()
 		})
+	case "iam-policy":
+		if len(pos) > 0 {
+			return usageError(stderr, errors.New("iam-policy takes no arguments: vpclink iam-policy [--plan PLAN]"))
+		}
+		scope := awsops.Scope{Region: g.region, Features: awsops.AllFeatures}
+		if *policyPlan != "" {
+			p, err := steps.LoadPlan(*policyPlan)
+			if err != nil {
+				ui.Fail(stderr, "read the plan", err)
+				return ui.ExitUsage
+			}
+			scope = p.IAMScope()
+			if g.region != "" {
+				scope.Region = g.region
+			}
+		}
+		return cli.IAMPolicy(awsops.PolicyFor(awsops.Commands, scope))
 	case "version":
 		fmt.Fprintln(stdout, "vpclink", buildVersion())
 		return ui.ExitOK

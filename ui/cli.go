@@ -428,6 +428,12 @@ func (c *CLI) Destroy(ctx context.Context, acct *awsops.Account, store *steps.St
 	return ExitOK
 }
 
+// IAMPolicy prints the IAM policy the commands need, as JSON to paste into IAM.
+func (c *CLI) IAMPolicy(p awsops.Policy) int {
+	fmt.Fprint(c.Out, p.JSON())
+	return ExitOK
+}
+
 // RunInfo is one run in `status --output json`.
 type RunInfo struct {
 	RunID     string    `json:"runId"`
