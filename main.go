@@ -197,7 +197,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			ui.Fail(stderr, cmd, withDemoHint(g, pos[0], err))
 			return ui.ExitUsage
 		}
-		acct, err := openAccount(ctx, g, j.Region)
+		acct, err := openRunAccount(ctx, g, j, stderr)
 		if err != nil {
 			ui.Fail(stderr, "connect to AWS", err)
 			return ui.ExitUsage
@@ -361,6 +361,20 @@ func openAccount(ctx context.Context, g *globals, region string) (*awsops.Accoun
 		return nil, ui.WithHint(errors.New("no AWS region is configured"), "pass --region, set AWS_REGION, or set region in the plan or the profile")
 	}
 	return awsops.FromConfig(cfg, g.endpoint, g.profile), nil
+}
+
+// openRunAccount connects in the run's region, whatever --region says: a run's resources are
+// where it made them, and looking for them elsewhere would find nothing to resume or delete.
+func openRunAccount(ctx context.Context, g *globals, j *steps.Journal, stderr io.Writer) (*awsops.Account, error) {
+	if j.Region == "" {
+		return openAccount(ctx, g, "")
+	}
+	if g.region != "" && g.region != j.Region {
+		fmt.Fprintf(stderr, "Run %s was made in %s: working there, not in %s (--region).\n", j.RunID, j.Region, g.region)
+	}
+	g2 := *g
+	g2.region = ""
+	return openAccount(ctx, &g2, j.Region)
 }
 
 func buildVersion() string {

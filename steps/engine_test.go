@@ -34,7 +34,8 @@ func loadPlan(t *testing.T, path string) *steps.Plan {
 	return p
 }
 
-// apply resolves and applies a plan the way `vpclink apply` does, without rolling back.
+// apply resolves and applies a plan the way `vpclink apply` does, without rolling back, and
+// gives the run up as that process would on exit.
 func apply(t *testing.T, acct *awsops.Account, store *steps.Store, p *steps.Plan) (*steps.Journal, error) {
 	t.Helper()
 	ctx := context.Background()
@@ -43,6 +44,7 @@ func apply(t *testing.T, acct *awsops.Account, store *steps.Store, p *steps.Plan
 		return nil, err
 	}
 	r := &steps.Runner{Account: acct, Store: store}
+	defer r.Close() // the run is free for the next runner, as when a vpclink process ends
 	j, err := r.NewJournal(p, res, "", true)
 	if err != nil {
 		t.Fatal(err)

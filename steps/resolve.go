@@ -13,6 +13,8 @@ import (
 // Resolution is a plan checked against the account: names turned into resources, what will be
 // reused, and warnings the user should read before anything is created.
 type Resolution struct {
+	// Account is the id of the account the plan was checked in (from STS): the run belongs to it.
+	Account      string
 	VPC          awsops.VPC
 	Subnets      []awsops.Subnet
 	Instances    []awsops.Instance
@@ -36,6 +38,12 @@ func Resolve(ctx context.Context, acct *awsops.Account, p *Plan) (*Resolution, e
 		}
 		return res, nil
 	}
+
+	id, err := acct.Identity(ctx)
+	if err != nil {
+		return nil, err
+	}
+	res.Account = id.Account
 
 	vpcs, err := acct.ListVPCs(ctx)
 	if err != nil {

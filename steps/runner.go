@@ -122,6 +122,9 @@ type Runner struct {
 	Events func(Event)
 	// Steps overrides the step list, for tests; nil means Steps(Account).
 	Steps []Step
+
+	lockMu sync.Mutex
+	lock   *RunLock // the run this runner holds, until Close
 }
 
 func (r *Runner) steps() []Step {
@@ -139,10 +142,17 @@ func (r *Runner) emit(e Event) {
 }
 
 // NewJournal starts the journal of a new run of p with the resolution's ids, and saves it.
+// The runner holds the new run (see Lock) until Close.
 func (r *Runner) NewJournal(p *Plan, res *Resolution, planFile string, demo bool) (*Journal, error) {
+	if res.Account == "" {
+		return nil, errors.New("start the run: the account's id is unknown; check the plan again")
+	}
 	j := &Journal{
-		RunID: NewRunID(p.Name), State: StateRunning, Region: r.Account.Region, Demo: demo,
+		RunID: NewRunID(p.Name), State: StateRunning, Region: r.Account.Region, Account: res.Account, Demo: demo,
 		StartedAt: time.Now().UTC(), Plan: *p, PlanFile: planFile,
+	}
+	if err := r.Lock(j.RunID); err != nil {
+		return nil, err
 	}
 	j.Resources.VPCID, j.Resources.VPCCIDR = res.VPC.ID, res.VPC.CIDR
 	for _, s := range res.Subnets {
@@ -225,8 +235,11 @@ func Recommend(err error) string {
 // other running steps (a wait may otherwise last minutes) and returns a *StepError; the
 // journal is left failed (or interrupted, when ctx was cancelled) for the caller to roll
 // back or keep. A create stopped in flight is found again by its name or tag, on retry and
-// on rollback alike.
+// on rollback alike. A run another vpclink process holds is refused with an *InUseError.
 func (r *Runner) Apply(ctx context.Context, j *Journal) error {
+	if err := r.Lock(j.RunID); err != nil {
+		return err
+	}
 	run := &Run{j: j, store: r.Store}
 	all := r.steps()
 	byID := map[string]Step{}
@@ -388,8 +401,12 @@ func (e *UndoError) RecommendActions() string {
 
 // Rollback undoes every step of the journal that may have created something, in reverse
 // order, so that each resource is deleted after what depends on it. It goes on past a
-// failed undo, so that as much as possible is cleaned up, and reports every failure.
+// failed undo, so that as much as possible is cleaned up, and reports every failure. A run
+// another vpclink process holds is refused with an *InUseError.
 func (r *Runner) Rollback(ctx context.Context, j *Journal, final RunState) error {
+	if err := r.Lock(j.RunID); err != nil {
+		return err
+	}
 	run := &Run{j: j, store: r.Store}
 	all := r.steps()
 	var errs []error

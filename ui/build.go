@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/vpclink/vpclink/awsops"
 	"github.com/vpclink/vpclink/steps"
 )
 
@@ -99,6 +100,31 @@ func newBuild(c *Common, j *steps.Journal, resumed bool) *build {
 	return b
 }
 
+// with makes the build use runner, which already holds the run; nil keeps the build's own.
+func (b *build) with(runner *steps.Runner) *build {
+	if runner != nil {
+		runner.Events = b.runner.Events
+		b.runner = runner
+	}
+	return b
+}
+
+// release gives the run up once the build is over, for a later vpclink to resume or destroy.
+func (b *build) release() { _ = b.runner.Close() }
+
+// claimRunCmd takes a saved run for this wizard, reads its journal as the last process left
+// it, and checks that it is this account's, before the build screen opens on it.
+func claimRunCmd(ctx context.Context, acct *awsops.Account, store *steps.Store, runID string) tea.Cmd {
+	return func() tea.Msg {
+		r := &steps.Runner{Account: acct, Store: store}
+		j, err := r.Open(ctx, runID)
+		if err != nil {
+			return errMsg{err}
+		}
+		return resumeMsg{j, r}
+	}
+}
+
 func (b *build) Title() string {
 	if b.resumed {
 		return "Build (resuming " + b.j.RunID + ")"
@@ -168,6 +194,7 @@ func (b *build) interrupt() tea.Cmd {
 	if b.phase != phaseComplete && b.phase != phaseRolledBack {
 		b.phase = phaseKept
 	}
+	b.release()
 	return tea.Quit
 }
 
@@ -187,6 +214,7 @@ func (b *build) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		b.cancel()
 		if msg.err == nil {
 			b.phase = phaseComplete
+			b.release()
 			return b, cmdOf(doneMsg{b.j})
 		}
 		b.err, b.phase = msg.err, phaseFailed
@@ -195,6 +223,7 @@ func (b *build) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		b.stopRollback()
 		if b.quitting {
 			b.phase = phaseKept
+			b.release()
 			return b, tea.Quit
 		}
 		if msg.err != nil {
@@ -202,6 +231,7 @@ func (b *build) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return b, nil
 		}
 		b.phase, b.err = phaseRolledBack, nil
+		b.release()
 		b.addLog("✔ Rolled back: nothing of this run remains.")
 		return b, nil
 	case spinner.TickMsg:
@@ -219,6 +249,7 @@ func (b *build) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 				return b, b.rollback()
 			case key.Matches(msg, b.keys.Keep):
 				b.phase = phaseKept
+				b.release()
 				return b, tea.Quit
 			case key.Matches(msg, b.keys.Retry):
 				b.addLog("Retrying from the failed step…")

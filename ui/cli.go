@@ -254,6 +254,7 @@ func (c *CLI) Apply(ctx context.Context, acct *awsops.Account, store *steps.Stor
 		return code
 	}
 	r := &steps.Runner{Account: acct, Store: store}
+	defer r.Close()
 	j, err := r.NewJournal(p, res, planFile, c.Demo)
 	if err != nil {
 		Fail(c.Err, "start the run", err)
@@ -265,9 +266,11 @@ func (c *CLI) Apply(ctx context.Context, acct *awsops.Account, store *steps.Stor
 
 // Resume continues a kept run: every recorded resource is checked and adopted, the rest built.
 func (c *CLI) Resume(ctx context.Context, acct *awsops.Account, store *steps.Store, runID string) int {
-	j, err := store.Load(runID)
+	r := &steps.Runner{Account: acct, Store: store}
+	defer r.Close()
+	j, err := r.Open(ctx, runID)
 	if err != nil {
-		Fail(c.Err, "resume", err)
+		Fail(c.Err, "resume "+runID, err)
 		return ExitUsage
 	}
 	switch j.State {
@@ -276,7 +279,6 @@ func (c *CLI) Resume(ctx context.Context, acct *awsops.Account, store *steps.Sto
 		return ExitUsage
 	}
 	fmt.Fprintf(c.Err, "Resuming run %s (%s): checking what it recorded, then building the rest.\n", j.RunID, j.State)
-	r := &steps.Runner{Account: acct, Store: store}
 	return c.run(ctx, r, j)
 }
 
@@ -402,9 +404,11 @@ func (c *CLI) printSummary(j *steps.Journal) {
 
 // Destroy deletes what a run created, in dependency order.
 func (c *CLI) Destroy(ctx context.Context, acct *awsops.Account, store *steps.Store, runID string) int {
-	j, err := store.Load(runID)
+	r := &steps.Runner{Account: acct, Store: store, Events: newProgress(c.Err).event}
+	defer r.Close()
+	j, err := r.Open(ctx, runID)
 	if err != nil {
-		Fail(c.Err, "destroy", err)
+		Fail(c.Err, "destroy "+runID, err)
 		return ExitUsage
 	}
 	if j.State == steps.StateDestroyed || j.State == steps.StateRolledBack {
@@ -419,7 +423,6 @@ func (c *CLI) Destroy(ctx context.Context, acct *awsops.Account, store *steps.St
 	if ok, code := c.ask(fmt.Sprintf("Delete these %d resource(s)?", len(left)), "destroy", "Nothing was deleted."); !ok {
 		return code
 	}
-	r := &steps.Runner{Account: acct, Store: store, Events: newProgress(c.Err).event}
 	if err := r.Rollback(ctx, j, steps.StateDestroyed); err != nil {
 		Fail(c.Err, "destroy "+runID, err)
 		return ExitFailed

@@ -67,10 +67,16 @@ type (
 	nextScreenMsg struct{}
 	prevScreenMsg struct{}
 	errMsg        struct{ err error }
-	// resumeMsg asks the wizard to open the build screen on a saved run.
-	resumeMsg struct{ journal *steps.Journal }
-	// startBuildMsg asks the wizard to open the build screen on a new run.
-	startBuildMsg struct{ journal *steps.Journal }
+	// resumeMsg asks the wizard to open the build screen on a saved run, which runner holds.
+	resumeMsg struct {
+		journal *steps.Journal
+		runner  *steps.Runner
+	}
+	// startBuildMsg asks the wizard to open the build screen on a new run, which runner holds.
+	startBuildMsg struct {
+		journal *steps.Journal
+		runner  *steps.Runner
+	}
 	// doneMsg asks the wizard to show the done screen.
 	doneMsg struct{ journal *steps.Journal }
 	// accountMsg says the welcome screen switched profile or region.

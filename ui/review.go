@@ -185,6 +185,7 @@ func (r *review) Leave() tea.Cmd {
 		runner := &steps.Runner{Account: c.Account, Store: c.Store}
 		j, err := runner.NewJournal(&p, res, planFile, c.Demo)
 		if err != nil {
+			_ = runner.Close()
 			return errMsg{err}
 		}
 		if j.PlanFile == "" {
@@ -194,7 +195,7 @@ func (r *review) Leave() tea.Cmd {
 				_ = c.Store.Save(j)
 			}
 		}
-		return startBuildMsg{j}
+		return startBuildMsg{j, runner}
 	}
 }
 

@@ -161,11 +161,11 @@ func (w *Wizard) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return w, w.goTo(stageWelcome)
 	case resumeMsg:
 		w.journal = msg.journal
-		w.screens[stageBuild] = newBuild(w.c, msg.journal, true)
+		w.screens[stageBuild] = newBuild(w.c, msg.journal, true).with(msg.runner)
 		return w, w.goTo(stageBuild)
 	case startBuildMsg:
 		w.journal = msg.journal
-		w.screens[stageBuild] = newBuild(w.c, msg.journal, false)
+		w.screens[stageBuild] = newBuild(w.c, msg.journal, false).with(msg.runner)
 		return w, w.goTo(stageBuild)
 	case doneMsg:
 		w.journal = msg.journal
@@ -212,7 +212,7 @@ func (w *Wizard) globalKey(km tea.KeyMsg) (tea.Cmd, bool) {
 	case key.Matches(km, keys.Next):
 		if w.stage == stageWelcome {
 			if j := w.screens[stageWelcome].(*welcome).choice(); j != nil {
-				return cmdOf(resumeMsg{j}), true
+				return claimRunCmd(w.c.ScreenCtx, w.c.Account, w.c.Store, j.RunID), true
 			}
 		}
 		return w.next(), true
@@ -365,6 +365,9 @@ func RunWizard(ctx context.Context, o WizardOptions) int {
 // or what a kept run holds and how to resume or destroy it.
 func (w *Wizard) finish(out, errOut io.Writer, final *Wizard) int {
 	final.cancel()
+	if b, ok := final.screens[stageBuild].(*build); ok {
+		b.release()
+	}
 	j := final.journal
 	if j == nil {
 		return ExitOK
