@@ -119,7 +119,7 @@ func (p *plain) run(stdout io.Writer) (int, error) {
 	}
 	var open []*steps.Journal
 	for _, j := range runs {
-		if j.State.Unfinished() && j.Region == p.acct.Region {
+		if j.State.Unfinished() && j.Region == p.acct.Region && j.BelongsTo(id.Account) {
 			open = append(open, j)
 		}
 	}

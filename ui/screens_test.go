@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"testing"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/exp/golden"
 
+	"github.com/vpclink/vpclink/awsops/sandbox"
 	"github.com/vpclink/vpclink/steps"
 )
 
@@ -172,5 +174,55 @@ func TestWelcomeListsUnfinishedRunsAndPointsToOtherRegions(t *testing.T) {
 	}
 	if strings.Contains(view, "orders-222222") {
 		t.Errorf("a complete run is offered for resuming:\n%s", view)
+	}
+}
+
+func TestWelcomeListsOnlyThisAccountsRuns(t *testing.T) {
+	e := newEnv(t, "")
+	for _, j := range []*steps.Journal{
+		{RunID: "orders-111111", State: steps.StateFailed, Region: "us-east-1", Account: sandbox.AccountID},
+		{RunID: "orders-222222", State: steps.StateFailed, Region: "us-east-1", Account: "210987654321"},
+		{RunID: "billing-333333", State: steps.StateInterrupted, Region: "eu-west-1", Account: "210987654321"},
+		{RunID: "legacy-444444", State: steps.StateFailed, Region: "us-east-1"},
+	} {
+		if err := e.store.Save(j); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.init(t)
+	view := e.w.View()
+	for _, want := range []string{"Resume orders-111111", "Resume legacy-444444", "2 unfinished run(s) of other accounts are hidden"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("the welcome screen does not say %q:\n%s", want, view)
+		}
+	}
+	for _, hidden := range []string{"orders-222222", "billing-333333", "in other regions"} {
+		if strings.Contains(view, hidden) {
+			t.Errorf("the welcome screen shows %q, of another account:\n%s", hidden, view)
+		}
+	}
+}
+
+func TestWelcomeRefusesARunAnotherProcessHolds(t *testing.T) {
+	e := newEnv(t, "")
+	j := &steps.Journal{RunID: "orders-111111", State: steps.StateFailed, Region: "us-east-1", Account: sandbox.AccountID}
+	if err := e.store.Save(j); err != nil {
+		t.Fatal(err)
+	}
+	other, err := e.store.Lock(j.RunID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Unlock()
+	e.init(t)
+	e.press(t, "down", "enter")
+	view := e.w.View()
+	if e.w.stage != stageWelcome || !strings.Contains(view, fmt.Sprintf("run orders-111111 is in use by another vpclink process (pid %d)", os.Getpid())) {
+		t.Errorf("resuming a run another process holds: stage %s\n%s", e.w.stage, view)
+	}
+	other.Unlock()
+	e.press(t, "enter")
+	if e.w.stage != stageDone && e.w.stage != stageBuild {
+		t.Errorf("once the other process let go, enter leads to %s:\n%s", e.w.stage, e.w.View())
 	}
 }

@@ -29,8 +29,14 @@ type welcome struct {
 	editing string // "profile" or "region" while one is being changed
 	// elsewhere counts unfinished runs in other regions, to say how to reach them.
 	elsewhere map[string]int
-	input     textinput.Model
-	switchErr error
+	// journals are every saved run, listed once the account's id is known; foreign counts
+	// the unfinished ones of other accounts, which are not offered.
+	journals   []*steps.Journal
+	journalErr error
+	loaded     bool
+	foreign    int
+	input      textinput.Model
+	switchErr  error
 }
 
 type welcomeKeys struct {
@@ -98,24 +104,12 @@ func (w *welcome) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case identityMsg:
 		if msg.req == w.idReq {
 			w.id, w.idErr = msg.id, msg.err
+			w.showRuns()
 		}
 		return w, nil
 	case runsMsg:
-		rows := []pickerRow{{ID: newSetupID, Cells: []string{"New setup", "", ""}}}
-		w.elsewhere = map[string]int{}
-		for i := len(msg.runs) - 1; i >= 0; i-- {
-			j := msg.runs[i]
-			if !j.State.Unfinished() {
-				continue
-			}
-			if j.Region != w.c.Account.Region {
-				w.elsewhere[j.Region]++
-				continue
-			}
-			w.runs[j.RunID] = j
-			rows = append(rows, pickerRow{ID: j.RunID, Cells: []string{"Resume " + j.RunID, string(j.State), j.StartedAt.Local().Format("2006-01-02 15:04")}})
-		}
-		w.list.setRows(w.list.req, rows, msg.err)
+		w.journals, w.journalErr, w.loaded = msg.runs, msg.err, true
+		w.showRuns()
 		return w, nil
 	case tea.KeyMsg:
 		if w.editing != "" {
@@ -130,6 +124,37 @@ func (w *welcome) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	}
 	cmd, _ := w.list.update(msg)
 	return w, cmd
+}
+
+// showRuns offers the unfinished runs of this account in this region, once both the runs and
+// the account's id are known: a run belongs to the account it was made in, and another
+// account's would be resumed where its resources are not. The others are counted.
+func (w *welcome) showRuns() {
+	rows := []pickerRow{{ID: newSetupID, Cells: []string{"New setup", "", ""}}}
+	if w.idErr != nil {
+		w.list.setRows(w.list.req, rows, nil)
+		return
+	}
+	if !w.loaded || w.id.Account == "" {
+		return
+	}
+	w.runs, w.elsewhere, w.foreign = map[string]*steps.Journal{}, map[string]int{}, 0
+	for i := len(w.journals) - 1; i >= 0; i-- {
+		j := w.journals[i]
+		switch {
+		case !j.State.Unfinished():
+			continue
+		case !j.BelongsTo(w.id.Account):
+			w.foreign++
+			continue
+		case j.Region != w.c.Account.Region:
+			w.elsewhere[j.Region]++
+			continue
+		}
+		w.runs[j.RunID] = j
+		rows = append(rows, pickerRow{ID: j.RunID, Cells: []string{"Resume " + j.RunID, string(j.State), j.StartedAt.Local().Format("2006-01-02 15:04")}})
+	}
+	w.list.setRows(w.list.req, rows, w.journalErr)
 }
 
 func (w *welcome) edit(what, value string) tea.Cmd {
@@ -218,6 +243,9 @@ func (w *welcome) View() string {
 			parts = append(parts, fmt.Sprintf("%d in %s", w.elsewhere[r], r))
 		}
 		b.WriteString(s.Subtle.Render(w.c.para("Unfinished runs in other regions: "+strings.Join(parts, ", ")+" (ctrl+g switches region).")) + "\n")
+	}
+	if w.foreign > 0 {
+		b.WriteString(s.Subtle.Render(w.c.para(fmt.Sprintf("%d unfinished run(s) of other accounts are hidden (vpclink status lists every run).", w.foreign))) + "\n")
 	}
 	b.WriteString("\n" + w.list.view())
 	return b.String()
