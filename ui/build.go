@@ -26,11 +26,19 @@ const (
 	phaseKept
 )
 
-// Messages from the runner goroutine, read one at a time by waitForEventCmd.
+// Messages from the runner goroutine, read one at a time by waitForEventCmd. Each names its
+// run: a build screen drops those of another run, which a reader armed for an earlier build
+// may still deliver.
 type (
-	stepEventMsg    struct{ e steps.Event }
-	applyDoneMsg    struct{ err error }
-	rollbackDoneMsg struct{ err error }
+	stepEventMsg struct{ e steps.Event }
+	applyDoneMsg struct {
+		runID string
+		err   error
+	}
+	rollbackDoneMsg struct {
+		runID string
+		err   error
+	}
 )
 
 // waitForEventCmd reads the next message the runner sent; each handler re-arms it.
@@ -153,7 +161,7 @@ func (b *build) start() tea.Cmd {
 	j, runner, ch := b.j, b.runner, b.ch
 	go func() {
 		err := runner.Apply(ctx, j)
-		ch <- applyDoneMsg{err}
+		ch <- applyDoneMsg{j.RunID, err}
 	}()
 	return tea.Batch(waitForEventCmd(b.ch), b.spinner.Tick)
 }
@@ -165,7 +173,7 @@ func (b *build) rollback() tea.Cmd {
 	b.stopRollback = stop
 	j, runner, ch := b.j, b.runner, b.ch
 	go func() {
-		ch <- rollbackDoneMsg{runner.Rollback(ctx, j, steps.StateRolledBack)}
+		ch <- rollbackDoneMsg{j.RunID, runner.Rollback(ctx, j, steps.StateRolledBack)}
 	}()
 	return tea.Batch(waitForEventCmd(b.ch), b.spinner.Tick)
 }
@@ -208,9 +216,15 @@ func (b *build) addLog(line string) {
 func (b *build) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case stepEventMsg:
+		if msg.e.RunID != b.j.RunID {
+			return b, nil // another run's, from a reader this screen did not arm
+		}
 		b.event(msg.e)
 		return b, waitForEventCmd(b.ch)
 	case applyDoneMsg:
+		if msg.runID != b.j.RunID {
+			return b, nil
+		}
 		b.cancel()
 		if msg.err == nil {
 			b.phase = phaseComplete
@@ -220,6 +234,9 @@ func (b *build) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		b.err, b.phase = msg.err, phaseFailed
 		return b, nil
 	case rollbackDoneMsg:
+		if msg.runID != b.j.RunID {
+			return b, nil
+		}
 		b.stopRollback()
 		if b.quitting {
 			b.phase = phaseKept

@@ -3,6 +3,8 @@ package ui
 import (
 	"bytes"
 	"context"
+	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -176,7 +178,7 @@ func TestCtrlCStopsTheBuildAndAsks(t *testing.T) {
 	if b.phase != phaseStopping || !b.interrupted {
 		t.Fatalf("after ctrl+c the build is in phase %d", b.phase)
 	}
-	e.w.Update(applyDoneMsg{err: context.Canceled})
+	e.w.Update(applyDoneMsg{runID: j.RunID, err: context.Canceled})
 	view := e.w.View()
 	if !bytes.Contains([]byte(view), []byte("Roll back the 0 resource(s) created so far (r)")) {
 		t.Errorf("the build does not ask what to do:\n%s", view)
@@ -211,11 +213,52 @@ func TestCtrlCDuringARollbackStopsItBeforeQuitting(t *testing.T) {
 	if _, cmd := e.w.Update(tea.KeyMsg{Type: tea.KeyCtrlC}); cmd != nil || !stopped || !b.quitting {
 		t.Fatalf("ctrl+c during a rollback: cmd %v, stopped %v; want the rollback stopped and no quit yet", cmd != nil, stopped)
 	}
-	_, cmd := e.w.Update(rollbackDoneMsg{err: context.Canceled})
+	_, cmd := e.w.Update(rollbackDoneMsg{runID: j.RunID, err: context.Canceled})
 	if cmd == nil || b.phase != phaseKept {
 		t.Fatalf("after the rollback returned: phase %d; want kept and quitting", b.phase)
 	}
 	if _, ok := cmd().(tea.QuitMsg); !ok {
 		t.Errorf("the wizard did not quit")
+	}
+}
+
+func TestEnterTwiceOnReviewStartsOneRun(t *testing.T) {
+	e := newEnv(t, "")
+	e.init(t)
+	e.press(t, "enter", "prod", "enter", "enter", "enter", "orders-api-", "ctrl+a", "enter", "enter", "enter", "enter", "enter")
+	if e.w.stage != stageReview {
+		t.Fatalf("the keys lead to %s, not the review:\n%s", e.w.stage, e.w.View())
+	}
+	// The second enter comes before the first one's run exists.
+	_, first := e.w.Update(tea.KeyMsg{Type: tea.KeyEnter})
+	_, second := e.w.Update(tea.KeyMsg{Type: tea.KeyEnter})
+	e.run(t, tea.Batch(first, second))
+	runs, err := e.store.List()
+	if err != nil || len(runs) != 1 {
+		t.Fatalf("two enters on the review started %d run(s), %v; want one", len(runs), err)
+	}
+	if e.w.stage != stageDone || e.w.Journal().RunID != runs[0].RunID {
+		t.Errorf("the wizard is on %s with %v", e.w.stage, e.w.Journal())
+	}
+	if got := e.sb.Inventory(); got.LoadBalancers != 1 || got.VPCLinks != 1 || got.RestAPIs != 1 {
+		t.Errorf("inventory = %+v; want one load balancer, VPC link and REST API", got)
+	}
+}
+
+func TestTheBuildScreenIgnoresAnotherRunsEvents(t *testing.T) {
+	e := newEnv(t, "")
+	e.init(t)
+	j := &steps.Journal{RunID: "orders-abc123", State: steps.StateRunning, Steps: []steps.StepRecord{{ID: "create-target-group", Title: "Target group"}}}
+	b := newBuild(e.w.c, j, false)
+	e.w.screens[stageBuild], e.w.stage = b, stageBuild
+	b.phase, b.cancel = phaseRunning, func() {}
+	e.w.Update(stepEventMsg{steps.Event{RunID: "orders-old999", Step: "create-target-group", Title: "Target group", Kind: steps.StepFailed, Text: "of the old run"}})
+	e.w.Update(applyDoneMsg{runID: "orders-old999", err: errors.New("the old run failed")})
+	if v := b.views["create-target-group"]; v.status != steps.Pending || b.phase != phaseRunning || strings.Contains(e.w.View(), "old run") {
+		t.Errorf("another run's events changed the build: step %s, phase %d\n%s", v.status, b.phase, e.w.View())
+	}
+	e.w.Update(stepEventMsg{steps.Event{RunID: j.RunID, Step: "create-target-group", Title: "Target group", Kind: steps.StepStarted}})
+	if v := b.views["create-target-group"]; v.status != steps.Running {
+		t.Errorf("the run's own event left the step %s; want running", v.status)
 	}
 }

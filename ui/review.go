@@ -33,6 +33,8 @@ type review struct {
 	path    textinput.Model
 	saved   string
 	saveErr error
+	// starting is set from the first enter until the run exists: a second enter starts nothing.
+	starting bool
 }
 
 type reviewKeys struct {
@@ -45,6 +47,9 @@ type planSavedMsg struct {
 	path string
 	err  error
 }
+
+// startFailedMsg says the run could not be started; enter may try again.
+type startFailedMsg struct{ err error }
 
 // resolvedMsg is the plan checked against the account.
 type resolvedMsg struct {
@@ -119,6 +124,7 @@ func (r *review) Why() string {
 func (r *review) Init() tea.Cmd { return nil }
 
 func (r *review) Enter() tea.Cmd {
+	r.starting = false
 	if r.name.Value() == "" {
 		r.name.input.SetValue(suggestName(r.c.Draft))
 	}
@@ -176,8 +182,13 @@ func (r *review) Warnings() []string {
 	return r.res.Warnings
 }
 
-// Leave starts the run: the journal is created and saved before anything else happens.
+// Leave starts the run: the journal is created and saved before anything else happens. It
+// starts one run however often enter is pressed while the first is being created.
 func (r *review) Leave() tea.Cmd {
+	if r.starting {
+		return nil
+	}
+	r.starting = true
 	c, res := r.c, r.res
 	p := c.Draft.plan
 	planFile := r.saved
@@ -186,7 +197,7 @@ func (r *review) Leave() tea.Cmd {
 		j, err := runner.NewJournal(&p, res, planFile, c.Demo)
 		if err != nil {
 			_ = runner.Close()
-			return errMsg{err}
+			return startFailedMsg{err}
 		}
 		if j.PlanFile == "" {
 			// Keep the answers beside the journal, so the run can be repeated with apply -f.
@@ -219,6 +230,9 @@ func writePlan(path string, p *steps.Plan) (string, error) {
 
 func (r *review) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
+	case startFailedMsg:
+		r.starting = false
+		return r, cmdOf(errMsg{msg.err})
 	case planSavedMsg:
 		r.saved, r.saveErr = msg.path, msg.err
 		return r, nil

@@ -29,14 +29,15 @@ type welcome struct {
 	editing string // "profile" or "region" while one is being changed
 	// elsewhere counts unfinished runs in other regions, to say how to reach them.
 	elsewhere map[string]int
+	input     textinput.Model
+	switchErr error
+
 	// journals are every saved run, listed once the account's id is known; foreign counts
 	// the unfinished ones of other accounts, which are not offered.
 	journals   []*steps.Journal
 	journalErr error
 	loaded     bool
 	foreign    int
-	input      textinput.Model
-	switchErr  error
 }
 
 type welcomeKeys struct {
