@@ -528,6 +528,17 @@ func (a *Account) CreateAPIKey(ctx context.Context, name string, tags map[string
 
 // FindAPIKey returns the API key named name that carries tag key=value, if any.
 func (a *Account) FindAPIKey(ctx context.Context, name, key, value string) (APIKey, bool, error) {
+	keys, err := a.FindAPIKeys(ctx, name, key, value)
+	if err != nil || len(keys) == 0 {
+		return APIKey{}, false, err
+	}
+	return keys[0], true, nil
+}
+
+// FindAPIKeys returns every API key named name that carries tag key=value: names are not
+// unique in API Gateway.
+func (a *Account) FindAPIKeys(ctx context.Context, name, key, value string) ([]APIKey, error) {
+	var keys []APIKey
 	pages := apigateway.NewGetApiKeysPaginator(a.Gateway, &apigateway.GetApiKeysInput{NameQuery: aws.String(name)})
 	for pages.HasMorePages() {
 		var out *apigateway.GetApiKeysOutput
@@ -536,15 +547,15 @@ func (a *Account) FindAPIKey(ctx context.Context, name, key, value string) (APIK
 			return err
 		})
 		if err != nil {
-			return APIKey{}, false, fmt.Errorf("get api keys named %s: %w", name, err)
+			return nil, fmt.Errorf("get api keys named %s: %w", name, err)
 		}
 		for _, k := range out.Items {
 			if aws.ToString(k.Name) == name && k.Tags[key] == value {
-				return APIKey{ID: aws.ToString(k.Id), Name: name}, true, nil
+				keys = append(keys, APIKey{ID: aws.ToString(k.Id), Name: name})
 			}
 		}
 	}
-	return APIKey{}, false, nil
+	return keys, nil
 }
 
 // DeleteAPIKey deletes an API key; one already gone is success.
@@ -594,6 +605,17 @@ func (a *Account) CreateUsagePlan(ctx context.Context, name, apiID, stage, keyID
 
 // FindUsagePlan returns the id of the usage plan named name that carries tag key=value, if any.
 func (a *Account) FindUsagePlan(ctx context.Context, name, key, value string) (string, bool, error) {
+	ids, err := a.FindUsagePlans(ctx, name, key, value)
+	if err != nil || len(ids) == 0 {
+		return "", false, err
+	}
+	return ids[0], true, nil
+}
+
+// FindUsagePlans returns the ids of every usage plan named name that carries tag key=value:
+// names are not unique in API Gateway.
+func (a *Account) FindUsagePlans(ctx context.Context, name, key, value string) ([]string, error) {
+	var ids []string
 	pages := apigateway.NewGetUsagePlansPaginator(a.Gateway, &apigateway.GetUsagePlansInput{})
 	for pages.HasMorePages() {
 		var out *apigateway.GetUsagePlansOutput
@@ -602,15 +624,15 @@ func (a *Account) FindUsagePlan(ctx context.Context, name, key, value string) (s
 			return err
 		})
 		if err != nil {
-			return "", false, fmt.Errorf("get usage plans: %w", err)
+			return nil, fmt.Errorf("get usage plans: %w", err)
 		}
 		for _, p := range out.Items {
 			if aws.ToString(p.Name) == name && p.Tags[key] == value {
-				return aws.ToString(p.Id), true, nil
+				ids = append(ids, aws.ToString(p.Id))
 			}
 		}
 	}
-	return "", false, nil
+	return ids, nil
 }
 
 // DeleteUsagePlan detaches a usage plan from every API stage it names and deletes it; one

@@ -255,17 +255,21 @@ func All(acct *awsops.Account) []Step {
 				if res.VPCLinkReused {
 					return nil
 				}
-				id, err := recordedOr(res.VPCLinkID, func() (string, error) { return linkByTag(ctx, acct, run.ID()) })
-				if id == "" || err != nil {
+				// Besides the recorded link, any other tagged with the run: a create whose id
+				// never reached the journal, and a retry, leave two.
+				tagged, err := linksByTag(ctx, acct, run.ID())
+				if err != nil {
 					return err
 				}
-				rep.Start("Deleting VPC link " + id + ".")
-				if err := acct.DeleteVPCLink(ctx, id); err != nil {
-					return err
-				}
-				// The load balancer cannot be deleted while the link still exists.
-				if err := acct.WaitVPCLinkDeleted(ctx, id, rep.Status); err != nil {
-					return err
+				for _, id := range withDuplicates(res.VPCLinkID, tagged, linkID) {
+					rep.Start("Deleting VPC link " + id + ".")
+					if err := acct.DeleteVPCLink(ctx, id); err != nil {
+						return err
+					}
+					// The load balancer cannot be deleted while the link still exists.
+					if err := acct.WaitVPCLinkDeleted(ctx, id, rep.Status); err != nil {
+						return err
+					}
 				}
 				return run.Record(func(r *Resources) { r.VPCLinkID = "" })
 			}},
@@ -276,13 +280,15 @@ func All(acct *awsops.Account) []Step {
 				if res.RestAPIReused {
 					return nil
 				}
-				id, err := recordedOr(res.RestAPIID, func() (string, error) { return apiByTag(ctx, acct, run.ID()) })
-				if id == "" || err != nil {
+				tagged, err := apisByTag(ctx, acct, run.ID())
+				if err != nil {
 					return err
 				}
-				rep.Start("Deleting REST API " + id + " with its resources and stages.")
-				if err := acct.DeleteRestAPI(ctx, id); err != nil {
-					return err
+				for _, id := range withDuplicates(res.RestAPIID, tagged, apiID) {
+					rep.Start("Deleting REST API " + id + " with its resources and stages.")
+					if err := acct.DeleteRestAPI(ctx, id); err != nil {
+						return err
+					}
 				}
 				return run.Record(func(r *Resources) {
 					r.RestAPIID, r.ProxyResourceID, r.Methods, r.DeploymentID, r.Stage = "", "", nil, "", ""
@@ -366,37 +372,30 @@ func All(acct *awsops.Account) []Step {
 			undo: func(ctx context.Context, run *Run, rep Reporter) error {
 				res := run.Resources()
 				name := keyName(run.ID())
-				planID, err := recordedOr(res.UsagePlanID, func() (string, error) {
-					id, _, err := acct.FindUsagePlan(ctx, name, awsops.TagRun, run.ID())
-					return id, err
-				})
+				plans, err := acct.FindUsagePlans(ctx, name, awsops.TagRun, run.ID())
 				if err != nil {
 					return err
 				}
-				if planID != "" {
+				for _, planID := range withDuplicates(res.UsagePlanID, plans, func(id string) string { return id }) {
 					rep.Start("Deleting usage plan " + planID + ".")
 					if err := acct.DeleteUsagePlan(ctx, planID); err != nil {
 						return err
 					}
-					if err := run.Record(func(r *Resources) { r.UsagePlanID = "" }); err != nil {
-						return err
-					}
 				}
-				keyID, err := recordedOr(res.APIKeyID, func() (string, error) {
-					k, _, err := acct.FindAPIKey(ctx, name, awsops.TagRun, run.ID())
-					return k.ID, err
-				})
+				if err := run.Record(func(r *Resources) { r.UsagePlanID = "" }); err != nil {
+					return err
+				}
+				keys, err := acct.FindAPIKeys(ctx, name, awsops.TagRun, run.ID())
 				if err != nil {
 					return err
 				}
-				if keyID != "" {
+				for _, keyID := range withDuplicates(res.APIKeyID, keys, func(k awsops.APIKey) string { return k.ID }) {
 					rep.Start("Deleting API key " + keyID + ".")
 					if err := acct.DeleteAPIKey(ctx, keyID); err != nil {
 						return err
 					}
-					return run.Record(func(r *Resources) { r.APIKeyID = "" })
 				}
-				return nil
+				return run.Record(func(r *Resources) { r.APIKeyID = "" })
 			}},
 		&step{id: IDTargetHealth, title: "Healthy targets", after: []string{IDListener, IDRegister, IDIngress, IDWaitNLB}, applies: newLB,
 			do: func(ctx context.Context, run *Run, rep Reporter) error {
@@ -411,15 +410,6 @@ func All(acct *awsops.Account) []Step {
 				return nil
 			}},
 	}
-}
-
-// recordedOr returns the recorded id, or else what lookup finds: a create stopped in flight
-// (a crash, a cancellation) may have made a resource whose id never reached the journal.
-func recordedOr(recorded string, lookup func() (string, error)) (string, error) {
-	if recorded != "" {
-		return recorded, nil
-	}
-	return lookup()
 }
 
 // findELB looks up an ELB resource of this run: by the ARN the journal recorded, else by the
@@ -460,24 +450,53 @@ func ignoreNotOurs(err error) error {
 	return err
 }
 
-func linkByTag(ctx context.Context, acct *awsops.Account, runID string) (string, error) {
+// linksByTag returns every VPC link tagged with the run, but those already being deleted. A
+// create stopped before its id reached the journal, then a retry, leaves more than one.
+func linksByTag(ctx context.Context, acct *awsops.Account, runID string) ([]awsops.VPCLink, error) {
 	links, err := acct.ListVPCLinks(ctx)
-	for _, l := range links {
-		if l.Tags[awsops.TagRun] == runID && l.Status != "DELETING" {
-			return l.ID, nil
-		}
+	if err != nil {
+		return nil, err
 	}
-	return "", err
+	return slices.DeleteFunc(links, func(l awsops.VPCLink) bool {
+		return l.Tags[awsops.TagRun] != runID || l.Status == "DELETING"
+	}), nil
 }
 
-func apiByTag(ctx context.Context, acct *awsops.Account, runID string) (string, error) {
+// apisByTag returns every REST API tagged with the run.
+func apisByTag(ctx context.Context, acct *awsops.Account, runID string) ([]awsops.RestAPI, error) {
 	apis, err := acct.ListRestAPIs(ctx)
-	for _, a := range apis {
-		if a.Tags[awsops.TagRun] == runID {
-			return a.ID, nil
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(apis, func(a awsops.RestAPI) bool { return a.Tags[awsops.TagRun] != runID }), nil
+}
+
+func linkID(l awsops.VPCLink) string { return l.ID }
+func apiID(a awsops.RestAPI) string  { return a.ID }
+
+// withDuplicates returns the recorded id, when there is one, then the id of every other
+// resource found by the run's tag: all of them are the run's to delete.
+func withDuplicates[T any](recorded string, found []T, id func(T) string) []string {
+	var ids []string
+	if recorded != "" {
+		ids = append(ids, recorded)
+	}
+	for _, f := range found {
+		if !slices.Contains(ids, id(f)) {
+			ids = append(ids, id(f))
 		}
 	}
-	return "", err
+	return ids
+}
+
+// adoptedNote says which resource of an earlier attempt a step adopts, and names the others
+// that carry the run's tag too: they are left for destroy, which deletes every one.
+func adoptedNote(kind, adopted string, others []string, runID string) string {
+	note := "Found " + kind + " " + adopted + " from an earlier attempt."
+	if len(others) > 0 {
+		note += fmt.Sprintf(" The run's tag is also on %s %s, not used: `vpclink destroy %s` deletes them with the rest.", kind, strings.Join(others, ", "), runID)
+	}
+	return note
 }
 
 func doTargetGroup(ctx context.Context, acct *awsops.Account, run *Run, rep Reporter) error {
@@ -731,15 +750,22 @@ func doVPCLink(ctx context.Context, acct *awsops.Account, run *Run, rep Reporter
 		}
 	}
 	if id == "" {
-		links, err := acct.ListVPCLinks(ctx)
+		tagged, err := linksByTag(ctx, acct, run.ID())
 		if err != nil {
 			return err
 		}
-		for _, l := range links {
-			if l.Tags[awsops.TagRun] == run.ID() && l.Status != "DELETING" && l.Status != "FAILED" {
+		// One link to this run's load balancer is adopted; a FAILED one never recovers. The
+		// others are named, for destroy to delete.
+		var others []string
+		for _, l := range tagged {
+			if id == "" && l.Status != "FAILED" && slices.Contains(l.TargetARNs, res.LoadBalancerARN) {
 				id = l.ID
-				rep.Stop("Found VPC link " + l.ID + " from an earlier attempt.")
+				continue
 			}
+			others = append(others, l.ID)
+		}
+		if id != "" {
+			rep.Stop(adoptedNote("VPC link", id, others, run.ID()))
 		}
 	}
 	if id == "" {
@@ -776,18 +802,17 @@ func doRestAPI(ctx context.Context, acct *awsops.Account, run *Run, rep Reporter
 		}
 		rep.Status("the recorded REST API " + res.RestAPIID + " is gone; creating it again")
 	}
-	apis, err := acct.ListRestAPIs(ctx)
+	tagged, err := apisByTag(ctx, acct, run.ID())
 	if err != nil {
 		return err
 	}
-	for _, a := range apis {
-		if a.Tags[awsops.TagRun] == run.ID() {
-			if err := run.Record(func(r *Resources) { r.RestAPIID = a.ID }); err != nil {
-				return err
-			}
-			rep.Stop("Found REST API " + a.ID + " from an earlier attempt.")
-			return nil
+	if len(tagged) > 0 {
+		a := tagged[0]
+		if err := run.Record(func(r *Resources) { r.RestAPIID = a.ID }); err != nil {
+			return err
 		}
+		rep.Stop(adoptedNote("REST API", a.ID, withDuplicates("", tagged[1:], apiID), run.ID()))
+		return nil
 	}
 	name := apiName(p)
 	rep.Start(fmt.Sprintf(fmtAPIStart, name))
