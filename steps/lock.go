@@ -33,12 +33,12 @@ func (e *InUseError) Error() string {
 	if e.PID > 0 {
 		who += fmt.Sprintf(" (pid %d)", e.PID)
 	}
-	return fmt.Sprintf("run %s is in use by %s; wait for it or stop it before working on the run here", e.RunID, who)
+	return fmt.Sprintf("run %s is in use by %s; wait for it or stop it (ctrl+c in its terminal)", e.RunID, who)
 }
 
 // RecommendActions says how to go on.
 func (e *InUseError) RecommendActions() string {
-	return "let the other vpclink finish (or press ctrl+c in its terminal), then run this command again"
+	return "once the other vpclink has ended, do this again; `vpclink status " + e.RunID + "` shows where the run stands"
 }
 
 func (s *Store) lockPath(runID string) string { return filepath.Join(s.Dir, "runs", runID+".lock") }

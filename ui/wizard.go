@@ -292,9 +292,10 @@ func (w *Wizard) footer(scr Screen) string {
 	st := w.c.Styles
 	var b strings.Builder
 	if w.err != nil {
-		b.WriteString("\n" + st.Error.Render("✘ "+w.err.Error()))
+		// Wrapped, not clipped: an error is no use cut off before its cause.
+		b.WriteString("\n" + st.Error.Width(max(w.c.Width, 20)).Render("✘ "+w.err.Error()))
 		if fix := steps.Recommend(w.err); fix != "" {
-			b.WriteString("\n  Try: " + fix)
+			b.WriteString("\n" + w.c.para("  Try: "+fix))
 		}
 	}
 	if w.showHelp {
