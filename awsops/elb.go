@@ -194,6 +194,12 @@ func (a *Account) CreateTargetGroup(ctx context.Context, s TargetGroupSpec) (Tar
 	if s.HealthCheck.Port != 0 {
 		in.HealthCheckPort = aws.String(fmt.Sprint(s.HealthCheck.Port))
 	}
+	if s.HealthCheck.Timeout != 0 {
+		in.HealthCheckTimeoutSeconds = aws.Int32(s.HealthCheck.Timeout)
+	}
+	if s.HealthCheck.Matcher != "" {
+		in.Matcher = &elbtypes.Matcher{HttpCode: aws.String(s.HealthCheck.Matcher)}
+	}
 	var out *elb.CreateTargetGroupOutput
 	err := a.pacer().Call(ctx, "elasticloadbalancing:CreateTargetGroup", func() (err error) {
 		out, err = a.ELB.CreateTargetGroup(ctx, in)
