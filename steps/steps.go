@@ -413,6 +413,13 @@ func All(acct *awsops.Account) []Step {
 	}
 }
 
+// healthCheck is the plan's health check as the target group gets it.
+func healthCheck(p *Plan) awsops.HealthCheck {
+	hc := p.LoadBalancer.HealthCheck
+	return awsops.HealthCheck{Path: hc.Path, Port: hc.Port, Interval: hc.Interval, HealthyThreshold: hc.HealthyThreshold,
+		UnhealthyThreshold: hc.UnhealthyThreshold, Timeout: hc.Timeout, Matcher: hc.Matcher}
+}
+
 // recordedOr returns the recorded id, or else what lookup finds: a create stopped in flight
 // (a crash, a cancellation) may have made a resource whose id never reached the journal.
 func recordedOr(recorded string, lookup func() (string, error)) (string, error) {
@@ -495,10 +502,9 @@ func doTargetGroup(ctx context.Context, acct *awsops.Account, run *Run, rep Repo
 		return nil
 	}
 	rep.Start(fmt.Sprintf(fmtTGStart, name))
-	hc := p.LoadBalancer.HealthCheck
 	tg, err := acct.CreateTargetGroup(ctx, awsops.TargetGroupSpec{
 		Name: name, Port: p.Targets.Port, VPCID: res.VPCID, Tags: tags(run),
-		HealthCheck: awsops.HealthCheck{Path: hc.Path, Port: hc.Port, Interval: hc.Interval, HealthyThreshold: hc.HealthyThreshold, UnhealthyThreshold: hc.UnhealthyThreshold},
+		HealthCheck: healthCheck(p),
 	})
 	if err != nil {
 		return awsops.Failed(err, fmtTGFailed, name)
