@@ -3,9 +3,13 @@ package steps_test
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
+	"testing/synctest"
+	"time"
 
 	"github.com/vpclink/vpclink/awsops"
+	"github.com/vpclink/vpclink/awsops/sandbox"
 	"github.com/vpclink/vpclink/steps"
 )
 
@@ -71,4 +75,79 @@ func TestHealthCheckRulesAgreeWithTheDemoAccount(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestUnhealthyTargetsFailTheWaitByName applies a plan whose targets can never pass their
+// health check: the wait names each instance, AWS's reason and what to check.
+func TestUnhealthyTargetsFailTheWaitByName(t *testing.T) {
+	sb := newSandbox(t, "")
+	acct := sb.Account()
+	p := loadPlan(t, "../examples/demo.yaml")
+	p.LoadBalancer.HealthCheck.Matcher = "202" // the demo account's services answer 200
+	j, err := apply(t, acct, nil, p)
+	if err == nil {
+		t.Fatal("apply succeeded; want the health wait to fail")
+	}
+	if s := j.Step(steps.IDTargetHealth); s == nil || s.Status != steps.Failed {
+		t.Errorf("step %s = %+v; want failed", steps.IDTargetHealth, s)
+	}
+	for _, name := range []string{"orders-api-1", "orders-api-2"} {
+		want := name + " (i-0"
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not name %s:\n%v", name, err)
+		}
+	}
+	for _, want := range []string{"0 of 2 targets", "unhealthy, Target.FailedHealthChecks (Health checks failed with these codes: [200]) — the service answers GET /health on port 80 with a code outside 202"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error:\n%v\nwant it to contain %q", err, want)
+		}
+	}
+	if got := steps.Recommend(err); !strings.Contains(got, "retry or resume") {
+		t.Errorf("advice = %q", got)
+	}
+}
+
+// TestApplyWaitsForTargetsAtAWSSpeed builds the demo plan at AWS's own timings, in a bubble
+// whose clock only moves while everything waits: the NLB provisions for minutes, the
+// targets register and are checked, and the wait takes them as they come.
+func TestApplyWaitsForTargetsAtAWSSpeed(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sb, err := sandbox.New(sandbox.Options{Region: "us-east-1", Speed: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		acct := sb.Account()
+		ctx := context.Background()
+		p := loadPlan(t, "../examples/demo.yaml")
+		res, err := steps.Resolve(ctx, acct, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var mu sync.Mutex
+		var seen []string
+		r := &steps.Runner{Account: acct, Events: func(e steps.Event) {
+			if e.Step == steps.IDTargetHealth && (e.Kind == steps.StepStatus || e.Kind == steps.StepNote) {
+				mu.Lock()
+				seen = append(seen, e.Text)
+				mu.Unlock()
+			}
+		}}
+		j, err := r.NewJournal(p, res, "", true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		if err := r.Apply(ctx, j); err != nil {
+			t.Fatalf("apply: %v", err)
+		}
+		if took := time.Since(start); took < 3*time.Minute {
+			t.Errorf("the build took %s; the NLB alone takes 3 minutes", took)
+		}
+		all := strings.Join(seen, "\n")
+		for _, want := range []string{"orders-api-1 (i-0", "initial", "Targets healthy: orders-api-1 (i-0"} {
+			if !strings.Contains(all, want) {
+				t.Errorf("the health step said:\n%s\nwant %q in it", all, want)
+			}
+		}
+	})
 }

@@ -366,8 +366,11 @@ func validateHealthCheck(hc HealthCheckPlan) []*FieldError {
 	if hc.Port != 0 && (hc.Port < 1 || hc.Port > 65535) {
 		add("port", "%d must be a port from 1 to 65535", hc.Port)
 	}
-	if !healthPath.MatchString(hc.Path) || len(hc.Path) > maxHealthPath {
-		add("path", "%q must start with / and have no spaces, at most %d characters, e.g. /health", hc.Path, maxHealthPath)
+	switch {
+	case !healthPath.MatchString(hc.Path):
+		add("path", "%q must start with / and have no spaces, e.g. /health", hc.Path)
+	case len(hc.Path) > maxHealthPath:
+		add("path", "is %d characters long; AWS takes at most %d", len(hc.Path), maxHealthPath)
 	}
 	intervalOK := hc.Interval >= minHealthInterval && hc.Interval <= maxHealthInterval
 	if !intervalOK {

@@ -403,7 +403,8 @@ func All(acct *awsops.Account) []Step {
 				res := run.Resources()
 				rep.Start(fmt.Sprintf(fmtHealthWait, tgName(run.ID())))
 				last := ""
-				err := acct.WaitTargetsHealthy(ctx, res.TargetGroupARN, func(s string) { last = s; rep.Status(s) })
+				p := run.Plan()
+				err := acct.WaitTargetsHealthy(ctx, res.TargetGroupARN, p.Targets.Port, healthCheck(p), func(s string) { last = s; rep.Status(s) })
 				if err != nil {
 					return err
 				}
