@@ -93,6 +93,9 @@ type Polling struct {
 	MinDelay time.Duration
 	MaxDelay time.Duration
 	Deadline time.Duration
+	// AWSTime turns a duration of AWS's own work (registering a target, health checks)
+	// into this account's, for waits that are bounded by it; nil means real time.
+	AWSTime func(time.Duration) time.Duration
 }
 
 // Account is one AWS account in one region, as vpclink reaches it. Its methods share one

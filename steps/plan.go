@@ -11,9 +11,12 @@ import (
 	"os"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/vpclink/vpclink/awsops"
 )
 
 // Plan is the user's answers: what to build. It is read from and written to YAML.
@@ -45,6 +48,10 @@ type HealthCheckPlan struct {
 	Interval           int32  `yaml:"interval,omitempty" json:"interval,omitempty"`
 	HealthyThreshold   int32  `yaml:"healthyThreshold,omitempty" json:"healthyThreshold,omitempty"`
 	UnhealthyThreshold int32  `yaml:"unhealthyThreshold,omitempty" json:"unhealthyThreshold,omitempty"`
+	// Timeout is how long one check may take, in seconds; empty leaves AWS's default (10).
+	Timeout int32 `yaml:"timeout,omitempty" json:"timeout,omitempty"`
+	// Matcher is the HTTP codes that pass, e.g. "200-399" (AWS's default) or "200,204".
+	Matcher string `yaml:"matcher,omitempty" json:"matcher,omitempty"`
 }
 
 // TargetsPlan is the instances behind the NLB and the port they serve on.
@@ -260,23 +267,7 @@ func (p *Plan) Validate() []*FieldError {
 		}
 		checkPort(add, "loadBalancer.port", lb.Port)
 		checkPort(add, "targets.port", p.Targets.Port)
-		if lb.HealthCheck.Port != 0 {
-			checkPort(add, "loadBalancer.healthCheck.port", lb.HealthCheck.Port)
-		}
-		if !healthPath.MatchString(lb.HealthCheck.Path) || len(lb.HealthCheck.Path) > 1024 {
-			add("loadBalancer.healthCheck.path", "%q must start with / and have no spaces, e.g. /health", lb.HealthCheck.Path)
-		}
-		if iv := lb.HealthCheck.Interval; iv < 5 || iv > 300 {
-			add("loadBalancer.healthCheck.interval", "%d must be from 5 to 300 (seconds)", iv)
-		}
-		for _, t := range []struct {
-			field string
-			v     int32
-		}{{"loadBalancer.healthCheck.healthyThreshold", lb.HealthCheck.HealthyThreshold}, {"loadBalancer.healthCheck.unhealthyThreshold", lb.HealthCheck.UnhealthyThreshold}} {
-			if t.v < 2 || t.v > 10 {
-				add(t.field, "%d must be from 2 to 10", t.v)
-			}
-		}
+		errs = append(errs, validateHealthCheck(lb.HealthCheck)...)
 		if len(p.Targets.Instances) == 0 {
 			add("targets.instances", "required: the instances behind the load balancer, ids (i-...) or Name tags")
 		}
@@ -352,6 +343,84 @@ func (p *Plan) Validate() []*FieldError {
 	}
 	slices.SortStableFunc(errs, func(a, b *FieldError) int { return strings.Compare(a.Field, b.Field) })
 	return errs
+}
+
+// Health-check limits AWS sets for a TCP target group (a network load balancer's) with an
+// HTTP health check; CreateTargetGroup rejects anything outside them.
+const (
+	minHealthInterval, maxHealthInterval   = 5, 300
+	minHealthTimeout, maxHealthTimeout     = 2, 120
+	minHealthThreshold, maxHealthThreshold = 2, 10
+	maxHealthPath                          = 1024
+	minHealthCode, maxHealthCode           = 200, 599
+)
+
+// validateHealthCheck checks a new target group's health check against AWS's rules for a
+// network load balancer, so that the plan, not CreateTargetGroup halfway through a build,
+// says what is wrong.
+func validateHealthCheck(hc HealthCheckPlan) []*FieldError {
+	var errs []*FieldError
+	add := func(field, format string, args ...any) {
+		errs = append(errs, &FieldError{Field: "loadBalancer.healthCheck." + field, Message: fmt.Sprintf(format, args...)})
+	}
+	if hc.Port != 0 && (hc.Port < 1 || hc.Port > 65535) {
+		add("port", "%d must be a port from 1 to 65535", hc.Port)
+	}
+	switch {
+	case !healthPath.MatchString(hc.Path):
+		add("path", "%q must start with / and have no spaces, e.g. /health", hc.Path)
+	case len(hc.Path) > maxHealthPath:
+		add("path", "is %d characters long; AWS takes at most %d", len(hc.Path), maxHealthPath)
+	}
+	intervalOK := hc.Interval >= minHealthInterval && hc.Interval <= maxHealthInterval
+	if !intervalOK {
+		add("interval", "%d must be from %d to %d (seconds)", hc.Interval, minHealthInterval, maxHealthInterval)
+	}
+	switch t := hc.Timeout; {
+	case t != 0 && (t < minHealthTimeout || t > maxHealthTimeout):
+		add("timeout", "%d must be from %d to %d (seconds), or left out for AWS's default of %d", t, minHealthTimeout, maxHealthTimeout, awsops.DefaultHealthCheckTimeout)
+	case t != 0 && intervalOK && t > hc.Interval:
+		add("timeout", "%d s is longer than the interval (%d s): AWS needs the timeout to be at most the interval; lower the timeout or raise the interval", t, hc.Interval)
+	case t == 0 && intervalOK && hc.Interval < awsops.DefaultHealthCheckTimeout:
+		add("interval", "%d s is shorter than AWS's default timeout for a network load balancer's target group (%d s), which AWS rejects: set loadBalancer.healthCheck.timeout from %d to %d, or an interval of %d or more", hc.Interval, awsops.DefaultHealthCheckTimeout, minHealthTimeout, hc.Interval, awsops.DefaultHealthCheckTimeout)
+	}
+	for _, t := range []struct {
+		field string
+		v     int32
+	}{{"healthyThreshold", hc.HealthyThreshold}, {"unhealthyThreshold", hc.UnhealthyThreshold}} {
+		if t.v < minHealthThreshold || t.v > maxHealthThreshold {
+			add(t.field, "%d must be from %d to %d", t.v, minHealthThreshold, maxHealthThreshold)
+		}
+	}
+	if hc.Matcher != "" {
+		if err := checkMatcher(hc.Matcher); err != "" {
+			add("matcher", "%q %s", hc.Matcher, err)
+		}
+	}
+	return errs
+}
+
+// checkMatcher checks HTTP success codes written as AWS takes them: codes and ranges
+// separated by commas, e.g. "200,204" or "200-299", each from 200 to 599.
+func checkMatcher(m string) string {
+	const form = `must list HTTP codes or ranges separated by commas, e.g. "200-399" or "200,204"`
+	for _, part := range strings.Split(m, ",") {
+		lo, hi, isRange := strings.Cut(part, "-")
+		if !isRange {
+			hi = lo
+		}
+		a, errA := strconv.Atoi(lo)
+		b, errB := strconv.Atoi(hi)
+		switch {
+		case errA != nil || errB != nil || lo == "" || hi == "":
+			return form
+		case a < minHealthCode || b > maxHealthCode:
+			return fmt.Sprintf("has codes outside %d-%d, the range a network load balancer accepts", minHealthCode, maxHealthCode)
+		case a > b:
+			return fmt.Sprintf("has a range %s that ends before it starts", part)
+		}
+	}
+	return ""
 }
 
 func checkPort(add func(string, string, ...any), field string, v int32) {

@@ -403,7 +403,8 @@ func All(acct *awsops.Account) []Step {
 				res := run.Resources()
 				rep.Start(fmt.Sprintf(fmtHealthWait, tgName(run.ID())))
 				last := ""
-				err := acct.WaitTargetsHealthy(ctx, res.TargetGroupARN, func(s string) { last = s; rep.Status(s) })
+				p := run.Plan()
+				err := acct.WaitTargetsHealthy(ctx, res.TargetGroupARN, p.Targets.Port, healthCheck(p), func(s string) { last = s; rep.Status(s) })
 				if err != nil {
 					return err
 				}
@@ -411,6 +412,13 @@ func All(acct *awsops.Account) []Step {
 				return nil
 			}},
 	}
+}
+
+// healthCheck is the plan's health check as the target group gets it.
+func healthCheck(p *Plan) awsops.HealthCheck {
+	hc := p.LoadBalancer.HealthCheck
+	return awsops.HealthCheck{Path: hc.Path, Port: hc.Port, Interval: hc.Interval, HealthyThreshold: hc.HealthyThreshold,
+		UnhealthyThreshold: hc.UnhealthyThreshold, Timeout: hc.Timeout, Matcher: hc.Matcher}
 }
 
 // recordedOr returns the recorded id, or else what lookup finds: a create stopped in flight
@@ -495,10 +503,9 @@ func doTargetGroup(ctx context.Context, acct *awsops.Account, run *Run, rep Repo
 		return nil
 	}
 	rep.Start(fmt.Sprintf(fmtTGStart, name))
-	hc := p.LoadBalancer.HealthCheck
 	tg, err := acct.CreateTargetGroup(ctx, awsops.TargetGroupSpec{
 		Name: name, Port: p.Targets.Port, VPCID: res.VPCID, Tags: tags(run),
-		HealthCheck: awsops.HealthCheck{Path: hc.Path, Port: hc.Port, Interval: hc.Interval, HealthyThreshold: hc.HealthyThreshold, UnhealthyThreshold: hc.UnhealthyThreshold},
+		HealthCheck: healthCheck(p),
 	})
 	if err != nil {
 		return awsops.Failed(err, fmtTGFailed, name)

@@ -167,6 +167,7 @@ func (s *Sandbox) Account() *awsops.Account {
 			MinDelay: scale(5*time.Second, 20*time.Millisecond),
 			MaxDelay: scale(30*time.Second, 100*time.Millisecond),
 			Deadline: scale(20*time.Minute, 30*time.Second),
+			AWSTime:  s.delay,
 		},
 	}
 }

@@ -108,6 +108,8 @@ type targetGroup struct {
 	Unhealthy  int32             `json:"unhealthy"`
 	Targets    []target          `json:"targets"`
 	Tags       map[string]string `json:"tags"`
+	Timeout    int32             `json:"timeout,omitempty"`
+	Matcher    string            `json:"matcher,omitempty"`
 }
 
 type listener struct {
@@ -116,6 +118,7 @@ type listener struct {
 	Port        int32             `json:"port"`
 	TargetGroup string            `json:"targetGroup"`
 	Tags        map[string]string `json:"tags"`
+	Created     time.Time         `json:"created,omitzero"`
 }
 
 type vpcLink struct {
