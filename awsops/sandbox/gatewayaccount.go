@@ -31,21 +31,21 @@ type gatewayAccount struct {
 	CloudWatchRoleARN string `json:"cloudwatchRoleArn,omitempty"`
 }
 
-// gateway returns the region's API Gateway settings, made from the region's default the
-// first time (accounts saved before settings existed have none).
-func (st *state) gateway() *gatewayAccount {
-	if st.Gateway == nil {
-		st.Gateway = &gatewayAccount{}
-		if st.Region != RegionWithoutLoggingRole {
-			st.Gateway.CloudWatchRoleARN = LoggingRoleARN
-		}
+// loggingRole is the region's CloudWatch Logs role: the one UpdateAccount set, or the
+// region's default (an account saved before settings existed has none stored).
+func (st *state) loggingRole() string {
+	if st.Gateway != nil {
+		return st.Gateway.CloudWatchRoleARN
 	}
-	return st.Gateway
+	if st.Region == RegionWithoutLoggingRole {
+		return ""
+	}
+	return LoggingRoleARN
 }
 
 // checkLogging refuses a logging level other than OFF when no CloudWatch Logs role is set.
 func (st *state) checkLogging(level string) error {
-	if level != "OFF" && st.gateway().CloudWatchRoleARN == "" {
+	if level != "OFF" && st.loggingRole() == "" {
 		return badRequest(errNoLoggingRole)
 	}
 	return nil
@@ -57,7 +57,7 @@ var roleARN = regexp.MustCompile(`^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1
 func (g *gatewayAPI) GetAccount(_ context.Context, _ *apigateway.GetAccountInput, _ ...func(*apigateway.Options)) (*apigateway.GetAccountOutput, error) {
 	out := &apigateway.GetAccountOutput{}
 	err := g.s.do(svcGateway, "GetAccount", false, func(st *state, _ time.Time) error {
-		if arn := st.gateway().CloudWatchRoleARN; arn != "" {
+		if arn := st.loggingRole(); arn != "" {
 			out.CloudwatchRoleArn = aws.String(arn)
 		}
 		out.ApiKeyVersion = aws.String("4")
@@ -71,7 +71,7 @@ func (g *gatewayAPI) GetAccount(_ context.Context, _ *apigateway.GetAccountInput
 func (g *gatewayAPI) UpdateAccount(_ context.Context, in *apigateway.UpdateAccountInput, _ ...func(*apigateway.Options)) (*apigateway.UpdateAccountOutput, error) {
 	out := &apigateway.UpdateAccountOutput{}
 	err := g.s.do(svcGateway, "UpdateAccount", true, func(st *state, _ time.Time) error {
-		acct := st.gateway()
+		acct := &gatewayAccount{CloudWatchRoleARN: st.loggingRole()}
 		for _, op := range in.PatchOperations {
 			path, value := aws.ToString(op.Path), aws.ToString(op.Value)
 			if path != "/cloudwatchRoleArn" || (op.Op != gwtypes.OpReplace && op.Op != gwtypes.OpRemove) {
@@ -85,6 +85,7 @@ func (g *gatewayAPI) UpdateAccount(_ context.Context, in *apigateway.UpdateAccou
 			}
 			acct.CloudWatchRoleARN = value
 		}
+		st.Gateway = acct
 		out.CloudwatchRoleArn = aws.String(acct.CloudWatchRoleARN)
 		return nil
 	})
