@@ -59,3 +59,42 @@ func TestApplyWithLoggingAndNoRoleStopsAtPreflight(t *testing.T) {
 		t.Errorf("summary = %+v", s)
 	}
 }
+
+// A kept run resumed after the region filled its VPC link quota is refused before it
+// creates anything more, naming the quota.
+func TestResumeStopsAtPreflightWhenTheQuotaIsReached(t *testing.T) {
+	sb, err := sandbox.New(sandbox.Options{Speed: 0, Faults: "CreateVpcLink:1", ForeignTargets: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	acct := sb.Account()
+	p, err := steps.LoadPlan("../examples/demo.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := &steps.Store{Dir: t.TempDir()}
+	var out, errOut bytes.Buffer
+	c := &CLI{Out: &out, Err: &errOut, In: strings.NewReader(""), Yes: true, Keep: true, Demo: true}
+	if code := c.Apply(context.Background(), acct, store, p, ""); code != ExitFailed {
+		t.Fatalf("apply with CreateVpcLink failing: exit %d\n%s", code, errOut.String())
+	}
+	runs, err := store.List()
+	if err != nil || len(runs) != 1 {
+		t.Fatalf("runs: %d, %v", len(runs), err)
+	}
+	for i := range steps.VPCLinkQuota {
+		lb := "arn:aws:elasticloadbalancing:us-east-1:" + sandbox.AccountID + ":loadbalancer/net/other/" + strings.Repeat("0", 15) + string(rune('a'+i))
+		if _, err := acct.CreateVPCLink(context.Background(), "other", lb, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := sb.Inventory()
+	errOut.Reset()
+	code := c.Resume(context.Background(), acct, store, runs[0].RunID)
+	if code != ExitFailed || !strings.Contains(errOut.String(), "✘ "+steps.CheckVPCLinkQuota) || !strings.Contains(errOut.String(), "Service Quotas") {
+		t.Errorf("resume: exit %d\n%s", code, errOut.String())
+	}
+	if inv := sb.Inventory(); inv != before {
+		t.Errorf("inventory = %+v, want %+v: resume created something", inv, before)
+	}
+}
