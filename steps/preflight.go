@@ -259,7 +259,7 @@ func loggingRole(ctx context.Context, acct *awsops.Account, p *Plan, _ *Resoluti
 	}
 	return Check{Name: CheckLoggingRole, Status: CheckFail,
 		Message: fmt.Sprintf("stage.logging is %s, but API Gateway in %s has no CloudWatch Logs role, so AWS refuses to turn logging on (\"CloudWatch Logs role ARN must be set in account settings to enable logging\")", p.Stage.Logging, acct.Region),
-		Fix:     "set stage.logging to OFF, or give API Gateway the role once for the region, then run the command again:\n" + strings.Join(LoggingRoleCommands(acct.Region, account), "\n")}, nil
+		Fix:     "set stage.logging to OFF (in the wizard: Logging, on the Stage screen), or give API Gateway the role once for the region with these AWS CLI commands:\n" + strings.Join(LoggingRoleCommands(acct.Region, account), "\n")}, nil
 }
 
 // LoggingRoleCommands are the AWS CLI commands that create the role API Gateway writes
