@@ -41,6 +41,9 @@ type CLI struct {
 	DryRun bool
 	// Flags repeats the global flags for the commands it suggests (e.g. "--demo").
 	Flags string
+
+	// preflight is what the last preflight found, for the JSON summary.
+	preflight steps.Checks
 }
 
 // Summary is what apply and resume print at the end; with --output json, as JSON.
@@ -61,6 +64,8 @@ type Summary struct {
 	Demo            bool   `json:"demo,omitempty"`
 	Error           string `json:"error,omitempty"`
 	Next            string `json:"next,omitempty"`
+	// Preflight is what was checked before anything was created.
+	Preflight steps.Checks `json:"preflight,omitempty"`
 }
 
 // SummaryOf builds the summary of a journal.
@@ -232,24 +237,42 @@ func withInterrupt(ctx context.Context) (context.Context, context.CancelFunc) {
 func (c *CLI) Apply(ctx context.Context, acct *awsops.Account, store *steps.Store, p *steps.Plan, planFile string) int {
 	res, err := steps.Resolve(ctx, acct, p)
 	if err != nil {
-		Fail(c.Err, "check the plan against the account", err)
 		var pe *steps.PlanError
+		if errors.As(err, &pe) {
+			// A resource of another account or region is "not found" here: say where it is.
+			if own, oerr := steps.Ownership(ctx, acct, p); oerr == nil && len(own.Failed()) > 0 {
+				return c.refused(own)
+			}
+		}
+		Fail(c.Err, "check the plan against the account", err)
 		if errors.As(err, &pe) {
 			return ExitUsage
 		}
 		return ExitFailed
 	}
 	Describe(c.Err, p, res, acct.Region)
-	for _, warn := range res.Warnings {
-		fmt.Fprintf(c.Err, "! %s\n", warn)
+	checks, err := steps.Preflight(ctx, acct, p, res, nil)
+	if err != nil {
+		Fail(c.Err, "run the preflight checks", err)
+		return ExitFailed
 	}
+	c.preflight = checks
 	if c.DryRun {
+		WriteChecks(c.Err, checks)
 		fmt.Fprintln(c.Out, "# The AWS CLI commands that would build this plan (nothing was changed):")
 		for _, cmd := range steps.AWSCLI(p, res) {
 			fmt.Fprintln(c.Out, cmd)
 		}
+		if len(checks.Failed()) > 0 {
+			fmt.Fprintf(c.Err, "✘ The preflight found %d problem(s): apply would stop before creating anything. Fix them, then run the command again.\n", len(checks.Failed()))
+			return ExitFailed
+		}
 		return ExitOK
 	}
+	if len(checks.Failed()) > 0 {
+		return c.refused(checks)
+	}
+	WriteChecks(c.Err, checks)
 	if ok, code := c.ask("Create these resources?", "apply", "Nothing was changed."); !ok {
 		return code
 	}
@@ -276,6 +299,16 @@ func (c *CLI) Resume(ctx context.Context, acct *awsops.Account, store *steps.Sto
 		return ExitUsage
 	}
 	fmt.Fprintf(c.Err, "Resuming run %s (%s): checking what it recorded, then building the rest.\n", j.RunID, j.State)
+	checks, err := steps.Preflight(ctx, acct, &j.Plan, nil, &j.Resources)
+	if err != nil {
+		Fail(c.Err, "run the preflight checks", err)
+		return ExitFailed
+	}
+	c.preflight = checks
+	if len(checks.Failed()) > 0 {
+		return c.refused(checks)
+	}
+	WriteChecks(c.Err, checks)
 	r := &steps.Runner{Account: acct, Store: store}
 	return c.run(ctx, r, j)
 }
@@ -314,6 +347,44 @@ func (c *CLI) run(ctx context.Context, r *steps.Runner, j *steps.Journal) int {
 	c.printSummary(j)
 	if interrupted {
 		return ExitInterrupted
+	}
+	return ExitFailed
+}
+
+// WriteChecks prints preflight results, one a line, each failure followed by its fix.
+func WriteChecks(w io.Writer, checks steps.Checks) {
+	if len(checks) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "Preflight:")
+	for _, ch := range checks {
+		mark := "✔"
+		switch ch.Status {
+		case steps.CheckWarn:
+			mark = "!"
+		case steps.CheckFail:
+			mark = "✘"
+		}
+		fmt.Fprintf(w, "  %s %s: %s\n", mark, ch.Name, ch.Message)
+		if ch.Fix != "" && ch.Status != steps.CheckOK {
+			lines := strings.Split(ch.Fix, "\n")
+			fmt.Fprintf(w, "    Try: %s\n", lines[0])
+			for _, l := range lines[1:] {
+				fmt.Fprintf(w, "      %s\n", l)
+			}
+		}
+	}
+}
+
+// refused reports a run the preflight stopped: nothing was created, and each problem has its
+// fix. It is not a usage error: the plan is well formed, the account is not ready for it.
+func (c *CLI) refused(checks steps.Checks) int {
+	c.preflight = checks
+	WriteChecks(c.Err, checks)
+	n := len(checks.Failed())
+	fmt.Fprintf(c.Err, "✘ Stopped before creating anything: the preflight found %d problem(s). Fix them as said above, then run the command again.\n", n)
+	if c.JSON {
+		c.printJSON(Summary{State: "preflight-failed", Error: checks.Err().Error(), Preflight: checks})
 	}
 	return ExitFailed
 }
@@ -366,6 +437,7 @@ func (c *CLI) kept(j *steps.Journal) {
 
 func (c *CLI) printSummary(j *steps.Journal) {
 	s := SummaryOf(j)
+	s.Preflight = c.preflight
 	switch j.State {
 	case steps.StateFailed, steps.StateInterrupted, steps.StateUndoFailed:
 		s.Next = c.command("resume", j.RunID)

@@ -65,7 +65,7 @@ func (f *flow) walkToReview() {
 	f.keys("enter")
 	f.waitFor("Stage name")
 	f.keys("enter")
-	f.waitFor("The same by hand")
+	f.waitFor("Preflight:")
 }
 
 func TestWizardBuildsTheChainFromWelcomeToDone(t *testing.T) {

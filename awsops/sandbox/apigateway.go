@@ -533,6 +533,9 @@ func (g *gatewayAPI) UpdateStage(_ context.Context, in *apigateway.UpdateStageIn
 				if !slices.Contains([]string{"OFF", "ERROR", "INFO"}, value) {
 					return badRequest("Invalid logging level " + value + "; valid values are OFF, ERROR, INFO")
 				}
+				if err := st.checkLogging(value); err != nil {
+					return err
+				}
 			case path == "/*/*/throttling/rateLimit", path == "/*/*/throttling/burstLimit":
 			case strings.HasPrefix(path, "/variables/"):
 				s.Variables[strings.TrimPrefix(path, "/variables/")] = value

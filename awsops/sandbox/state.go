@@ -25,6 +25,8 @@ type state struct {
 	RestAPIs       map[string]*restAPI      `json:"restApis"`
 	APIKeys        map[string]*apiKey       `json:"apiKeys"`
 	UsagePlans     map[string]*usagePlan    `json:"usagePlans"`
+	// Gateway is API Gateway's account settings; nil means the region's default (gatewayaccount.go).
+	Gateway *gatewayAccount `json:"gatewayAccount,omitempty"`
 }
 
 type vpc struct {
