@@ -2,6 +2,7 @@ package steps_test
 
 import (
 	"context"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -199,5 +200,33 @@ func TestAReusedLoadBalancerMustListenOnThePlansPort(t *testing.T) {
 				t.Errorf("resolve: %v; want %q", err, c.wantErr)
 			}
 		})
+	}
+}
+
+// The AWS CLI script builds what apply builds: the URI on the plan's listener port, and the
+// same methods on the root /.
+func TestTheAWSCLIScriptPutsTheRootMethodsOnTheListenersPort(t *testing.T) {
+	p := loadPlan(t, "../examples/api-key.yaml")
+	cmds := steps.AWSCLI(p, nil)
+	count := func(f func(string) bool) int {
+		n := 0
+		for _, c := range cmds {
+			if f(c) {
+				n++
+			}
+		}
+		return n
+	}
+	methods := count(func(c string) bool {
+		return strings.Contains(c, "apigateway put-method ") && strings.Contains(c, "--http-method ANY")
+	})
+	proxy := count(func(c string) bool {
+		return strings.Contains(c, "apigateway put-integration ") && strings.Contains(c, "http://${stageVariables.VPCNLB}:8080/{proxy}")
+	})
+	root := count(func(c string) bool {
+		return strings.Contains(c, "apigateway put-integration ") && regexp.MustCompile(`http://\$\{stageVariables\.VPCNLB\}:8080/(['" ]|$)`).MatchString(c)
+	})
+	if methods != 2 || proxy != 1 || root != 1 {
+		t.Errorf("ANY methods %d, /{proxy+} integrations on 8080 %d, / integrations on 8080 %d; want 2, 1, 1:\n%s", methods, proxy, root, strings.Join(cmds, "\n"))
 	}
 }
