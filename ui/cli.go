@@ -348,6 +348,9 @@ func Remaining(j *steps.Journal) []string {
 	add("REST API", r.RestAPIID, r.RestAPIReused)
 	if r.RestAPIReused {
 		add("resource /{proxy+}", r.ProxyResourceID, false)
+		if len(r.RootMethods) > 0 {
+			out = append(out, "methods "+strings.Join(r.RootMethods, ", ")+" of / in "+r.RestAPIID)
+		}
 		add("stage", r.Stage, false)
 	}
 	add("API key", r.APIKeyID, false)
