@@ -230,3 +230,26 @@ func TestTheAWSCLIScriptPutsTheRootMethodsOnTheListenersPort(t *testing.T) {
 		t.Errorf("ANY methods %d, /{proxy+} integrations on 8080 %d, / integrations on 8080 %d; want 2, 1, 1:\n%s", methods, proxy, root, strings.Join(cmds, "\n"))
 	}
 }
+
+// Adding to an API whose / has methods already says that those stay as they are.
+func TestResolveWarnsOfAReusedAPIsRootMethods(t *testing.T) {
+	sb := newSandbox(t, "")
+	acct := sb.Account()
+	first, err := apply(t, acct, nil, loadPlan(t, "../examples/demo.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := steps.ParsePlan("reuse", []byte("name: reuse\nvpc: prod-vpc\nloadBalancer: {existing: "+
+		awsops.ResourceName(first.Resources.LoadBalancerARN)+"}\napi: {existing: "+first.Resources.RestAPIID+", methods: [ANY]}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := steps.Resolve(context.Background(), acct, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "API " + first.Resources.RestAPIID + " already has / with DELETE, GET, PATCH, POST"
+	if !slices.ContainsFunc(res.Warnings, func(w string) bool { return strings.HasPrefix(w, want) }) {
+		t.Errorf("warnings = %q; want one starting %q", res.Warnings, want)
+	}
+}

@@ -182,6 +182,9 @@ func Resolve(ctx context.Context, acct *awsops.Account, p *Plan) (*Resolution, e
 			if r, ok := rs["/{proxy+}"]; ok && len(r.Methods) > 0 {
 				res.Warnings = append(res.Warnings, fmt.Sprintf("API %s already has /{proxy+} with %s: vpclink adds only the methods it lacks", id, strings.Join(r.Methods, ", ")))
 			}
+			if r, ok := rs["/"]; ok && len(r.Methods) > 0 {
+				res.Warnings = append(res.Warnings, fmt.Sprintf("API %s already has / with %s: vpclink leaves those as they are and adds only the methods it lacks", id, strings.Join(r.Methods, ", ")))
+			}
 		}
 	}
 	return done()
