@@ -74,6 +74,8 @@ type GatewayAPI interface {
 	CreateUsagePlanKey(context.Context, *apigateway.CreateUsagePlanKeyInput, ...func(*apigateway.Options)) (*apigateway.CreateUsagePlanKeyOutput, error)
 	// GetAccount reads the account's settings: the CloudWatch Logs role that stage logging needs.
 	GetAccount(context.Context, *apigateway.GetAccountInput, ...func(*apigateway.Options)) (*apigateway.GetAccountOutput, error)
+	// TestInvokeMethod sends a request through a method's integration without a public call.
+	TestInvokeMethod(context.Context, *apigateway.TestInvokeMethodInput, ...func(*apigateway.Options)) (*apigateway.TestInvokeMethodOutput, error)
 }
 
 // VPCLinkAPI is the part of API Gateway that manages VPC links. It is separate from

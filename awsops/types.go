@@ -162,4 +162,6 @@ type Method struct {
 	HTTPMethod    string
 	Authorization string // NONE, AWS_IAM
 	APIKey        bool
+	// Port is the load balancer listener the integration calls; 0 means 80.
+	Port int32
 }

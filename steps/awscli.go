@@ -103,7 +103,13 @@ func AWSCLI(p *Plan, res *Resolution) []string {
 			api, m, auth, keyFlag)
 		add("aws apigateway put-integration --rest-api-id %s --resource-id <proxy-resource-id> --http-method %s --type HTTP_PROXY --integration-http-method %s "+
 			"--connection-type VPC_LINK --connection-id '%s' --uri '%s' --request-parameters integration.request.path.proxy=method.request.path.proxy",
-			api, m, m, awsops.IntegrationConnectionID, awsops.IntegrationURI)
+			api, m, m, awsops.IntegrationConnectionID, awsops.ProxyIntegrationURI(ListenerPort(p)))
+		// The root / gets the same method, so that the invoke URL itself answers.
+		add("aws apigateway put-method --rest-api-id %s --resource-id <root-resource-id> --http-method %s --authorization-type %s%s",
+			api, m, auth, keyFlag)
+		add("aws apigateway put-integration --rest-api-id %s --resource-id <root-resource-id> --http-method %s --type HTTP_PROXY --integration-http-method %s "+
+			"--connection-type VPC_LINK --connection-id '%s' --uri '%s'",
+			api, m, m, awsops.IntegrationConnectionID, awsops.RootIntegrationURI(ListenerPort(p)))
 	}
 	add("aws apigateway create-deployment --rest-api-id %s", api)
 	add("aws apigateway create-stage --rest-api-id %s --stage-name %s --deployment-id <deployment-id> --variables %s=%s,%s=%s --tags vpclink:run=%s",

@@ -110,6 +110,7 @@ type Resources struct {
 	RestAPIReused   bool     `json:"restApiReused,omitempty"`
 	ProxyResourceID string   `json:"proxyResourceId,omitempty"`
 	Methods         []string `json:"methods,omitempty"`
+	RootMethods     []string `json:"rootMethods,omitempty"` // the methods this run put on /
 	DeploymentID    string   `json:"deploymentId,omitempty"`
 	Stage           string   `json:"stage,omitempty"`
 	// StageExisted is set when a reused API had the stage before this run: undo keeps it,

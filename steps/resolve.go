@@ -65,8 +65,19 @@ func Resolve(ctx context.Context, acct *awsops.Account, p *Plan) (*Resolution, e
 			if err != nil {
 				return nil, err
 			}
-			if len(listeners) == 0 {
-				res.Warnings = append(res.Warnings, fmt.Sprintf("load balancer %s has no listener: API Gateway's requests will find nothing to answer them", lb.Name))
+			// The integration URI names the listener's port: API Gateway calls only that one.
+			port := ListenerPort(p)
+			var ports []string
+			found := false
+			for _, l := range listeners {
+				ports = append(ports, fmt.Sprint(l.Port))
+				found = found || l.Port == port
+			}
+			switch {
+			case len(listeners) == 0:
+				add("loadBalancer.existing", "load balancer %s has no listener, so API Gateway's requests would find nothing to answer them: add a TCP listener on port %d to it, or choose another load balancer", lb.Name, port)
+			case !found:
+				add("loadBalancer.port", "load balancer %s has no listener on port %d; it listens on %s: set loadBalancer.port to one of them", lb.Name, port, strings.Join(ports, ", "))
 			}
 		}
 	} else {
@@ -170,6 +181,9 @@ func Resolve(ctx context.Context, acct *awsops.Account, p *Plan) (*Resolution, e
 			}
 			if r, ok := rs["/{proxy+}"]; ok && len(r.Methods) > 0 {
 				res.Warnings = append(res.Warnings, fmt.Sprintf("API %s already has /{proxy+} with %s: vpclink adds only the methods it lacks", id, strings.Join(r.Methods, ", ")))
+			}
+			if r, ok := rs["/"]; ok && len(r.Methods) > 0 {
+				res.Warnings = append(res.Warnings, fmt.Sprintf("API %s already has / with %s: vpclink leaves those as they are and adds only the methods it lacks", id, strings.Join(r.Methods, ", ")))
 			}
 		}
 	}

@@ -285,7 +285,7 @@ func All(acct *awsops.Account) []Step {
 					return err
 				}
 				return run.Record(func(r *Resources) {
-					r.RestAPIID, r.ProxyResourceID, r.Methods, r.DeploymentID, r.Stage = "", "", nil, "", ""
+					r.RestAPIID, r.ProxyResourceID, r.Methods, r.RootMethods, r.DeploymentID, r.Stage = "", "", nil, nil, "", ""
 				})
 			}},
 		&step{id: IDProxyResource, title: "Proxy resource", after: []string{IDRestAPI},
@@ -302,31 +302,8 @@ func All(acct *awsops.Account) []Step {
 				return run.Record(func(r *Resources) { r.ProxyResourceID, r.Methods = "", nil })
 			}},
 		&step{id: IDMethods, title: "Methods and integration", after: []string{IDProxyResource},
-			do: func(ctx context.Context, run *Run, rep Reporter) error { return doMethods(ctx, acct, run, rep) },
-			undo: func(ctx context.Context, run *Run, rep Reporter) error {
-				res := run.Resources()
-				if !res.RestAPIReused || res.ProxyResourceID != "" || len(res.Methods) == 0 {
-					return nil // they go with the API, or with the resource vpclink created
-				}
-				// Methods added to a /{proxy+} that was there before: remove just those.
-				rs, err := acct.ListResources(ctx, res.RestAPIID)
-				if err != nil {
-					return err
-				}
-				proxy, ok := rs["/{proxy+}"]
-				for _, m := range res.Methods {
-					if ok {
-						rep.Start("Deleting method " + m + " of /{proxy+} in " + res.RestAPIID + ".")
-						if err := acct.DeleteMethod(ctx, res.RestAPIID, proxy.ID, m); err != nil {
-							return err
-						}
-					}
-					if err := run.Record(func(r *Resources) { r.Methods = slices.DeleteFunc(r.Methods, func(x string) bool { return x == m }) }); err != nil {
-						return err
-					}
-				}
-				return nil
-			}},
+			do:   func(ctx context.Context, run *Run, rep Reporter) error { return doMethods(ctx, acct, run, rep) },
+			undo: func(ctx context.Context, run *Run, rep Reporter) error { return undoMethods(ctx, acct, run, rep) }},
 		&step{id: IDDeploy, title: "Deployment and stage", after: []string{IDMethods, IDVPCLink},
 			do: func(ctx context.Context, run *Run, rep Reporter) error { return doDeploy(ctx, acct, run, rep) },
 			undo: func(ctx context.Context, run *Run, rep Reporter) error {
@@ -804,7 +781,7 @@ func doRestAPI(ctx context.Context, acct *awsops.Account, run *Run, rep Reporter
 	}
 	// A new API has none of what the journal says the old one had.
 	if err := run.Record(func(r *Resources) {
-		r.RestAPIID, r.ProxyResourceID, r.Methods, r.DeploymentID, r.Stage = a.ID, "", nil, "", ""
+		r.RestAPIID, r.ProxyResourceID, r.Methods, r.RootMethods, r.DeploymentID, r.Stage = a.ID, "", nil, nil, "", ""
 	}); err != nil {
 		return err
 	}
@@ -854,6 +831,13 @@ func authorization(p *Plan) (string, bool) {
 	return "NONE", false
 }
 
+// ListenerPort is the load balancer listener the integration calls: the plan's port, 80
+// when a reused load balancer's plan names none.
+func ListenerPort(p *Plan) int32 { return cmpOr(p.LoadBalancer.Port, 80) }
+
+// doMethods puts the plan's methods on /{proxy+} and on the root /, each with its VPC link
+// integration to the listener on the plan's port: / is the invoke URL itself, which no
+// {proxy+} matches. Methods already integrated are left as they are.
 func doMethods(ctx context.Context, acct *awsops.Account, run *Run, rep Reporter) error {
 	res, p := run.Resources(), run.Plan()
 	rs, err := acct.ListResources(ctx, res.RestAPIID)
@@ -864,27 +848,97 @@ func doMethods(ctx context.Context, acct *awsops.Account, run *Run, rep Reporter
 	if !ok {
 		return fmt.Errorf("add methods to %s: the API has no /{proxy+} resource", res.RestAPIID)
 	}
+	root, ok := rs["/"]
+	if !ok {
+		return fmt.Errorf("add methods to %s: the API has no root resource", res.RestAPIID)
+	}
 	auth, key := authorization(p)
+	port := ListenerPort(p)
 	var added []string
 	for _, m := range p.API.Methods {
 		if slices.Contains(proxy.Integrated, m) {
 			continue
 		}
-		rep.Start(fmt.Sprintf(fmtMethStart, m))
-		method := awsops.Method{HTTPMethod: m, Authorization: auth, APIKey: key}
+		rep.Start(fmt.Sprintf(fmtMethStart, m+" /{proxy+}"))
+		method := awsops.Method{HTTPMethod: m, Authorization: auth, APIKey: key, Port: port}
 		if err := acct.PutProxyMethod(ctx, res.RestAPIID, proxy.ID, method, slices.Contains(proxy.Methods, m)); err != nil {
-			return awsops.Failed(err, fmtMethFailed, m)
+			return awsops.Failed(err, fmtMethFailed, m+" /{proxy+}")
 		}
-		added = append(added, m)
+		added = append(added, m+" /{proxy+}")
 		if err := run.Record(func(r *Resources) { r.Methods = append(r.Methods, m) }); err != nil {
 			return err
 		}
 	}
+	for _, m := range p.API.Methods {
+		if slices.Contains(root.Integrated, m) {
+			// On an API this run made, what is there is this run's, from an earlier attempt.
+			if !res.RestAPIReused && !slices.Contains(res.RootMethods, m) {
+				if err := run.Record(func(r *Resources) { r.RootMethods = append(r.RootMethods, m) }); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		rep.Start(fmt.Sprintf(fmtMethStart, m+" /"))
+		method := awsops.Method{HTTPMethod: m, Authorization: auth, APIKey: key, Port: port}
+		if err := acct.PutRootMethod(ctx, res.RestAPIID, root.ID, method, slices.Contains(root.Methods, m)); err != nil {
+			return awsops.Failed(err, fmtMethFailed, m+" /")
+		}
+		added = append(added, m+" /")
+		if !slices.Contains(res.RootMethods, m) {
+			if err := run.Record(func(r *Resources) { r.RootMethods = append(r.RootMethods, m) }); err != nil {
+				return err
+			}
+		}
+	}
 	if len(added) == 0 {
-		rep.Stop("The methods " + strings.Join(p.API.Methods, ", ") + " are in place.")
+		rep.Stop("The methods " + strings.Join(p.API.Methods, ", ") + " of / and /{proxy+} are in place.")
 		return nil
 	}
 	rep.Stop(fmt.Sprintf(fmtMethDone, strings.Join(added, ", ")))
+	return nil
+}
+
+// undoMethods removes, from an API that was there before the run, the methods the run added
+// to the root / and to a /{proxy+} it did not create; the API's own methods stay. Methods of
+// an API or resource the run created go with it.
+func undoMethods(ctx context.Context, acct *awsops.Account, run *Run, rep Reporter) error {
+	res := run.Resources()
+	if !res.RestAPIReused || (len(res.RootMethods) == 0 && (res.ProxyResourceID != "" || len(res.Methods) == 0)) {
+		return nil
+	}
+	rs, err := acct.ListResources(ctx, res.RestAPIID)
+	if err != nil {
+		return err
+	}
+	if res.ProxyResourceID == "" {
+		proxy, ok := rs["/{proxy+}"]
+		for _, m := range res.Methods {
+			if ok {
+				rep.Start("Deleting method " + m + " of /{proxy+} in " + res.RestAPIID + ".")
+				if err := acct.DeleteMethod(ctx, res.RestAPIID, proxy.ID, m); err != nil {
+					return err
+				}
+			}
+			if err := run.Record(func(r *Resources) { r.Methods = slices.DeleteFunc(r.Methods, func(x string) bool { return x == m }) }); err != nil {
+				return err
+			}
+		}
+	}
+	root, ok := rs["/"]
+	for _, m := range res.RootMethods {
+		if ok {
+			rep.Start("Deleting method " + m + " of / in " + res.RestAPIID + ".")
+			if err := acct.DeleteMethod(ctx, res.RestAPIID, root.ID, m); err != nil {
+				return err
+			}
+		}
+		if err := run.Record(func(r *Resources) {
+			r.RootMethods = slices.DeleteFunc(r.RootMethods, func(x string) bool { return x == m })
+		}); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

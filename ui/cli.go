@@ -419,6 +419,9 @@ func Remaining(j *steps.Journal) []string {
 	add("REST API", r.RestAPIID, r.RestAPIReused)
 	if r.RestAPIReused {
 		add("resource /{proxy+}", r.ProxyResourceID, false)
+		if len(r.RootMethods) > 0 {
+			out = append(out, "methods "+strings.Join(r.RootMethods, ", ")+" of / in "+r.RestAPIID)
+		}
 		add("stage", r.Stage, false)
 	}
 	add("API key", r.APIKeyID, false)
@@ -454,7 +457,13 @@ func (c *CLI) printSummary(j *steps.Journal) {
 	fmt.Fprintf(c.Out, "\n✔ Run %s is complete.\n", j.RunID)
 	tw := tabwriter.NewWriter(c.Out, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "Invoke URL\t%s\n", s.InvokeURL)
-	fmt.Fprintf(tw, "Try it\tcurl %s/\n", s.InvokeURL)
+	for i, line := range TryIt(j) {
+		label := "Try it"
+		if i > 0 {
+			label = ""
+		}
+		fmt.Fprintf(tw, "%s\t%s\n", label, line)
+	}
 	fmt.Fprintf(tw, "REST API\t%s, stage %s\n", s.RestAPIID, s.Stage)
 	fmt.Fprintf(tw, "VPC link\t%s\n", s.VPCLinkID)
 	fmt.Fprintf(tw, "Load balancer\t%s\n", s.LoadBalancerARN)
@@ -463,7 +472,7 @@ func (c *CLI) printSummary(j *steps.Journal) {
 		fmt.Fprintf(tw, "Target group\t%s\n", s.TargetGroupARN)
 	}
 	if s.APIKeyID != "" {
-		fmt.Fprintf(tw, "API key\t%s (send it as x-api-key; its value: aws apigateway get-api-key --api-key %s --include-value)\n", s.APIKeyID, s.APIKeyID)
+		fmt.Fprintf(tw, "API key\t%s, sent as x-api-key (its value is not stored; the AWS CLI reads it)\n", s.APIKeyID)
 	}
 	fmt.Fprintf(tw, "Delete it all\t%s\n", s.Next)
 	tw.Flush()

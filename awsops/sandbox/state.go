@@ -173,6 +173,8 @@ type restAPI struct {
 	Resources   map[string]*resource `json:"resources"`
 	Deployments map[string]time.Time `json:"deployments"`
 	Stages      map[string]*stage    `json:"stages"`
+	// Snapshots are the resources each deployment serves, by deployment id.
+	Snapshots map[string]map[string]*resource `json:"snapshots,omitempty"`
 }
 
 type apiKey struct {
