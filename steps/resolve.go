@@ -81,15 +81,22 @@ func Resolve(ctx context.Context, acct *awsops.Account, p *Plan) (*Resolution, e
 			}
 		}
 	} else {
-		subnets, err := acct.ListSubnets(ctx, vpc.ID)
+		// Look up only what the plan names: a large account's VPC holds thousands of instances.
+		subnets, err := acct.FindSubnets(ctx, vpc.ID, p.Subnets)
 		if err != nil {
 			return nil, err
 		}
+		var all []awsops.Subnet // the VPC's subnets, listed only to say which ones there are
 		azs := map[string]string{}
 		for _, want := range p.Subnets {
 			s, ok := find(subnets, want, func(s awsops.Subnet) (string, string) { return s.ID, s.Name })
 			if !ok {
-				add("subnets", "no subnet %q in %s: name some of %s", want, vpc.ID, listOf(subnets, func(s awsops.Subnet) string { return label(s.ID, s.Name) }))
+				if all == nil {
+					if all, err = acct.ListSubnets(ctx, vpc.ID); err != nil {
+						return nil, err
+					}
+				}
+				add("subnets", "no subnet %q in %s: name some of %s", want, vpc.ID, listOf(all, func(s awsops.Subnet) string { return label(s.ID, s.Name) }))
 				continue
 			}
 			if other, dup := azs[s.AZ]; dup {
@@ -105,7 +112,7 @@ func Resolve(ctx context.Context, acct *awsops.Account, p *Plan) (*Resolution, e
 		if len(res.Subnets) == 1 {
 			res.Warnings = append(res.Warnings, "the load balancer will be in one Availability Zone only: choose subnets in two or more so that one zone's outage does not take the API down")
 		}
-		instances, err := acct.ListInstances(ctx, vpc.ID)
+		instances, err := acct.FindInstances(ctx, vpc.ID, p.Targets.Instances)
 		if err != nil {
 			return nil, err
 		}
@@ -113,7 +120,11 @@ func Resolve(ctx context.Context, acct *awsops.Account, p *Plan) (*Resolution, e
 		for _, want := range p.Targets.Instances {
 			in, ok := find(instances, want, func(i awsops.Instance) (string, string) { return i.ID, i.Name })
 			if !ok {
-				add("targets.instances", "no instance %q in %s: name some of %s", want, vpc.ID, listOf(instances, func(i awsops.Instance) string { return label(i.ID, i.Name) }))
+				if same := named(instances, want, func(i awsops.Instance) (string, string) { return i.ID, i.Name }); len(same) > 1 {
+					add("targets.instances", "%d instances in %s are named %q: name one by its id (%s)", len(same), vpc.ID, want, strings.Join(same, ", "))
+				} else {
+					add("targets.instances", "no instance %q in %s that is not terminated: name one by its id (i-…) or its Name tag; `aws ec2 describe-instances --filters Name=vpc-id,Values=%s` lists them", want, vpc.ID, vpc.ID)
+				}
 				continue
 			}
 			if slices.ContainsFunc(res.Instances, func(x awsops.Instance) bool { return x.ID == in.ID }) {
@@ -207,6 +218,17 @@ func find[T any](items []T, want string, keys func(T) (id, name string)) (T, boo
 	}
 	var zero T
 	return zero, false
+}
+
+// named returns the ids of the items whose name is want.
+func named[T any](items []T, want string, keys func(T) (id, name string)) []string {
+	var ids []string
+	for _, it := range items {
+		if id, name := keys(it); name == want {
+			ids = append(ids, id)
+		}
+	}
+	return ids
 }
 
 func label(id, name string) string {

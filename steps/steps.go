@@ -637,14 +637,20 @@ func doIngress(ctx context.Context, acct *awsops.Account, run *Run, rep Reporter
 			return err
 		}
 	}
-	all, err := acct.ListInstances(ctx, res.VPCID)
+	// Only the targets and their groups are read: the VPC may hold thousands of instances.
+	instances, err := acct.FindInstances(ctx, res.VPCID, res.InstanceIDs)
 	if err != nil {
 		return err
 	}
-	instances := slices.DeleteFunc(all, func(i awsops.Instance) bool { return !slices.Contains(res.InstanceIDs, i.ID) })
-	groups, err := acct.ListSecurityGroups(ctx, res.VPCID)
-	if err != nil {
-		return err
+	var groupIDs []string
+	for _, i := range instances {
+		groupIDs = append(groupIDs, i.SecurityGroups...)
+	}
+	var groups []awsops.SecurityGroup
+	if len(groupIDs) > 0 {
+		if groups, err = acct.ListSecurityGroups(ctx, res.VPCID, groupIDs...); err != nil {
+			return err
+		}
 	}
 	desc := ruleDescription(run.ID())
 	// Rules a crashed attempt added carry our description: count them as ours.

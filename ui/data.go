@@ -38,7 +38,8 @@ type cache struct {
 	// picker its counts and spare the chosen VPC's loader a second listing.
 	subnets map[string][]awsops.Subnet
 	byVPC   map[string]*vpcData
-	// loading marks the VPCs whose data a prefetch is loading, so screens wait for it.
+	// loading marks the VPCs whose data a prefetch is loading, so the screens that need its
+	// instances, groups or load balancers wait for it; Subnets shows the subnets above.
 	loading map[string]bool
 	links   []awsops.VPCLink
 	apis    []awsops.RestAPI

@@ -177,3 +177,31 @@ func TestWelcomeListsUnfinishedRunsAndPointsToOtherRegions(t *testing.T) {
 		t.Errorf("a complete run is offered for resuming:\n%s", view)
 	}
 }
+
+// TestSubnetsShowWithoutWaitingForThePrefetch leaves the VPC picker while the prefetch of the
+// VPC's instances has not answered (as in a VPC of thousands): the Subnets screen lists the
+// subnets read with the VPCs at once, and the prefetch's failure, which concerns the
+// instances, does not blank them; the Targets screen then loads the instances itself.
+func TestSubnetsShowWithoutWaitingForThePrefetch(t *testing.T) {
+	e := newEnv(t, "DescribeInstances")
+	e.init(t)
+	e.press(t, "enter", "prod")
+	_, prefetch := e.w.Update(tea.KeyMsg{Type: tea.KeyEnter}) // its commands are held back
+	view := e.w.View()
+	for _, want := range []string{"vpclink · Subnets", "10.0.10.0/24", "10.0.2.0/24", "3 selected"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("before the prefetch answers, the view does not say %q:\n%s", want, view)
+		}
+	}
+	if p := e.w.c.Draft.plan.Subnets; len(p) != 3 {
+		t.Errorf("the plan has subnets %q; want the 3 preselected", p)
+	}
+	e.run(t, prefetch) // now the prefetch answers, with DescribeInstances denied
+	if view := e.w.View(); !strings.Contains(view, "10.0.10.0/24") || strings.Contains(view, "✘") {
+		t.Errorf("the prefetch's failure changed the Subnets screen:\n%s", view)
+	}
+	e.press(t, "enter", "enter")
+	if view := e.w.View(); !strings.Contains(view, "vpclink · Targets") || !strings.Contains(view, "orders-api-1") {
+		t.Errorf("the Targets screen does not list the instances:\n%s", view)
+	}
+}
