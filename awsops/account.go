@@ -115,19 +115,32 @@ type Account struct {
 // FromConfig builds an Account on the real SDK clients for cfg. endpoint, when set, overrides
 // every service's endpoint (AWS_ENDPOINT_URL does the same through cfg); profile is only
 // named in advice.
+//
+// The clients do not retry: the Account's Pacer is the one retry layer, with the SDK's own
+// classification of retryable errors, so that every attempt is paced and no call is retried
+// by both. cfg.RetryMaxAttempts (AWS_MAX_ATTEMPTS, or max_attempts in the profile) bounds
+// the Pacer's attempts; DefaultMaxAttempts when unset.
 func FromConfig(cfg aws.Config, endpoint, profile string) *Account {
 	gw := apigateway.NewFromConfig(cfg, func(o *apigateway.Options) {
+		// RetryMaxAttempts is cleared too: the SDK would wrap the retryer with it.
+		o.Retryer, o.RetryMaxAttempts = aws.NopRetryer{}, 0
 		if endpoint != "" {
 			o.BaseEndpoint = aws.String(endpoint)
 		}
 	})
+	attempts := cfg.RetryMaxAttempts
+	if attempts <= 0 {
+		attempts = DefaultMaxAttempts
+	}
 	return &Account{
 		EC2: ec2.NewFromConfig(cfg, func(o *ec2.Options) {
+			o.Retryer, o.RetryMaxAttempts = aws.NopRetryer{}, 0
 			if endpoint != "" {
 				o.BaseEndpoint = aws.String(endpoint)
 			}
 		}),
 		ELB: elb.NewFromConfig(cfg, func(o *elb.Options) {
+			o.Retryer, o.RetryMaxAttempts = aws.NopRetryer{}, 0
 			if endpoint != "" {
 				o.BaseEndpoint = aws.String(endpoint)
 			}
@@ -135,12 +148,13 @@ func FromConfig(cfg aws.Config, endpoint, profile string) *Account {
 		Gateway: gw,
 		Links:   gw,
 		STS: sts.NewFromConfig(cfg, func(o *sts.Options) {
+			o.Retryer, o.RetryMaxAttempts = aws.NopRetryer{}, 0
 			if endpoint != "" {
 				o.BaseEndpoint = aws.String(endpoint)
 			}
 		}),
 		Region: cfg.Region,
-		Pace:   &Pacer{Scale: 1, MaxAttempts: 8, Profile: profile, Region: cfg.Region},
+		Pace:   &Pacer{Scale: 1, MaxAttempts: attempts, Profile: profile, Region: cfg.Region},
 	}
 }
 
