@@ -154,8 +154,8 @@ func (s *Sandbox) Account() *awsops.Account {
 		Region: s.opts.Region,
 		Pace:   &awsops.Pacer{Scale: s.opts.Speed, MaxAttempts: 8, Profile: "demo", Region: s.opts.Region},
 		Poll: awsops.Polling{
-			MinDelay: scale(5*time.Second, 20*time.Millisecond),
-			MaxDelay: scale(30*time.Second, 100*time.Millisecond),
+			MinDelay: scale(awsops.AWSPolling().MinDelay, 20*time.Millisecond),
+			MaxDelay: scale(awsops.AWSPolling().MaxDelay, 100*time.Millisecond),
 			Deadline: scale(20*time.Minute, 30*time.Second),
 		},
 	}
