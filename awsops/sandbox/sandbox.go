@@ -162,10 +162,10 @@ func (s *Sandbox) Account() *awsops.Account {
 	return &awsops.Account{
 		EC2: &ec2API{s}, ELB: &elbAPI{s}, Gateway: &gatewayAPI{s}, Links: &LinksAPI{s}, STS: &stsAPI{s},
 		Region: s.opts.Region,
-		Pace:   &awsops.Pacer{Scale: s.opts.Speed, MaxAttempts: 8, Profile: "demo", Region: s.opts.Region},
+		Pace:   &awsops.Pacer{Scale: s.opts.Speed, MaxAttempts: awsops.DefaultMaxAttempts, Profile: "demo", Region: s.opts.Region},
 		Poll: awsops.Polling{
-			MinDelay: scale(5*time.Second, 20*time.Millisecond),
-			MaxDelay: scale(30*time.Second, 100*time.Millisecond),
+			MinDelay: scale(awsops.AWSPolling().MinDelay, 20*time.Millisecond),
+			MaxDelay: scale(awsops.AWSPolling().MaxDelay, 100*time.Millisecond),
 			Deadline: scale(20*time.Minute, 30*time.Second),
 			AWSTime:  s.delay,
 		},
