@@ -275,7 +275,7 @@ func (r *review) refresh() {
 	}
 	fmt.Fprintf(&b, "\nThe same by hand (AWS CLI):\n")
 	for _, c := range steps.AWSCLI(&d.plan, r.res, r.c.Account.Region) {
-		fmt.Fprintf(&b, "  $ %s\n", c)
+		fmt.Fprintf(&b, "  %s\n", c)
 	}
 	r.body.SetContent(wrap(b.String(), r.body.Width))
 }
