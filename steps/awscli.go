@@ -196,7 +196,8 @@ func (s *script) network() {
 	}
 	for i, in := range p.Targets.Instances {
 		name := fmt.Sprintf("INSTANCE_%d", i+1)
-		if id := s.lookup(name, in, "i-", "Reservations[0].Instances[0].InstanceId", "ec2 describe-instances", vpc); id == in {
+		alive := map[string]any{"Name": "instance-state-name", "Values": []string{"pending", "running", "stopping", "stopped"}}
+		if id := s.lookup(name, in, "i-", "Reservations[0].Instances[0].InstanceId", "ec2 describe-instances", vpc, alive); id == in {
 			s.set(name, id)
 		}
 		group := fmt.Sprintf("GROUP_%d", i+1)
@@ -295,11 +296,15 @@ func (s *script) waitLoadBalancer() {
 // no error, as in the run's own step.
 func (s *script) ingress() {
 	p := s.plan
+	if len(s.groups) == 0 {
+		s.line("# None of the instances has a security group: there is no rule to add.")
+		return
+	}
 	s.line("# allow GROUP PORT CIDR: one ingress rule; a rule the group has already is fine.")
 	s.line(`allow() { if ! out=$(` + s.aws("ec2 authorize-security-group-ingress", "--group-id", ref("1"),
 		"--ip-permissions", "IpProtocol=tcp,FromPort="+ref("2")+",ToPort="+ref("2")+",IpRanges=[{CidrIp="+ref("3")+",Description="+ruleDescription(ref("RUN"))+"}]",
 		"--tag-specifications", ref("RULE_TAGS")) +
-		` 2>&1); then case $out in *InvalidPermission.Duplicate*) echo "$1 admits $3 on port $2 already." ;; *) echo "$out" >&2; return 1 ;; esac; fi; }`)
+		` 2>&1); then case $out in *InvalidPermission.Duplicate*) echo "$1 admits $3 on port $2 already." ;; *) printf '%s\n' "$out" >&2; return 1 ;; esac; fi; }`)
 	var src string
 	if p.SecurityGroups.Mode == ModeVPCCIDR {
 		if s.res != nil {
@@ -310,9 +315,11 @@ func (s *script) ingress() {
 		src = ref("VPC_CIDR")
 	} else {
 		s.line(`NLB_ID=${NLB_ARN#*:loadbalancer/}`)
-		s.capture("NLB_IPS", "NetworkInterfaces[].PrivateIpAddress", "ec2 describe-network-interfaces",
-			"--filters", "Name=description,Values=ELB "+ref("NLB_ID"))
-		s.line(`[ -n "$NLB_IPS" ] || { echo "AWS lists no network interface for $NLB_ID yet: run the rest of the script again in a minute." >&2; exit 1; }`)
+		// An active NLB has its interfaces; AWS may list them a moment later.
+		s.line(`for TRY in 1 2 3 4 5 6; do NLB_IPS=$(` + s.aws("ec2 describe-network-interfaces",
+			"--filters", "Name=description,Values=ELB "+ref("NLB_ID"), "--query", "NetworkInterfaces[].PrivateIpAddress", "--output", "text") +
+			`); [ -z "$NLB_IPS" ] || break; sleep 10; done`)
+		s.line(`[ -n "$NLB_IPS" ] || { echo "AWS lists no network interface for $NLB_ID: set securityGroups.mode to ` + ModeVPCCIDR + `, or add the rules by hand." >&2; exit 1; }`)
 		src = ref("NLB_IP") + "/32"
 	}
 	var allow []string

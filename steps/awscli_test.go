@@ -394,10 +394,12 @@ func TestAWSCLIScriptOfEveryExampleParsesInBashAndZsh(t *testing.T) {
 			t.Fatal(err)
 		}
 		trickyPlan, res := tricky()
+		bare := &Resolution{VPC: awsops.VPC{ID: "vpc-1", CIDR: "10.0.0.0/16"}, Subnets: res.Subnets, Instances: []awsops.Instance{{ID: "i-1"}}}
 		for name, lines := range map[string][]string{
-			"unresolved": AWSCLI(p, nil, "us-east-1"),
-			"resolved":   AWSCLI(p, res, "us-east-1"),
-			"tricky":     AWSCLI(trickyPlan, nil, "us-east-1"),
+			"unresolved":             AWSCLI(p, nil, "us-east-1"),
+			"resolved":               AWSCLI(p, res, "us-east-1"),
+			"with no security group": AWSCLI(p, bare, "us-east-1"),
+			"tricky":                 AWSCLI(trickyPlan, nil, "us-east-1"),
 		} {
 			for _, shell := range shells(t) {
 				path := filepath.Join(t.TempDir(), "build.sh")
