@@ -207,7 +207,7 @@ func TestAReusedLoadBalancerMustListenOnThePlansPort(t *testing.T) {
 // same methods on the root /.
 func TestTheAWSCLIScriptPutsTheRootMethodsOnTheListenersPort(t *testing.T) {
 	p := loadPlan(t, "../examples/api-key.yaml")
-	cmds := steps.AWSCLI(p, nil)
+	cmds := steps.AWSCLI(p, nil, "us-east-1")
 	count := func(f func(string) bool) int {
 		n := 0
 		for _, c := range cmds {

@@ -260,7 +260,7 @@ func (c *CLI) Apply(ctx context.Context, acct *awsops.Account, store *steps.Stor
 	if c.DryRun {
 		WriteChecks(c.Err, checks)
 		fmt.Fprintln(c.Out, "# The AWS CLI commands that would build this plan (nothing was changed):")
-		for _, cmd := range steps.AWSCLI(p, res) {
+		for _, cmd := range steps.AWSCLI(p, res, acct.Region) {
 			fmt.Fprintln(c.Out, cmd)
 		}
 		if len(checks.Failed()) > 0 {

@@ -303,8 +303,8 @@ func (r *review) refresh() {
 		b.WriteString("Checking the plan against the account…\n")
 	}
 	fmt.Fprintf(&b, "\nThe same by hand (AWS CLI):\n")
-	for _, c := range steps.AWSCLI(&d.plan, r.res) {
-		fmt.Fprintf(&b, "  $ %s\n", c)
+	for _, c := range steps.AWSCLI(&d.plan, r.res, r.c.Account.Region) {
+		fmt.Fprintf(&b, "  %s\n", c)
 	}
 	r.body.SetContent(wrap(b.String(), r.body.Width))
 }
