@@ -31,6 +31,8 @@ type welcome struct {
 	elsewhere map[string]int
 	input     textinput.Model
 	switchErr error
+	// skipped are the journals that could not be read: warned of, never blocking.
+	skipped []*steps.JournalError
 }
 
 type welcomeKeys struct {
@@ -82,7 +84,17 @@ func (w *welcome) Problems() []string {
 	}
 	return out
 }
-func (w *welcome) Warnings() []string { return nil }
+func (w *welcome) Warnings() []string {
+	var out []string
+	for _, je := range w.skipped {
+		if je.Version > steps.JournalVersion {
+			out = append(out, "run "+je.RunID+" is not listed: it was written by a newer vpclink; upgrade to resume it")
+			continue
+		}
+		out = append(out, "run "+je.RunID+" is not listed: its journal is damaged (vpclink status "+je.RunID+" says more)")
+	}
+	return out
+}
 
 // choice returns the run chosen, or nil for a new setup.
 func (w *welcome) choice() *steps.Journal {
@@ -102,7 +114,7 @@ func (w *welcome) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return w, nil
 	case runsMsg:
 		rows := []pickerRow{{ID: newSetupID, Cells: []string{"New setup", "", ""}}}
-		w.elsewhere = map[string]int{}
+		w.elsewhere, w.skipped = map[string]int{}, msg.skipped
 		for i := len(msg.runs) - 1; i >= 0; i-- {
 			j := msg.runs[i]
 			if !j.State.Unfinished() {
