@@ -226,11 +226,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return ui.ExitUsage
 		}
 		return cli.DemoReset(&steps.Store{Dir: dir}, func() error {
-			sb, err := openSandbox(dir, g.region)
+			// The account is not read first: a damaged account file is what reset is for.
+			opts, err := sandbox.OptionsFromEnv(dir, g.region)
 			if err != nil {
-				return err
+				return ui.WithHint(err, "correct the variable, or unset it for a demo account without faults")
 			}
-			return sb.Reset()
+			return sandbox.ResetAccount(opts)
 		})
 	case "version":
 		fmt.Fprintln(stdout, "vpclink", buildVersion())
