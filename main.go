@@ -128,6 +128,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if *output != "text" && *output != "json" {
 		return usageError(stderr, fmt.Errorf("--output %q: use text or json", *output))
 	}
+	if g.region != "" {
+		if err := awsops.CheckRegion(g.region); err != nil {
+			return usageError(stderr, fmt.Errorf("--region: %w", err))
+		}
+	}
 	pos := fs.Args()
 
 	dir, err := stateDir(g)
@@ -312,6 +317,12 @@ func openSandbox(dir, region string) (*sandbox.Sandbox, error) {
 func openAccount(ctx context.Context, g *globals, region string) (*awsops.Account, error) {
 	if g.region != "" {
 		region = g.region
+	}
+	if region != "" {
+		// From a plan, a journal or the wizard's region switch: checked before any use.
+		if err := awsops.CheckRegion(region); err != nil {
+			return nil, ui.WithHint(err, "use the region your resources are in, e.g. --region us-east-1")
+		}
 	}
 	if g.demo {
 		dir, err := stateDir(g)

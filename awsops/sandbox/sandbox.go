@@ -153,6 +153,10 @@ func newSandbox(opts Options) (*Sandbox, error) {
 	if opts.Region == "" {
 		opts.Region = "us-east-1"
 	}
+	// The region names the account file: a name that is no region could name any path.
+	if err := awsops.CheckRegion(opts.Region); err != nil {
+		return nil, fmt.Errorf("open the demo account: %w", err)
+	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
