@@ -152,6 +152,19 @@ func (j *Journal) Step(id string) *StepRecord {
 	return nil
 }
 
+// CheckPlan checks the run's plan as apply checks a plan file, with the same Validate, and
+// its region: a journal is a file anyone may have edited, and resume acts on what it says.
+func (j *Journal) CheckPlan() error {
+	errs := j.Plan.Validate()
+	if err := awsops.CheckRegion(j.Region); err != nil {
+		errs = append(errs, &FieldError{Field: "(journal) region", Message: err.Error()})
+	}
+	if len(errs) > 0 {
+		return &PlanError{Source: "in the journal of " + j.RunID, Errors: errs}
+	}
+	return nil
+}
+
 // InvokeURL is the URL of the deployed stage, once there is one.
 func (j *Journal) InvokeURL() string {
 	if j.Resources.RestAPIID == "" || j.Resources.DeploymentID == "" {

@@ -275,6 +275,10 @@ func (c *CLI) Resume(ctx context.Context, acct *awsops.Account, store *steps.Sto
 		Fail(c.Err, "resume "+runID, fmt.Errorf("the run was %s, so nothing of it remains; apply its plan again to start afresh", j.State))
 		return ExitUsage
 	}
+	if err := j.CheckPlan(); err != nil {
+		Fail(c.Err, "resume "+runID, err)
+		return ExitUsage
+	}
 	fmt.Fprintf(c.Err, "Resuming run %s (%s): checking what it recorded, then building the rest.\n", j.RunID, j.State)
 	r := &steps.Runner{Account: acct, Store: store}
 	return c.run(ctx, r, j)

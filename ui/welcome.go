@@ -82,6 +82,11 @@ func (w *welcome) Problems() []string {
 	if w.editing != "" {
 		out = append(out, "press enter to use the new "+w.editing+", or esc to keep the current one")
 	}
+	if j := w.choice(); j != nil {
+		if err := j.CheckPlan(); err != nil {
+			out = append(out, "run "+j.RunID+" cannot be resumed: "+strings.ReplaceAll(err.Error(), "\n  -", ";"))
+		}
+	}
 	return out
 }
 func (w *welcome) Warnings() []string {
