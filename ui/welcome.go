@@ -93,10 +93,10 @@ func (w *welcome) Warnings() []string {
 	var out []string
 	for _, je := range w.skipped {
 		if je.Version > steps.JournalVersion {
-			out = append(out, "run "+je.RunID+" is not listed: it was written by a newer vpclink; upgrade to resume it")
+			out = append(out, je.RunID+" not listed: written by a newer vpclink; upgrade to resume it")
 			continue
 		}
-		out = append(out, "run "+je.RunID+" is not listed: its journal is damaged (vpclink status "+je.RunID+" says more)")
+		out = append(out, je.RunID+" not listed: damaged journal (see vpclink status "+je.RunID+")")
 	}
 	return out
 }
