@@ -411,6 +411,10 @@ func checkPort(add func(string, string, ...any), field string, v int32) {
 // maxShapeErrors is how many problems ParsePlan reports before it stops looking.
 const maxShapeErrors = 20
 
+// maxListLength bounds every list of a plan (subnets, instances, methods): far above what
+// AWS takes in one load balancer or target group, far below what costs time to check.
+const maxListLength = 1000
+
 // zeroMeansDefault names the numbers that a plan leaves out to get a default: written as 0
 // they are an error, not the default, so that `port: 0` never becomes port 80.
 var zeroMeansDefault = map[string]string{
@@ -534,6 +538,10 @@ func (c *shapeCheck) check(n *yaml.Node, t reflect.Type, path string) {
 	case reflect.Slice:
 		if n.Kind != yaml.SequenceNode {
 			c.add(field, "%s is not a list: write [a, b] or one - item a line", describe(n))
+			return
+		}
+		if len(n.Content) > maxListLength {
+			c.add(field, "%d entries: a plan lists at most %d", len(n.Content), maxListLength)
 			return
 		}
 		for i, e := range n.Content {

@@ -47,6 +47,7 @@ func TestHostilePlansAreRefusedNamingTheField(t *testing.T) {
 		"a tag value longer than AWS's 256": {yaml: base + tags(1, "k", strings.Repeat("v", 257)), field: "tags.k0", says: "up to 256"},
 		"a tag with AWS's reserved prefix":  {yaml: base + tags(1, "AWS:k", "v"), field: "tags.AWS:k0", says: "reserved"},
 		"a plan larger than the size limit": {yaml: base + "# " + strings.Repeat("x", steps.MaxPlanSize) + "\n", field: "(file)", says: "larger than 1024 KiB"},
+		"100,000 instances":                 {yaml: strings.Replace(base, "[i-1]", "["+strings.Repeat("i-1, ", 100_000)+"i-1]", 1), field: "targets.instances", says: "100001 entries: a plan lists at most 1000"},
 		"a plan that is a list":             {yaml: "- name: orders\n", field: "(plan)", says: "a list is not a mapping"},
 	}
 	for name, tc := range tests {
