@@ -310,12 +310,17 @@ func sortInstances(list []Instance) {
 // group-id, so a group gone since is simply absent), or all of them when ids is empty, with
 // their IPv4 ingress rules.
 func (a *Account) ListSecurityGroups(ctx context.Context, vpcID string, ids ...string) ([]SecurityGroup, error) {
+	// An empty vpcID looks in every VPC (the groups named by id are enough).
+	var scope []ec2types.Filter
+	if vpcID != "" {
+		scope = append(scope, filter("vpc-id", vpcID))
+	}
 	if len(ids) == 0 {
-		return a.describeSecurityGroups(ctx, vpcID, &ec2.DescribeSecurityGroupsInput{Filters: []ec2types.Filter{filter("vpc-id", vpcID)}})
+		return a.describeSecurityGroups(ctx, vpcID, &ec2.DescribeSecurityGroupsInput{Filters: scope})
 	}
 	var groups []SecurityGroup
 	for part := range slices.Chunk(slices.Compact(slices.Sorted(slices.Values(ids))), maxFilterValues) {
-		found, err := a.describeSecurityGroups(ctx, vpcID, &ec2.DescribeSecurityGroupsInput{Filters: []ec2types.Filter{filter("vpc-id", vpcID), filter("group-id", part...)}})
+		found, err := a.describeSecurityGroups(ctx, vpcID, &ec2.DescribeSecurityGroupsInput{Filters: append(slices.Clip(scope), filter("group-id", part...))})
 		if err != nil {
 			return nil, err
 		}

@@ -598,6 +598,30 @@ func admitted(in awsops.Instance, groups map[string]awsops.SecurityGroup, src st
 	return false
 }
 
+// checkWithinVPC refuses rules whose source is not inside the VPC's CIDR as AWS reports it
+// now, not as a journal (a file anyone may edit) recorded it.
+func checkWithinVPC(ctx context.Context, acct *awsops.Account, vpcID string, rules []awsops.Rule) error {
+	vpcs, err := acct.ListVPCs(ctx)
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(vpcs, func(v awsops.VPC) bool { return v.ID == vpcID })
+	if i < 0 {
+		return fmt.Errorf("check the security group rules against %s: AWS lists no such VPC", vpcID)
+	}
+	vpc, err := netip.ParsePrefix(vpcs[i].CIDR)
+	if err != nil {
+		return fmt.Errorf("check the security group rules against %s: its CIDR %q: %w", vpcID, vpcs[i].CIDR, err)
+	}
+	for _, r := range rules {
+		src, err := netip.ParsePrefix(r.CIDR)
+		if err != nil || src.Bits() < vpc.Bits() || !vpc.Contains(src.Addr()) || src.Addr().Is4() != vpc.Addr().Is4() {
+			return fmt.Errorf("authorize %s in %s: refused, as it is not inside %s's CIDR %s; vpclink never opens a security group wider than the VPC (check the run's journal, which names this source)", r.CIDR, r.GroupID, vpcID, vpc)
+		}
+	}
+	return nil
+}
+
 // IngressSources returns where the NLB's traffic comes from for the plan's mode.
 func IngressSources(ctx context.Context, acct *awsops.Account, mode, lbARN, vpcCIDR string) ([]string, error) {
 	if mode == ModeVPCCIDR {
@@ -664,6 +688,12 @@ func doIngress(ctx context.Context, acct *awsops.Account, run *Run, rep Reporter
 		}
 	}
 	rules := IngressRules(instances, groups, srcs, IngressPorts(p), desc)
+	if len(rules) > 0 {
+		// Whatever the journal says, no rule admits more than the VPC's own addresses.
+		if err := checkWithinVPC(ctx, acct, res.VPCID, rules); err != nil {
+			return err
+		}
+	}
 	for _, r := range rules {
 		rep.Start(fmt.Sprintf(fmtIngStart, r.CIDR, r.FromPort, r.GroupID))
 		added, err := acct.AuthorizeIngress(ctx, r, tags(run))

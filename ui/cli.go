@@ -298,6 +298,10 @@ func (c *CLI) Resume(ctx context.Context, acct *awsops.Account, store *steps.Sto
 		Fail(c.Err, "resume "+runID, fmt.Errorf("the run was %s, so nothing of it remains; apply its plan again to start afresh", j.State))
 		return ExitUsage
 	}
+	if err := j.CheckPlan(); err != nil {
+		Fail(c.Err, "resume "+runID, err)
+		return ExitUsage
+	}
 	fmt.Fprintf(c.Err, "Resuming run %s (%s): checking what it recorded, then building the rest.\n", j.RunID, j.State)
 	checks, err := steps.Preflight(ctx, acct, &j.Plan, nil, &j.Resources)
 	if err != nil {
@@ -543,20 +547,25 @@ func (c *CLI) Status(store *steps.Store, runID string) int {
 		c.runStatus(j)
 		return ExitOK
 	}
-	list, err := store.List()
+	list, skipped, err := store.Scan()
 	if err != nil {
 		Fail(c.Err, "status", err)
 		return ExitFailed
 	}
+	c.warnSkipped(skipped)
 	if c.JSON {
 		runs := []RunInfo{}
 		for _, j := range list {
 			runs = append(runs, RunInfo{RunID: j.RunID, State: string(j.State), StartedAt: j.StartedAt, UpdatedAt: j.UpdatedAt, Region: j.Region, Name: j.Plan.Name, InvokeURL: j.InvokeURL(), Demo: j.Demo, Error: j.Error})
 		}
-		c.printJSON(map[string]any{"runs": runs})
+		unreadable := []SkippedRun{}
+		for _, je := range skipped {
+			unreadable = append(unreadable, SkippedRun{RunID: je.RunID, Path: je.Path, Error: je.Error()})
+		}
+		c.printJSON(map[string]any{"runs": runs, "unreadable": unreadable})
 		return ExitOK
 	}
-	if len(list) == 0 {
+	if len(list) == 0 && len(skipped) == 0 {
 		fmt.Fprintf(c.Out, "No runs in %s yet. Start one with `vpclink apply -f PLAN`", store.Dir)
 		if !c.Demo {
 			fmt.Fprint(c.Out, " (the demo account's runs: vpclink status --demo)")
@@ -571,6 +580,24 @@ func (c *CLI) Status(store *steps.Store, runID string) int {
 	}
 	tw.Flush()
 	return ExitOK
+}
+
+// SkippedRun is a journal that status could not read, in --output json.
+type SkippedRun struct {
+	RunID string `json:"runId"`
+	Path  string `json:"path"`
+	Error string `json:"error"`
+}
+
+// warnSkipped says, on stderr, which journals a listing skipped and why: one bad file is a
+// warning, never a reason to hide the other runs.
+func (c *CLI) warnSkipped(skipped []*steps.JournalError) {
+	for _, je := range skipped {
+		fmt.Fprintf(c.Err, "! skipped run %s: %v\n", je.RunID, je)
+		if fix := je.RecommendActions(); fix != "" {
+			fmt.Fprintf(c.Err, "  Try: %s\n", fix)
+		}
+	}
 }
 
 func (c *CLI) runStatus(j *steps.Journal) {
@@ -604,11 +631,12 @@ func (c *CLI) runStatus(j *steps.Journal) {
 
 // DemoReset puts the demo account back to its seed and forgets the demo runs.
 func (c *CLI) DemoReset(store *steps.Store, reset func() error) int {
-	runs, err := store.List()
+	runs, skipped, err := store.Scan()
 	if err != nil {
 		Fail(c.Err, "reset the demo account", err)
 		return ExitFailed
 	}
+	c.warnSkipped(skipped)
 	question := fmt.Sprintf("Reset the demo account to its seed and forget its %d run(s)?", len(runs))
 	if ok, code := c.ask(question, "demo reset", "Nothing was changed."); !ok {
 		return code

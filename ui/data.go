@@ -82,8 +82,9 @@ type (
 		err   error
 	}
 	runsMsg struct {
-		runs []*steps.Journal
-		err  error
+		runs    []*steps.Journal
+		skipped []*steps.JournalError
+		err     error
 	}
 )
 
@@ -96,8 +97,8 @@ func identityCmd(ctx context.Context, a *awsops.Account, req int) tea.Cmd {
 
 func loadRunsCmd(store *steps.Store) tea.Cmd {
 	return func() tea.Msg {
-		runs, err := store.List()
-		return runsMsg{runs, err}
+		runs, skipped, err := store.Scan()
+		return runsMsg{runs, skipped, err}
 	}
 }
 

@@ -31,6 +31,8 @@ type welcome struct {
 	elsewhere map[string]int
 	input     textinput.Model
 	switchErr error
+	// skipped are the journals that could not be read: warned of, never blocking.
+	skipped []*steps.JournalError
 }
 
 type welcomeKeys struct {
@@ -80,9 +82,24 @@ func (w *welcome) Problems() []string {
 	if w.editing != "" {
 		out = append(out, "press enter to use the new "+w.editing+", or esc to keep the current one")
 	}
+	if j := w.choice(); j != nil {
+		if err := j.CheckPlan(); err != nil {
+			out = append(out, "run "+j.RunID+" cannot be resumed: "+strings.ReplaceAll(err.Error(), "\n  -", ";"))
+		}
+	}
 	return out
 }
-func (w *welcome) Warnings() []string { return nil }
+func (w *welcome) Warnings() []string {
+	var out []string
+	for _, je := range w.skipped {
+		if je.Version > steps.JournalVersion {
+			out = append(out, je.RunID+" not listed: written by a newer vpclink; upgrade to resume it")
+			continue
+		}
+		out = append(out, je.RunID+" not listed: damaged journal (see vpclink status "+je.RunID+")")
+	}
+	return out
+}
 
 // choice returns the run chosen, or nil for a new setup.
 func (w *welcome) choice() *steps.Journal {
@@ -102,7 +119,7 @@ func (w *welcome) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return w, nil
 	case runsMsg:
 		rows := []pickerRow{{ID: newSetupID, Cells: []string{"New setup", "", ""}}}
-		w.elsewhere = map[string]int{}
+		w.elsewhere, w.skipped = map[string]int{}, msg.skipped
 		for i := len(msg.runs) - 1; i >= 0; i-- {
 			j := msg.runs[i]
 			if !j.State.Unfinished() {
