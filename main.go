@@ -131,6 +131,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if *output != "text" && *output != "json" {
 		return usageError(stderr, fmt.Errorf("--output %q: use text or json", *output))
 	}
+	if g.region != "" {
+		if err := awsops.CheckRegion(g.region); err != nil {
+			return usageError(stderr, fmt.Errorf("--region: %w", err))
+		}
+	}
 	pos := fs.Args()
 	if *policyPlan != "" && cmd != "iam-policy" {
 		return usageError(stderr, fmt.Errorf("--plan narrows vpclink iam-policy; %s takes a plan as -f PLAN", cmd))
@@ -232,11 +237,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return ui.ExitUsage
 		}
 		return cli.DemoReset(&steps.Store{Dir: dir}, func() error {
-			sb, err := openSandbox(dir, g.region)
+			// The account is not read first: a damaged account file is what reset is for.
+			opts, err := sandbox.OptionsFromEnv(dir, g.region)
 			if err != nil {
-				return err
+				return ui.WithHint(err, "correct the variable, or unset it for a demo account without faults")
 			}
-			return sb.Reset()
+			return sandbox.ResetAccount(opts)
 		})
 	case "iam-policy":
 		if len(pos) > 0 {
@@ -334,6 +340,12 @@ func openSandbox(dir, region string) (*sandbox.Sandbox, error) {
 func openAccount(ctx context.Context, g *globals, region string) (*awsops.Account, error) {
 	if g.region != "" {
 		region = g.region
+	}
+	if region != "" {
+		// From a plan, a journal or the wizard's region switch: checked before any use.
+		if err := awsops.CheckRegion(region); err != nil {
+			return nil, ui.WithHint(err, "use the region your resources are in, e.g. --region us-east-1")
+		}
 	}
 	if g.demo {
 		dir, err := stateDir(g)

@@ -135,9 +135,9 @@ func TestDryRunShowsTheAWSCLIAndChangesNothing(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	for _, want := range []string{"aws elbv2 create-load-balancer --name billing-<run>-nlb --type network --scheme internal",
+	for _, want := range []string{"aws elbv2 create-load-balancer --region us-east-1 --name \"$RUN\"-nlb --type network --scheme internal",
 		"aws apigateway put-integration", "--connection-type VPC_LINK", "aws apigateway create-usage-plan",
-		"--vpc-id vpc-0", "--subnets subnet-0", "--targets Id=i-0"} {
+		"VPC_ID=vpc-0", "--query 'TargetGroups[0].TargetGroupArn' --output text", "--subnets subnet-0", "--targets Id=i-0"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the dry run does not print %q:\n%s", want, out)
 		}

@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
 # End to end against an AWS emulator: the real binary, pointed with AWS_ENDPOINT_URL at a
 # moto server holding a VPC, subnets and instances, builds the whole chain and destroys it.
+# Then the AWS CLI script that `vpclink apply --dry-run` prints runs against the emulator, and
+# what it built is compared with what vpclink built.
 # moto (with boto3) comes with this project's machine image; the check says so if it is gone.
+# .ci/run installs the AWS CLI (Debian's awscli) when it is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v moto_server >/dev/null || ! python3 -c 'import boto3' 2>/dev/null; then
   echo "moto e2e: moto_server and boto3 are not on this machine (they ship with the go machine image)" >&2
+  exit 1
+fi
+if ! command -v aws >/dev/null; then
+  echo "moto e2e: the AWS CLI is not on this machine: apt-get install awscli" >&2
   exit 1
 fi
 work=$(mktemp -d)
@@ -25,5 +32,22 @@ export AWS_ENDPOINT_URL="$endpoint" AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=test 
   { cat "$work/apply.log" "$work/summary.json"; exit 1; }
 python3 .ci/moto/check.py "$endpoint" built "$work/summary.json"
 run=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["runId"])' "$work/summary.json")
+python3 .ci/moto/chain.py "$endpoint" "$run" >"$work/chain-apply.json"
 "$work/vpclink" destroy "$run" --state-dir "$work/state" --yes 2>"$work/destroy.log" || { cat "$work/destroy.log"; exit 1; }
 python3 .ci/moto/check.py "$endpoint" gone "$work/summary.json"
+
+# The same plan by the AWS CLI script, in the same VPC now that vpclink destroyed its chain:
+# the two chains compare as they are, ids of the run's own resources aside.
+"$work/vpclink" apply -f .ci/moto/plan.yaml --state-dir "$work/state" --dry-run >"$work/build.sh" 2>"$work/dry-run.log" ||
+  { cat "$work/dry-run.log"; exit 1; }
+# The AWS CLI before 2.13 does not read AWS_ENDPOINT_URL: a wrapper in PATH names moto.
+mkdir "$work/bin"
+printf '#!/bin/sh\nexec %s --endpoint-url %s "$@"\n' "$(command -v aws)" "$endpoint" >"$work/bin/aws"
+chmod +x "$work/bin/aws"
+PATH="$work/bin:$PATH" bash "$work/build.sh" >"$work/script.log" 2>&1 || { cat "$work/build.sh" "$work/script.log"; exit 1; }
+python3 .ci/moto/chain.py "$endpoint" - >"$work/chain-script.json"
+if ! diff -u "$work/chain-apply.json" "$work/chain-script.json"; then
+  echo "moto e2e: the AWS CLI script of --dry-run built another chain than vpclink apply (- apply, + script)" >&2
+  exit 1
+fi
+echo "moto e2e: the AWS CLI script built the chain vpclink builds"

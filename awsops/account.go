@@ -72,6 +72,10 @@ type GatewayAPI interface {
 	UpdateUsagePlan(context.Context, *apigateway.UpdateUsagePlanInput, ...func(*apigateway.Options)) (*apigateway.UpdateUsagePlanOutput, error)
 	DeleteUsagePlan(context.Context, *apigateway.DeleteUsagePlanInput, ...func(*apigateway.Options)) (*apigateway.DeleteUsagePlanOutput, error)
 	CreateUsagePlanKey(context.Context, *apigateway.CreateUsagePlanKeyInput, ...func(*apigateway.Options)) (*apigateway.CreateUsagePlanKeyOutput, error)
+	// GetAccount reads the account's settings: the CloudWatch Logs role that stage logging needs.
+	GetAccount(context.Context, *apigateway.GetAccountInput, ...func(*apigateway.Options)) (*apigateway.GetAccountOutput, error)
+	// TestInvokeMethod sends a request through a method's integration without a public call.
+	TestInvokeMethod(context.Context, *apigateway.TestInvokeMethodInput, ...func(*apigateway.Options)) (*apigateway.TestInvokeMethodOutput, error)
 }
 
 // VPCLinkAPI is the part of API Gateway that manages VPC links. It is separate from
@@ -93,6 +97,16 @@ type Polling struct {
 	MinDelay time.Duration
 	MaxDelay time.Duration
 	Deadline time.Duration
+	// AWSTime turns a duration of AWS's own work (registering a target, health checks)
+	// into this account's, for waits that are bounded by it; nil means real time.
+	AWSTime func(time.Duration) time.Duration
+}
+
+// AWSPolling is how waits poll AWS: every 2 s at first, then every 5 s, for up to 15
+// minutes. vpclink so notices a resource AWS has finished 2.5 s later on average, while one
+// wait makes at most one call every 2 s, far under API Gateway's and ELB's rate limits.
+func AWSPolling() Polling {
+	return Polling{MinDelay: 2 * time.Second, MaxDelay: 5 * time.Second, Deadline: 15 * time.Minute}
 }
 
 // Account is one AWS account in one region, as vpclink reaches it. Its methods share one
@@ -106,7 +120,7 @@ type Account struct {
 	Region  string
 	// Pace spaces and retries calls; nil means the real service limits.
 	Pace *Pacer
-	// Poll sets how waits poll; the zero value means AWS's pace.
+	// Poll sets how waits poll; zero fields take AWSPolling's.
 	Poll Polling
 
 	paceOnce sync.Once
@@ -115,19 +129,32 @@ type Account struct {
 // FromConfig builds an Account on the real SDK clients for cfg. endpoint, when set, overrides
 // every service's endpoint (AWS_ENDPOINT_URL does the same through cfg); profile is only
 // named in advice.
+//
+// The clients do not retry: the Account's Pacer is the one retry layer, with the SDK's own
+// classification of retryable errors, so that every attempt is paced and no call is retried
+// by both. cfg.RetryMaxAttempts (AWS_MAX_ATTEMPTS, or max_attempts in the profile) bounds
+// the Pacer's attempts; DefaultMaxAttempts when unset.
 func FromConfig(cfg aws.Config, endpoint, profile string) *Account {
 	gw := apigateway.NewFromConfig(cfg, func(o *apigateway.Options) {
+		// RetryMaxAttempts is cleared too: the SDK would wrap the retryer with it.
+		o.Retryer, o.RetryMaxAttempts = aws.NopRetryer{}, 0
 		if endpoint != "" {
 			o.BaseEndpoint = aws.String(endpoint)
 		}
 	})
+	attempts := cfg.RetryMaxAttempts
+	if attempts <= 0 {
+		attempts = DefaultMaxAttempts
+	}
 	return &Account{
 		EC2: ec2.NewFromConfig(cfg, func(o *ec2.Options) {
+			o.Retryer, o.RetryMaxAttempts = aws.NopRetryer{}, 0
 			if endpoint != "" {
 				o.BaseEndpoint = aws.String(endpoint)
 			}
 		}),
 		ELB: elb.NewFromConfig(cfg, func(o *elb.Options) {
+			o.Retryer, o.RetryMaxAttempts = aws.NopRetryer{}, 0
 			if endpoint != "" {
 				o.BaseEndpoint = aws.String(endpoint)
 			}
@@ -135,12 +162,13 @@ func FromConfig(cfg aws.Config, endpoint, profile string) *Account {
 		Gateway: gw,
 		Links:   gw,
 		STS: sts.NewFromConfig(cfg, func(o *sts.Options) {
+			o.Retryer, o.RetryMaxAttempts = aws.NopRetryer{}, 0
 			if endpoint != "" {
 				o.BaseEndpoint = aws.String(endpoint)
 			}
 		}),
 		Region: cfg.Region,
-		Pace:   &Pacer{Scale: 1, MaxAttempts: 8, Profile: profile, Region: cfg.Region},
+		Pace:   &Pacer{Scale: 1, MaxAttempts: attempts, Profile: profile, Region: cfg.Region},
 	}
 }
 
@@ -155,15 +183,15 @@ func (a *Account) pacer() *Pacer {
 }
 
 func (a *Account) polling() Polling {
-	p := a.Poll
+	p, def := a.Poll, AWSPolling()
 	if p.MinDelay <= 0 {
-		p.MinDelay = 5 * time.Second
+		p.MinDelay = def.MinDelay
 	}
 	if p.MaxDelay < p.MinDelay {
-		p.MaxDelay = max(p.MinDelay, 30*time.Second)
+		p.MaxDelay = max(p.MinDelay, def.MaxDelay)
 	}
 	if p.Deadline <= 0 {
-		p.Deadline = 15 * time.Minute
+		p.Deadline = def.Deadline
 	}
 	return p
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
@@ -19,11 +20,29 @@ const (
 	StageVarNLB  = "VPCNLB"
 )
 
-// Integration values every proxy method gets.
+// Integration values every proxy method gets. IntegrationURI is the /{proxy+} methods' URI
+// for a listener on port 80; ProxyIntegrationURI gives it for any port.
 const (
 	IntegrationConnectionID = "${stageVariables.VPCLink}"
 	IntegrationURI          = "http://${stageVariables.VPCNLB}/{proxy}"
 )
+
+// nlbURL is the stage's load balancer at a listener port: API Gateway calls port 80 of the
+// host unless the URI names another, so the port is written whenever it is not 80.
+func nlbURL(port int32) string {
+	if port == 0 || port == 80 {
+		return "http://${stageVariables.VPCNLB}"
+	}
+	return "http://${stageVariables.VPCNLB}:" + strconv.Itoa(int(port))
+}
+
+// ProxyIntegrationURI is the integration URI of the /{proxy+} methods for the NLB listener
+// on port (0 means 80): http://${stageVariables.VPCNLB}[:port]/{proxy}.
+func ProxyIntegrationURI(port int32) string { return nlbURL(port) + "/{proxy}" }
+
+// RootIntegrationURI is the integration URI of the root resource's methods for the NLB
+// listener on port (0 means 80): http://${stageVariables.VPCNLB}[:port]/.
+func RootIntegrationURI(port int32) string { return nlbURL(port) + "/" }
 
 // InvokeURL is the URL of a deployed stage.
 func InvokeURL(apiID, region, stage string) string {
@@ -341,34 +360,49 @@ func (a *Account) DeleteStage(ctx context.Context, apiID, stage string) error {
 }
 
 // PutProxyMethod puts one method on a {proxy+} resource with its HTTP_PROXY integration
-// through the stage's VPC link to the stage's load balancer. When the method exists already
-// (an earlier attempt stopped before its integration), only the integration is put.
+// through the stage's VPC link to the stage's load balancer, at the listener on m.Port. When
+// the method exists already (an earlier attempt stopped before its integration), only the
+// integration is put.
 func (a *Account) PutProxyMethod(ctx context.Context, apiID, resourceID string, m Method, exists bool) error {
+	return a.putVPCLinkMethod(ctx, apiID, resourceID, m, exists, ProxyIntegrationURI(m.Port), true)
+}
+
+// PutRootMethod puts one method on the root resource / with the same integration as the
+// {proxy+} methods, to the path / of the listener on m.Port, so that the invoke URL itself
+// answers. When the method exists already, only the integration is put.
+func (a *Account) PutRootMethod(ctx context.Context, apiID, rootID string, m Method, exists bool) error {
+	return a.putVPCLinkMethod(ctx, apiID, rootID, m, exists, RootIntegrationURI(m.Port), false)
+}
+
+func (a *Account) putVPCLinkMethod(ctx context.Context, apiID, resourceID string, m Method, exists bool, uri string, proxy bool) error {
 	auth := m.Authorization
 	if auth == "" {
 		auth = "NONE"
 	}
 	var err error
 	if !exists {
-		err = a.putMethod(ctx, apiID, resourceID, m.HTTPMethod, auth, m.APIKey)
+		err = a.putMethod(ctx, apiID, resourceID, m.HTTPMethod, auth, m.APIKey, proxy)
 	}
 	if err != nil {
 		return fmt.Errorf("put method %s on %s: %w", m.HTTPMethod, apiID, err)
 	}
+	in := &apigateway.PutIntegrationInput{
+		RestApiId:             aws.String(apiID),
+		ResourceId:            aws.String(resourceID),
+		HttpMethod:            aws.String(m.HTTPMethod),
+		Type:                  gwtypes.IntegrationTypeHttpProxy,
+		IntegrationHttpMethod: aws.String(m.HTTPMethod),
+		ConnectionType:        gwtypes.ConnectionTypeVpcLink,
+		ConnectionId:          aws.String(IntegrationConnectionID),
+		Uri:                   aws.String(uri),
+		PassthroughBehavior:   aws.String("WHEN_NO_MATCH"),
+		TimeoutInMillis:       aws.Int32(29000),
+	}
+	if proxy {
+		in.RequestParameters = map[string]string{"integration.request.path.proxy": "method.request.path.proxy"}
+	}
 	err = a.pacer().Gateway(ctx, "PutIntegration", func() error {
-		_, err := a.Gateway.PutIntegration(ctx, &apigateway.PutIntegrationInput{
-			RestApiId:             aws.String(apiID),
-			ResourceId:            aws.String(resourceID),
-			HttpMethod:            aws.String(m.HTTPMethod),
-			Type:                  gwtypes.IntegrationTypeHttpProxy,
-			IntegrationHttpMethod: aws.String(m.HTTPMethod),
-			ConnectionType:        gwtypes.ConnectionTypeVpcLink,
-			ConnectionId:          aws.String(IntegrationConnectionID),
-			Uri:                   aws.String(IntegrationURI),
-			RequestParameters:     map[string]string{"integration.request.path.proxy": "method.request.path.proxy"},
-			PassthroughBehavior:   aws.String("WHEN_NO_MATCH"),
-			TimeoutInMillis:       aws.Int32(29000),
-		})
+		_, err := a.Gateway.PutIntegration(ctx, in)
 		return err
 	})
 	if err != nil {
@@ -377,18 +411,56 @@ func (a *Account) PutProxyMethod(ctx context.Context, apiID, resourceID string, 
 	return nil
 }
 
-func (a *Account) putMethod(ctx context.Context, apiID, resourceID, verb, auth string, key bool) error {
+func (a *Account) putMethod(ctx context.Context, apiID, resourceID, verb, auth string, key, proxy bool) error {
+	in := &apigateway.PutMethodInput{
+		RestApiId:         aws.String(apiID),
+		ResourceId:        aws.String(resourceID),
+		HttpMethod:        aws.String(verb),
+		AuthorizationType: aws.String(auth),
+		ApiKeyRequired:    key,
+	}
+	if proxy {
+		in.RequestParameters = map[string]bool{"method.request.path.proxy": true}
+	}
 	return a.pacer().Gateway(ctx, "PutMethod", func() error {
-		_, err := a.Gateway.PutMethod(ctx, &apigateway.PutMethodInput{
-			RestApiId:         aws.String(apiID),
-			ResourceId:        aws.String(resourceID),
-			HttpMethod:        aws.String(verb),
-			AuthorizationType: aws.String(auth),
-			ApiKeyRequired:    key,
-			RequestParameters: map[string]bool{"method.request.path.proxy": true},
+		_, err := a.Gateway.PutMethod(ctx, in)
+		return err
+	})
+}
+
+// Invocation is what API Gateway's test invoke of a method answered: the status and body the
+// caller would get, and the execution log's lines.
+type Invocation struct {
+	Status int
+	Body   string
+	Log    []string
+}
+
+// TestInvoke has API Gateway run one request through a method as a stage with vars would,
+// without a deployment and without authorization: the way to prove that the integration
+// reaches the service. path is the request's path with its query string, e.g. "/orders?x=1".
+func (a *Account) TestInvoke(ctx context.Context, apiID, resourceID, verb, path string, vars map[string]string) (Invocation, error) {
+	var out *apigateway.TestInvokeMethodOutput
+	err := a.pacer().Gateway(ctx, "TestInvokeMethod", func() (err error) {
+		out, err = a.Gateway.TestInvokeMethod(ctx, &apigateway.TestInvokeMethodInput{
+			RestApiId:           aws.String(apiID),
+			ResourceId:          aws.String(resourceID),
+			HttpMethod:          aws.String(verb),
+			PathWithQueryString: aws.String(path),
+			StageVariables:      vars,
 		})
 		return err
 	})
+	if err != nil {
+		return Invocation{}, fmt.Errorf("test invoke %s %s of %s: %w", verb, path, apiID, err)
+	}
+	inv := Invocation{Status: int(out.Status), Body: aws.ToString(out.Body)}
+	for _, line := range strings.Split(aws.ToString(out.Log), "\n") {
+		if line != "" {
+			inv.Log = append(inv.Log, line)
+		}
+	}
+	return inv, nil
 }
 
 // Stage is a deployed stage of a REST API.

@@ -131,57 +131,6 @@ func TestIAMAction(t *testing.T) {
 	}
 }
 
-func TestPacerRetriesThrottledCallsThenGivesUp(t *testing.T) {
-	tests := map[string]struct {
-		failures  int
-		attempts  int
-		wantCalls int
-		wantErr   bool
-	}{
-		"two throttled calls are retried until the third succeeds": {failures: 2, attempts: 8, wantCalls: 3},
-		"it stops after MaxAttempts and returns the throttling":    {failures: 10, attempts: 3, wantCalls: 3, wantErr: true},
-		"a call that succeeds at once is made once":                {failures: 0, attempts: 8, wantCalls: 1},
-	}
-	for name, tc := range tests {
-		t.Run(name, func(t *testing.T) {
-			p := &Pacer{Scale: 0, MaxAttempts: tc.attempts}
-			calls := 0
-			err := p.Gateway(context.Background(), "CreateResource", func() error {
-				calls++
-				if calls <= tc.failures {
-					return apiError("TooManyRequestsException")
-				}
-				return nil
-			})
-			var te *ThrottleError
-			if calls != tc.wantCalls || (err != nil) != tc.wantErr || (tc.wantErr && !errors.As(err, &te)) {
-				t.Errorf("calls = %d, err = %v; want %d calls, error %v", calls, err, tc.wantCalls, tc.wantErr)
-			}
-		})
-	}
-}
-
-func TestPacerSpacesCallsOfOneOperation(t *testing.T) {
-	p := &Pacer{Scale: 0.01, MaxAttempts: 1} // CreateDeployment: 1 per 5 s → 50 ms here
-	var at []time.Time
-	for range 3 {
-		if err := p.Gateway(context.Background(), "CreateDeployment", func() error { at = append(at, time.Now()); return nil }); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for i := 1; i < len(at); i++ {
-		if gap := at[i].Sub(at[i-1]); gap < 45*time.Millisecond {
-			t.Errorf("calls %d and %d were %v apart; want at least 50ms", i, i+1, gap)
-		}
-	}
-	// Another operation has its own slot and does not wait behind CreateDeployment.
-	start := time.Now()
-	_ = p.Gateway(context.Background(), "GetStage", func() error { return nil })
-	if d := time.Since(start); d > 40*time.Millisecond {
-		t.Errorf("GetStage waited %v behind CreateDeployment", d)
-	}
-}
-
 func TestCreateTargetGroupSendsTCPInstancesWithHTTPHealthCheck(t *testing.T) {
 	var got *elb.CreateTargetGroupInput
 	a := fast(&Account{ELB: &fakeELB{createTargetGroup: func(in *elb.CreateTargetGroupInput) (*elb.CreateTargetGroupOutput, error) {

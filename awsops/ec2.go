@@ -64,8 +64,47 @@ func vpcFilter(vpcID string) []ec2types.Filter {
 // marked public when its route table (explicit, or its VPC's main one) routes 0.0.0.0/0 to
 // an internet gateway.
 func (a *Account) ListSubnets(ctx context.Context, vpcID string) ([]Subnet, error) {
+	subnets, err := a.describeSubnets(ctx, vpcID, &ec2.DescribeSubnetsInput{Filters: vpcFilter(vpcID)})
+	if err != nil {
+		return nil, err
+	}
+	return a.markPublic(ctx, vpcID, subnets)
+}
+
+// FindSubnets returns the subnets of vpcID whose id or Name tag is one of refs, sorted and
+// marked as ListSubnets does. AWS filters them (subnet-id, tag:Name), so that a plan naming
+// two subnets does not read the whole VPC.
+func (a *Account) FindSubnets(ctx context.Context, vpcID string, refs []string) ([]Subnet, error) {
+	ids, names := splitRefs(refs, "subnet-")
 	var subnets []Subnet
-	pages := ec2.NewDescribeSubnetsPaginator(a.EC2, &ec2.DescribeSubnetsInput{Filters: vpcFilter(vpcID)})
+	seen := map[string]bool{}
+	for _, by := range []struct {
+		filter string
+		values []string
+	}{{"subnet-id", ids}, {"tag:Name", literal(names)}} {
+		for part := range slices.Chunk(by.values, maxFilterValues) {
+			in := &ec2.DescribeSubnetsInput{Filters: []ec2types.Filter{filter("vpc-id", vpcID), filter(by.filter, part...)}}
+			found, err := a.describeSubnets(ctx, vpcID, in)
+			if err != nil {
+				return nil, err
+			}
+			for _, s := range found {
+				if !seen[s.ID] {
+					seen[s.ID] = true
+					subnets = append(subnets, s)
+				}
+			}
+		}
+	}
+	if len(subnets) == 0 {
+		return nil, nil
+	}
+	return a.markPublic(ctx, vpcID, subnets)
+}
+
+func (a *Account) describeSubnets(ctx context.Context, vpcID string, in *ec2.DescribeSubnetsInput) ([]Subnet, error) {
+	var subnets []Subnet
+	pages := ec2.NewDescribeSubnetsPaginator(a.EC2, in)
 	for pages.HasMorePages() {
 		var out *ec2.DescribeSubnetsOutput
 		err := a.pacer().Call(ctx, "ec2:DescribeSubnets", func() (err error) {
@@ -83,6 +122,12 @@ func (a *Account) ListSubnets(ctx context.Context, vpcID string) ([]Subnet, erro
 			})
 		}
 	}
+	return subnets, nil
+}
+
+// markPublic marks each subnet public or not from vpcID's route tables, then sorts them by AZ
+// then name.
+func (a *Account) markPublic(ctx context.Context, vpcID string, subnets []Subnet) ([]Subnet, error) {
 	public, err := a.publicSubnets(ctx, vpcID)
 	if err != nil {
 		return nil, err
@@ -138,13 +183,88 @@ func (a *Account) publicSubnets(ctx context.Context, vpcID string) (func(subnetI
 	}, nil
 }
 
+// notTerminated are the instance states vpclink can use or warn of.
+var notTerminated = filter("instance-state-name", "pending", "running", "stopping", "stopped")
+
+// maxFilterValues is how many values vpclink puts in one EC2 filter: AWS caps them per request.
+const maxFilterValues = 200
+
 // ListInstances returns the instances of vpcID that are not terminated, sorted by name then id.
+// It reads every page of the VPC: the wizard's picker shows them all.
 func (a *Account) ListInstances(ctx context.Context, vpcID string) ([]Instance, error) {
+	list, err := a.describeInstances(ctx, vpcID, &ec2.DescribeInstancesInput{Filters: []ec2types.Filter{filter("vpc-id", vpcID), notTerminated}})
+	if err != nil {
+		return nil, err
+	}
+	sortInstances(list)
+	return list, nil
+}
+
+// FindInstances returns the instances of vpcID that are not terminated and whose id or Name
+// tag is one of refs, sorted by name then id. AWS filters them (instance-id for refs shaped
+// like an instance id, tag:Name for the others), so the cost follows len(refs), not the size
+// of the VPC.
+func (a *Account) FindInstances(ctx context.Context, vpcID string, refs []string) ([]Instance, error) {
+	ids, names := splitRefs(refs, "i-")
 	var list []Instance
-	in := &ec2.DescribeInstancesInput{Filters: []ec2types.Filter{
-		filter("vpc-id", vpcID),
-		filter("instance-state-name", "pending", "running", "stopping", "stopped"),
-	}}
+	seen := map[string]bool{}
+	for _, by := range []struct {
+		filter string
+		values []string
+	}{{"instance-id", ids}, {"tag:Name", literal(names)}} {
+		for part := range slices.Chunk(by.values, maxFilterValues) {
+			in := &ec2.DescribeInstancesInput{Filters: []ec2types.Filter{filter("vpc-id", vpcID), notTerminated, filter(by.filter, part...)}}
+			found, err := a.describeInstances(ctx, vpcID, in)
+			if err != nil {
+				return nil, err
+			}
+			for _, i := range found {
+				if !seen[i.ID] {
+					seen[i.ID] = true
+					list = append(list, i)
+				}
+			}
+		}
+	}
+	sortInstances(list)
+	return list, nil
+}
+
+// splitRefs parts references to resources into ids (shaped "<prefix><hex>") and names.
+func splitRefs(refs []string, prefix string) (ids, names []string) {
+	for _, r := range refs {
+		if isID(r, prefix) {
+			ids = append(ids, r)
+		} else {
+			names = append(names, r)
+		}
+	}
+	return slices.Compact(slices.Sorted(slices.Values(ids))), slices.Compact(slices.Sorted(slices.Values(names)))
+}
+
+// literal escapes EC2's filter wildcards (* ? and the backslash) so that a value matches
+// only itself.
+func literal(values []string) []string {
+	out := make([]string, len(values))
+	for i, v := range values {
+		out[i] = filterEscaper.Replace(v)
+	}
+	return out
+}
+
+var filterEscaper = strings.NewReplacer(`\`, `\\`, `*`, `\*`, `?`, `\?`)
+
+// isID tells whether s is an EC2 id of the kind prefix names: 8 or 17 hexadecimal digits.
+func isID(s, prefix string) bool {
+	hex, ok := strings.CutPrefix(s, prefix)
+	if !ok || (len(hex) != 8 && len(hex) != 17) {
+		return false
+	}
+	return strings.Trim(hex, "0123456789abcdef") == ""
+}
+
+func (a *Account) describeInstances(ctx context.Context, vpcID string, in *ec2.DescribeInstancesInput) ([]Instance, error) {
+	var list []Instance
 	pages := ec2.NewDescribeInstancesPaginator(a.EC2, in)
 	for pages.HasMorePages() {
 		var out *ec2.DescribeInstancesOutput
@@ -174,24 +294,42 @@ func (a *Account) ListInstances(ctx context.Context, vpcID string) ([]Instance, 
 			}
 		}
 	}
+	return list, nil
+}
+
+func sortInstances(list []Instance) {
 	sort.Slice(list, func(i, j int) bool {
 		if list[i].Name != list[j].Name {
 			return list[i].Name < list[j].Name
 		}
 		return list[i].ID < list[j].ID
 	})
-	return list, nil
 }
 
-// ListSecurityGroups returns the security groups with the given ids, or all of vpcID's when
-// ids is empty, with their IPv4 ingress rules.
+// ListSecurityGroups returns vpcID's security groups with the given ids (filtered by
+// group-id, so a group gone since is simply absent), or all of them when ids is empty, with
+// their IPv4 ingress rules.
 func (a *Account) ListSecurityGroups(ctx context.Context, vpcID string, ids ...string) ([]SecurityGroup, error) {
-	in := &ec2.DescribeSecurityGroupsInput{}
-	if len(ids) > 0 {
-		in.GroupIds = ids
-	} else {
-		in.Filters = []ec2types.Filter{filter("vpc-id", vpcID)}
+	// An empty vpcID looks in every VPC (the groups named by id are enough).
+	var scope []ec2types.Filter
+	if vpcID != "" {
+		scope = append(scope, filter("vpc-id", vpcID))
 	}
+	if len(ids) == 0 {
+		return a.describeSecurityGroups(ctx, vpcID, &ec2.DescribeSecurityGroupsInput{Filters: scope})
+	}
+	var groups []SecurityGroup
+	for part := range slices.Chunk(slices.Compact(slices.Sorted(slices.Values(ids))), maxFilterValues) {
+		found, err := a.describeSecurityGroups(ctx, vpcID, &ec2.DescribeSecurityGroupsInput{Filters: append(slices.Clip(scope), filter("group-id", part...))})
+		if err != nil {
+			return nil, err
+		}
+		groups = append(groups, found...)
+	}
+	return groups, nil
+}
+
+func (a *Account) describeSecurityGroups(ctx context.Context, vpcID string, in *ec2.DescribeSecurityGroupsInput) ([]SecurityGroup, error) {
 	var groups []SecurityGroup
 	pages := ec2.NewDescribeSecurityGroupsPaginator(a.EC2, in)
 	for pages.HasMorePages() {

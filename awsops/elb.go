@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
@@ -194,6 +195,12 @@ func (a *Account) CreateTargetGroup(ctx context.Context, s TargetGroupSpec) (Tar
 	if s.HealthCheck.Port != 0 {
 		in.HealthCheckPort = aws.String(fmt.Sprint(s.HealthCheck.Port))
 	}
+	if s.HealthCheck.Timeout != 0 {
+		in.HealthCheckTimeoutSeconds = aws.Int32(s.HealthCheck.Timeout)
+	}
+	if s.HealthCheck.Matcher != "" {
+		in.Matcher = &elbtypes.Matcher{HttpCode: aws.String(s.HealthCheck.Matcher)}
+	}
 	var out *elb.CreateTargetGroupOutput
 	err := a.pacer().Call(ctx, "elasticloadbalancing:CreateTargetGroup", func() (err error) {
 		out, err = a.ELB.CreateTargetGroup(ctx, in)
@@ -368,34 +375,39 @@ func (a *Account) TargetHealth(ctx context.Context, tgARN string) ([]TargetHealt
 	return list, nil
 }
 
-// WaitTargetsHealthy polls target health until no target is still being checked. It succeeds
-// when at least one target is healthy and fails, naming each target's reason, when none is.
-func (a *Account) WaitTargetsHealthy(ctx context.Context, tgARN string, report func(string)) error {
-	return a.poll(ctx, "healthy targets in "+tgARN, report, func(ctx context.Context) (WaitStatus, error) {
+// WaitTargetsHealthy polls the health of a target group's targets until AWS has decided on
+// each of them. A target AWS still reports as unused or initial (registering, or not yet
+// checked enough times) is not decided yet; the wait gives those a bound derived from the
+// health check (see TargetHealthBound), then decides with what it has. It fails, with a
+// TargetHealthError naming every target that is not healthy, its reason and what to check,
+// when a target is unhealthy or when none is healthy. port is the targets' traffic port.
+func (a *Account) WaitTargetsHealthy(ctx context.Context, tgARN string, port int32, hc HealthCheck, report func(string)) error {
+	bound := a.TargetHealthBound(hc)
+	start := time.Now()
+	var names map[string]string
+	return a.poll(ctx, "healthy targets in "+ResourceName(tgARN), report, func(ctx context.Context) (WaitStatus, error) {
 		list, err := a.TargetHealth(ctx, tgARN)
 		if err != nil {
 			return WaitStatus{}, err
 		}
-		healthy, checking := 0, 0
-		var parts, bad []string
-		for _, t := range list {
-			parts = append(parts, t.ID+" "+t.State)
-			switch t.State {
-			case "healthy":
-				healthy++
-			case "initial":
-				checking++
-			default:
-				bad = append(bad, fmt.Sprintf("%s is %s (%s: %s)", t.ID, t.State, t.Reason, t.Description))
+		if names == nil {
+			if names, err = a.instanceNames(ctx, list); err != nil {
+				return WaitStatus{}, err
 			}
 		}
-		status := strings.Join(parts, ", ")
-		if checking > 0 {
-			return WaitStatus{Status: status}, nil
+		waited := time.Since(start)
+		reports := make([]TargetReport, 0, len(list))
+		pending := 0
+		for _, t := range list {
+			reports = append(reports, TargetReport{TargetHealth: t, Name: names[t.ID]})
+			if Undecided(t) {
+				pending++
+			}
 		}
-		if healthy == 0 {
-			return WaitStatus{}, fmt.Errorf("no healthy target in %s: %s", tgARN, strings.Join(bad, "; "))
+		sort.SliceStable(reports, func(i, j int) bool { return reports[i].Label() < reports[j].Label() })
+		if pending > 0 && waited < bound {
+			return WaitStatus{Status: healthStatus(reports)}, nil
 		}
-		return WaitStatus{Done: true, Status: status}, nil
+		return decideHealth(ResourceName(tgARN), reports, port, hc, waited)
 	})
 }

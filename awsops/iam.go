@@ -169,6 +169,7 @@ func Operations() []Operation {
 		elbManage("RegisterTargets", false, arnTargetGroup),
 		elbManage("DeregisterTargets", false, arnTargetGroup),
 
+		gateway("GetAccount", "GET", "/account", 0),
 		gateway("GetVpcLinks", "GET", "/vpclinks", 0),
 		gateway("GetVpcLink", "GET", "/vpclinks/*", 0),
 		createLink, deleteLink,
@@ -183,6 +184,7 @@ func Operations() []Operation {
 		gateway("PutMethod", "PUT", "/restapis/*/resources/*/methods/*", 0),
 		gateway("DeleteMethod", "DELETE", "/restapis/*/resources/*/methods/*", FeatureReusedRestAPI),
 		gateway("PutIntegration", "PUT", "/restapis/*/resources/*/methods/*/integration", 0),
+		gateway("TestInvokeMethod", "POST", "/restapis/*/resources/*/methods/*", 0),
 		gateway("CreateDeployment", "POST", "/restapis/*/deployments", 0),
 		gateway("DeleteDeployment", "DELETE", "/restapis/*/deployments/*", FeatureReusedRestAPI),
 		tagged(gateway("CreateStage", "POST", "/restapis/*/stages", 0)),
@@ -227,7 +229,7 @@ var (
 		"ec2:DescribeVpcs", "ec2:DescribeSubnets", "ec2:DescribeRouteTables", "ec2:DescribeInstances", "ec2:DescribeSecurityGroups",
 		"elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeTargetGroups",
 		"apigateway:GetVpcLinks", "apigateway:GetVpcLink", "apigateway:GetRestApis", "apigateway:GetRestApi",
-		"apigateway:GetResources", "apigateway:GetStage",
+		"apigateway:GetResources", "apigateway:GetStage", "apigateway:GetAccount",
 	}
 	// opsBuild makes the chain, waits for it, and finds what an earlier attempt made.
 	opsBuild = []string{
@@ -237,7 +239,7 @@ var (
 		"apigateway:CreateVpcLink", "apigateway:CreateRestApi", "apigateway:CreateResource", "apigateway:PutMethod",
 		"apigateway:PutIntegration", "apigateway:CreateDeployment", "apigateway:CreateStage", "apigateway:UpdateStage",
 		"apigateway:GetApiKeys", "apigateway:CreateApiKey", "apigateway:GetUsagePlans", "apigateway:CreateUsagePlan",
-		"apigateway:CreateUsagePlanKey",
+		"apigateway:CreateUsagePlanKey", "apigateway:TestInvokeMethod",
 	}
 	// opsUndo deletes what a run made, in reverse, finding by tag what its journal lacks.
 	opsUndo = []string{

@@ -102,6 +102,13 @@ type HealthCheck struct {
 	Interval           int32 // seconds
 	HealthyThreshold   int32
 	UnhealthyThreshold int32
+
+	// Timeout is how long a check may take, in seconds; 0 leaves AWS's default, which is
+	// 10 seconds for a TCP target group.
+	Timeout int32
+	// Matcher lists the HTTP codes that pass, e.g. "200-399" or "200,204"; empty leaves
+	// AWS's default, 200-399.
+	Matcher string
 }
 
 // TargetGroup is an ELBv2 target group.
@@ -155,4 +162,6 @@ type Method struct {
 	HTTPMethod    string
 	Authorization string // NONE, AWS_IAM
 	APIKey        bool
+	// Port is the load balancer listener the integration calls; 0 means 80.
+	Port int32
 }

@@ -110,6 +110,7 @@ type Resources struct {
 	RestAPIReused   bool     `json:"restApiReused,omitempty"`
 	ProxyResourceID string   `json:"proxyResourceId,omitempty"`
 	Methods         []string `json:"methods,omitempty"`
+	RootMethods     []string `json:"rootMethods,omitempty"` // the methods this run put on /
 	DeploymentID    string   `json:"deploymentId,omitempty"`
 	Stage           string   `json:"stage,omitempty"`
 	// StageExisted is set when a reused API had the stage before this run: undo keeps it,
@@ -121,8 +122,13 @@ type Resources struct {
 	UsagePlanID        string            `json:"usagePlanId,omitempty"`
 }
 
+// JournalVersion is the version of the journal format this vpclink writes and reads. A
+// journal without a version was written before versions existed and is read as version 1.
+const JournalVersion = 1
+
 // Journal is the saved record of one run: the plan, each step's status and every resource.
 type Journal struct {
+	Version   int          `json:"version"`
 	RunID     string       `json:"runId"`
 	State     RunState     `json:"state"`
 	Region    string       `json:"region"`
@@ -143,6 +149,19 @@ func (j *Journal) Step(id string) *StepRecord {
 		if j.Steps[i].ID == id {
 			return &j.Steps[i]
 		}
+	}
+	return nil
+}
+
+// CheckPlan checks the run's plan as apply checks a plan file, with the same Validate, and
+// its region: a journal is a file anyone may have edited, and resume acts on what it says.
+func (j *Journal) CheckPlan() error {
+	errs := j.Plan.Validate()
+	if err := awsops.CheckRegion(j.Region); err != nil {
+		errs = append(errs, &FieldError{Field: "(journal) region", Message: err.Error()})
+	}
+	if len(errs) > 0 {
+		return &PlanError{Source: "in the journal of " + j.RunID, Errors: errs}
 	}
 	return nil
 }
@@ -189,6 +208,7 @@ var ErrNoRun = errors.New("no such run")
 func (s *Store) Save(j *Journal) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	j.Version = JournalVersion
 	j.UpdatedAt = time.Now().UTC()
 	b, err := json.MarshalIndent(j, "", "  ")
 	if err != nil {
@@ -221,51 +241,129 @@ func (s *Store) Save(j *Journal) error {
 	if err := os.Rename(tmp.Name(), s.path(j.RunID)); err != nil {
 		return fmt.Errorf("save journal of %s: %w", j.RunID, err)
 	}
+	// The rename is durable only once the directory is: without this a power cut can bring
+	// back the previous journal, and with it a resource the run created but no longer lists.
+	if err := syncDir(dir); err != nil {
+		return fmt.Errorf("save journal of %s: %w", j.RunID, err)
+	}
 	return nil
 }
 
-// Load reads one run's journal.
+// syncDir flushes a directory's entries (a rename into it) to disk.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("sync directory %s: %w", dir, err)
+	}
+	return nil
+}
+
+// JournalError says why a run's journal cannot be read: the file is unreadable, is not a
+// journal, or was written by a newer vpclink. Listing runs skips such a journal with a warning;
+// commands on that very run fail with it.
+type JournalError struct {
+	RunID string
+	Path  string
+	// Version is the newer journal format's version, or 0 when the file is unreadable.
+	Version int
+	Err     error
+}
+
+// Error says which journal and what is wrong with it.
+func (e *JournalError) Error() string {
+	if e.Version > JournalVersion {
+		return fmt.Sprintf("journal of %s (%s) was written by a newer vpclink (journal version %d; this vpclink reads up to %d); upgrade vpclink to use it", e.RunID, e.Path, e.Version, JournalVersion)
+	}
+	return fmt.Sprintf("read journal of %s (%s): %v", e.RunID, e.Path, e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *JournalError) Unwrap() error { return e.Err }
+
+// RecommendActions says how to get past the journal.
+func (e *JournalError) RecommendActions() string {
+	if e.Version > JournalVersion {
+		return "upgrade vpclink to the version that wrote this run, then run the command again"
+	}
+	return fmt.Sprintf("the file is damaged: restore it from a backup, or move it out of %s if the run's resources are gone (its resources carry the tag vpclink:run=%s)", filepath.Dir(e.Path), e.RunID)
+}
+
+// Load reads one run's journal. A journal it cannot use is a *JournalError.
 func (s *Store) Load(runID string) (*Journal, error) {
 	if runID == "" || strings.ContainsAny(runID, `/\`) || strings.HasPrefix(runID, ".") {
 		return nil, fmt.Errorf("%w %q: run ids look like orders-3f9a1c; `vpclink status` lists them", ErrNoRun, runID)
 	}
-	b, err := os.ReadFile(s.path(runID))
+	path := s.path(runID)
+	b, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("%w %q in %s: `vpclink status` lists the runs there", ErrNoRun, runID, s.Dir)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read journal of %s: %w", runID, err)
+		return nil, &JournalError{RunID: runID, Path: path, Err: err}
+	}
+	// The version is read first: a newer format may not decode into this one at all.
+	var v struct {
+		Version int `json:"version"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return nil, &JournalError{RunID: runID, Path: path, Err: fmt.Errorf("not a journal: %w", err)}
+	}
+	if v.Version > JournalVersion {
+		return nil, &JournalError{RunID: runID, Path: path, Version: v.Version}
 	}
 	j := &Journal{}
 	if err := json.Unmarshal(b, j); err != nil {
-		return nil, fmt.Errorf("read journal of %s: %w", runID, err)
+		return nil, &JournalError{RunID: runID, Path: path, Err: fmt.Errorf("not a journal: %w", err)}
+	}
+	if j.Version == 0 {
+		j.Version = 1
 	}
 	return j, nil
 }
 
-// List returns every run's journal, oldest first.
+// List returns every readable run's journal, oldest first; Scan also names the ones skipped.
 func (s *Store) List() ([]*Journal, error) {
+	list, _, err := s.Scan()
+	return list, err
+}
+
+// Scan returns every readable run's journal, oldest first, and a *JournalError for each
+// journal it skipped (damaged, or written by a newer vpclink): one bad file never hides the
+// other runs. The error is for the directory itself.
+func (s *Store) Scan() ([]*Journal, []*JournalError, error) {
 	entries, err := os.ReadDir(filepath.Join(s.Dir, "runs"))
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("list runs: %w", err)
+		return nil, nil, fmt.Errorf("list runs: %w", err)
 	}
 	var list []*Journal
+	var skipped []*JournalError
 	for _, e := range entries {
 		name := e.Name()
 		if e.IsDir() || strings.HasPrefix(name, ".") || !strings.HasSuffix(name, ".json") {
 			continue
 		}
 		j, err := s.Load(strings.TrimSuffix(name, ".json"))
-		if err != nil {
-			return nil, err
+		var je *JournalError
+		switch {
+		case errors.As(err, &je):
+			skipped = append(skipped, je)
+			continue
+		case errors.Is(err, ErrNoRun):
+			continue // removed since the directory was read, or a name that is no run id
+		case err != nil:
+			return nil, nil, err
 		}
 		list = append(list, j)
 	}
 	sort.SliceStable(list, func(a, b int) bool { return list[a].StartedAt.Before(list[b].StartedAt) })
-	return list, nil
+	return list, skipped, nil
 }
 
 // Remove deletes a run's journal.

@@ -9,11 +9,15 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"reflect"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
-	"gopkg.in/yaml.v3"
+	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/vpclink/vpclink/awsops"
 )
 
 // Plan is the user's answers: what to build. It is read from and written to YAML.
@@ -45,6 +49,10 @@ type HealthCheckPlan struct {
 	Interval           int32  `yaml:"interval,omitempty" json:"interval,omitempty"`
 	HealthyThreshold   int32  `yaml:"healthyThreshold,omitempty" json:"healthyThreshold,omitempty"`
 	UnhealthyThreshold int32  `yaml:"unhealthyThreshold,omitempty" json:"unhealthyThreshold,omitempty"`
+	// Timeout is how long one check may take, in seconds; empty leaves AWS's default (10).
+	Timeout int32 `yaml:"timeout,omitempty" json:"timeout,omitempty"`
+	// Matcher is the HTTP codes that pass, e.g. "200-399" (AWS's default) or "200,204".
+	Matcher string `yaml:"matcher,omitempty" json:"matcher,omitempty"`
 }
 
 // TargetsPlan is the instances behind the NLB and the port they serve on.
@@ -149,7 +157,16 @@ func (e *PlanError) RecommendActions() string {
 	return "correct the fields named above (examples/demo.yaml shows every field), then run the command again"
 }
 
-// LoadPlan reads a plan from a YAML file; "-" reads standard input.
+// MaxPlanSize is the largest plan vpclink reads, 1 MiB: a real plan is well under 4 KiB, and
+// a limit keeps a wrong or hostile file from costing memory and time.
+const MaxPlanSize = 1 << 20
+
+// MaxTags is how many tags a plan may give: AWS allows 50 per resource, and vpclink adds
+// its own vpclink:run tag to each.
+const MaxTags = 49
+
+// LoadPlan reads a plan from a YAML file; "-" reads standard input. It reads at most
+// MaxPlanSize bytes.
 func LoadPlan(path string) (*Plan, error) {
 	var r io.Reader
 	if path == "-" {
@@ -162,24 +179,52 @@ func LoadPlan(path string) (*Plan, error) {
 		defer f.Close()
 		r = f
 	}
-	b, err := io.ReadAll(r)
+	b, err := io.ReadAll(io.LimitReader(r, MaxPlanSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("read plan %s: %w", path, err)
 	}
 	return ParsePlan(path, b)
 }
 
-// ParsePlan decodes YAML into a plan, rejecting unknown keys, then fills defaults and
-// validates it.
+// ParsePlan decodes YAML into a plan, then fills defaults and validates it. It refuses, before
+// decoding, what no plan has: more than MaxPlanSize bytes, a second document, unknown or
+// repeated keys, values of the wrong type (naming the field), aliases, and more tags than
+// AWS takes; so a hostile file costs time in proportion to its size, never more.
 func ParsePlan(source string, b []byte) (*Plan, error) {
-	p := &Plan{}
+	one := func(field, format string, args ...any) error {
+		return &PlanError{Source: source, Errors: []*FieldError{{Field: field, Message: fmt.Sprintf(format, args...)}}}
+	}
+	if len(b) > MaxPlanSize {
+		return nil, one("(file)", "larger than %d KiB, which no plan is (examples/demo.yaml is under 1 KiB): is it the right file?", MaxPlanSize>>10)
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(b))
-	dec.KnownFields(true)
-	if err := dec.Decode(p); err != nil {
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {
-			return nil, &PlanError{Source: source, Errors: []*FieldError{{Field: "name", Message: "the plan is empty; start from examples/demo.yaml"}}}
+			return nil, one("name", "the plan is empty; start from examples/demo.yaml")
 		}
-		return nil, &PlanError{Source: source, Errors: []*FieldError{{Field: "(yaml)", Message: strings.TrimPrefix(err.Error(), "yaml: ")}}}
+		return nil, one("(yaml)", "%s", strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	var second yaml.Node
+	switch err := dec.Decode(&second); {
+	case errors.Is(err, io.EOF):
+	case err != nil:
+		return nil, one("(yaml)", "%s", strings.TrimPrefix(err.Error(), "yaml: "))
+	default:
+		return nil, one("(yaml)", "a plan is one YAML document, and a second one starts at line %d: remove it, or put it in a plan file of its own", second.Line)
+	}
+	root := &doc
+	if doc.Kind == yaml.DocumentNode && len(doc.Content) == 1 {
+		root = doc.Content[0]
+	}
+	shape := &shapeCheck{}
+	shape.check(root, reflect.TypeFor[Plan](), "")
+	if len(shape.errs) > 0 {
+		return nil, &PlanError{Source: source, Errors: shape.errs}
+	}
+	p := &Plan{}
+	if err := root.Decode(p); err != nil {
+		return nil, one("(yaml)", "%s", strings.TrimPrefix(err.Error(), "yaml: "))
 	}
 	p.Defaults()
 	if errs := p.Validate(); len(errs) > 0 {
@@ -260,23 +305,7 @@ func (p *Plan) Validate() []*FieldError {
 		}
 		checkPort(add, "loadBalancer.port", lb.Port)
 		checkPort(add, "targets.port", p.Targets.Port)
-		if lb.HealthCheck.Port != 0 {
-			checkPort(add, "loadBalancer.healthCheck.port", lb.HealthCheck.Port)
-		}
-		if !healthPath.MatchString(lb.HealthCheck.Path) || len(lb.HealthCheck.Path) > 1024 {
-			add("loadBalancer.healthCheck.path", "%q must start with / and have no spaces, e.g. /health", lb.HealthCheck.Path)
-		}
-		if iv := lb.HealthCheck.Interval; iv < 5 || iv > 300 {
-			add("loadBalancer.healthCheck.interval", "%d must be from 5 to 300 (seconds)", iv)
-		}
-		for _, t := range []struct {
-			field string
-			v     int32
-		}{{"loadBalancer.healthCheck.healthyThreshold", lb.HealthCheck.HealthyThreshold}, {"loadBalancer.healthCheck.unhealthyThreshold", lb.HealthCheck.UnhealthyThreshold}} {
-			if t.v < 2 || t.v > 10 {
-				add(t.field, "%d must be from 2 to 10", t.v)
-			}
-		}
+		errs = append(errs, validateHealthCheck(lb.HealthCheck)...)
 		if len(p.Targets.Instances) == 0 {
 			add("targets.instances", "required: the instances behind the load balancer, ids (i-...) or Name tags")
 		}
@@ -338,6 +367,14 @@ func (p *Plan) Validate() []*FieldError {
 	if (th.Rate > 0) != (th.Burst > 0) {
 		add("stage.throttling", "set both rate and burst, or neither")
 	}
+	if p.Region != "" {
+		if err := awsops.CheckRegion(p.Region); err != nil {
+			add("region", "%v", err)
+		}
+	}
+	if len(p.Tags) > MaxTags {
+		add("tags", "%d tags: at most %d, as AWS allows 50 per resource and vpclink adds vpclink:run", len(p.Tags), MaxTags)
+	}
 	for k, v := range p.Tags {
 		switch {
 		case strings.HasPrefix(strings.ToLower(k), "aws:"):
@@ -354,8 +391,261 @@ func (p *Plan) Validate() []*FieldError {
 	return errs
 }
 
+// Health-check limits AWS sets for a TCP target group (a network load balancer's) with an
+// HTTP health check; CreateTargetGroup rejects anything outside them.
+const (
+	minHealthInterval, maxHealthInterval   = 5, 300
+	minHealthTimeout, maxHealthTimeout     = 2, 120
+	minHealthThreshold, maxHealthThreshold = 2, 10
+	maxHealthPath                          = 1024
+	minHealthCode, maxHealthCode           = 200, 599
+)
+
+// validateHealthCheck checks a new target group's health check against AWS's rules for a
+// network load balancer, so that the plan, not CreateTargetGroup halfway through a build,
+// says what is wrong.
+func validateHealthCheck(hc HealthCheckPlan) []*FieldError {
+	var errs []*FieldError
+	add := func(field, format string, args ...any) {
+		errs = append(errs, &FieldError{Field: "loadBalancer.healthCheck." + field, Message: fmt.Sprintf(format, args...)})
+	}
+	if hc.Port != 0 && (hc.Port < 1 || hc.Port > 65535) {
+		add("port", "%d must be a port from 1 to 65535", hc.Port)
+	}
+	switch {
+	case !healthPath.MatchString(hc.Path):
+		add("path", "%q must start with / and have no spaces, e.g. /health", hc.Path)
+	case len(hc.Path) > maxHealthPath:
+		add("path", "is %d characters long; AWS takes at most %d", len(hc.Path), maxHealthPath)
+	}
+	intervalOK := hc.Interval >= minHealthInterval && hc.Interval <= maxHealthInterval
+	if !intervalOK {
+		add("interval", "%d must be from %d to %d (seconds)", hc.Interval, minHealthInterval, maxHealthInterval)
+	}
+	switch t := hc.Timeout; {
+	case t != 0 && (t < minHealthTimeout || t > maxHealthTimeout):
+		add("timeout", "%d must be from %d to %d (seconds), or left out for AWS's default of %d", t, minHealthTimeout, maxHealthTimeout, awsops.DefaultHealthCheckTimeout)
+	case t != 0 && intervalOK && t > hc.Interval:
+		add("timeout", "%d s is longer than the interval (%d s): AWS needs the timeout to be at most the interval; lower the timeout or raise the interval", t, hc.Interval)
+	case t == 0 && intervalOK && hc.Interval < awsops.DefaultHealthCheckTimeout:
+		add("interval", "%d s is shorter than AWS's default timeout for a network load balancer's target group (%d s), which AWS rejects: set loadBalancer.healthCheck.timeout from %d to %d, or an interval of %d or more", hc.Interval, awsops.DefaultHealthCheckTimeout, minHealthTimeout, hc.Interval, awsops.DefaultHealthCheckTimeout)
+	}
+	for _, t := range []struct {
+		field string
+		v     int32
+	}{{"healthyThreshold", hc.HealthyThreshold}, {"unhealthyThreshold", hc.UnhealthyThreshold}} {
+		if t.v < minHealthThreshold || t.v > maxHealthThreshold {
+			add(t.field, "%d must be from %d to %d", t.v, minHealthThreshold, maxHealthThreshold)
+		}
+	}
+	if hc.Matcher != "" {
+		if err := checkMatcher(hc.Matcher); err != "" {
+			add("matcher", "%q %s", hc.Matcher, err)
+		}
+	}
+	return errs
+}
+
+// checkMatcher checks HTTP success codes written as AWS takes them: codes and ranges
+// separated by commas, e.g. "200,204" or "200-299", each from 200 to 599.
+func checkMatcher(m string) string {
+	const form = `must list HTTP codes or ranges separated by commas, e.g. "200-399" or "200,204"`
+	for _, part := range strings.Split(m, ",") {
+		lo, hi, isRange := strings.Cut(part, "-")
+		if !isRange {
+			hi = lo
+		}
+		a, errA := strconv.Atoi(lo)
+		b, errB := strconv.Atoi(hi)
+		switch {
+		case errA != nil || errB != nil || lo == "" || hi == "":
+			return form
+		case a < minHealthCode || b > maxHealthCode:
+			return fmt.Sprintf("has codes outside %d-%d, the range a network load balancer accepts", minHealthCode, maxHealthCode)
+		case a > b:
+			return fmt.Sprintf("has a range %s that ends before it starts", part)
+		}
+	}
+	return ""
+}
+
 func checkPort(add func(string, string, ...any), field string, v int32) {
 	if v < 1 || v > 65535 {
 		add(field, "%d must be a port from 1 to 65535", v)
+	}
+}
+
+// maxShapeErrors is how many problems ParsePlan reports before it stops looking.
+const maxShapeErrors = 20
+
+// maxListLength bounds every list of a plan (subnets, instances, methods): far above what
+// AWS takes in one load balancer or target group, far below what costs time to check.
+const maxListLength = 1000
+
+// zeroMeansDefault names the numbers that a plan leaves out to get a default: written as 0
+// they are an error, not the default, so that `port: 0` never becomes port 80.
+var zeroMeansDefault = map[string]string{
+	"loadBalancer.port":                           "a port from 1 to 65535, or leave it out for 80",
+	"targets.port":                                "a port from 1 to 65535, or leave it out for the load balancer's port",
+	"loadBalancer.healthCheck.port":               "a port from 1 to 65535, or leave it out for the traffic port",
+	"loadBalancer.healthCheck.interval":           "seconds from 5 to 300, or leave it out for 30",
+	"loadBalancer.healthCheck.healthyThreshold":   "a count from 2 to 10, or leave it out for 3",
+	"loadBalancer.healthCheck.unhealthyThreshold": "a count from 2 to 10, or leave it out for 3",
+}
+
+// shapeCheck walks a plan's YAML beside the Plan type before anything is decoded, so that a
+// value of the wrong type is named by its field (loadBalancer.port: "eighty" is not a
+// number), and unknown keys, repeated keys and oversized mappings are refused in one pass.
+type shapeCheck struct {
+	errs []*FieldError
+}
+
+func (c *shapeCheck) add(field, format string, args ...any) {
+	if len(c.errs) < maxShapeErrors {
+		c.errs = append(c.errs, &FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+	}
+}
+
+func describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	}
+	return fmt.Sprintf("%q", n.Value)
+}
+
+func joinField(path, name string) string {
+	if path == "" {
+		return name
+	}
+	return path + "." + name
+}
+
+// yamlFields maps a struct's YAML keys to its fields' types, in order.
+func yamlFields(t reflect.Type) ([]string, map[string]reflect.Type) {
+	var names []string
+	types := map[string]reflect.Type{}
+	for f := range t.Fields() {
+		name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		if name == "-" || !f.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = strings.ToLower(f.Name)
+		}
+		names = append(names, name)
+		types[name] = f.Type
+	}
+	return names, types
+}
+
+func (c *shapeCheck) check(n *yaml.Node, t reflect.Type, path string) {
+	if len(c.errs) >= maxShapeErrors {
+		return
+	}
+	field := cmpOr(path, "(plan)")
+	if n.Kind == yaml.AliasNode {
+		c.add(field, "YAML aliases (*%s) are not read in a plan: write the value out", n.Value)
+		return
+	}
+	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" {
+		return // left empty: the default
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		if n.Kind != yaml.MappingNode {
+			c.add(field, "%s is not a mapping: write its fields as key: value lines", describe(n))
+			return
+		}
+		names, types := yamlFields(t)
+		seen := map[string]int{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			if k.Kind != yaml.ScalarNode || k.ShortTag() == "!!merge" {
+				c.add(field, "line %d: keys here are plain names (%s)", k.Line, strings.Join(names, ", "))
+				continue
+			}
+			ft, ok := types[k.Value]
+			if !ok {
+				c.add(joinField(path, k.Value), "unknown field (line %d); %s takes: %s", k.Line, cmpOr(path, "a plan"), strings.Join(names, ", "))
+				continue
+			}
+			if line, dup := seen[k.Value]; dup {
+				c.add(joinField(path, k.Value), "set twice, on lines %d and %d", line, k.Line)
+				continue
+			}
+			seen[k.Value] = k.Line
+			c.check(v, ft, joinField(path, k.Value))
+		}
+	case reflect.Map:
+		if n.Kind != yaml.MappingNode {
+			c.add(field, "%s is not a mapping: write key: value lines", describe(n))
+			return
+		}
+		if len(n.Content)/2 > MaxTags {
+			c.add(field, "%d entries: at most %d, as AWS allows 50 tags per resource and vpclink adds vpclink:run", len(n.Content)/2, MaxTags)
+			return
+		}
+		seen := map[string]int{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			if k.Kind != yaml.ScalarNode || k.ShortTag() == "!!merge" {
+				c.add(field, "line %d: a key here is text", k.Line)
+				continue
+			}
+			if line, dup := seen[k.Value]; dup {
+				c.add(joinField(path, k.Value), "set twice, on lines %d and %d", line, k.Line)
+				continue
+			}
+			seen[k.Value] = k.Line
+			c.check(v, t.Elem(), joinField(path, k.Value))
+		}
+	case reflect.Slice:
+		if n.Kind != yaml.SequenceNode {
+			c.add(field, "%s is not a list: write [a, b] or one - item a line", describe(n))
+			return
+		}
+		if len(n.Content) > maxListLength {
+			c.add(field, "%d entries: a plan lists at most %d", len(n.Content), maxListLength)
+			return
+		}
+		for i, e := range n.Content {
+			c.check(e, t.Elem(), fmt.Sprintf("%s[%d]", path, i))
+		}
+	case reflect.String:
+		if n.Kind != yaml.ScalarNode {
+			c.add(field, "%s is not text", describe(n))
+		}
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		c.checkInt(n, t, path)
+	case reflect.Float32, reflect.Float64:
+		if n.Kind != yaml.ScalarNode || (n.ShortTag() != "!!int" && n.ShortTag() != "!!float") {
+			c.add(field, "%s is not a number", describe(n))
+		}
+	case reflect.Bool:
+		if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!bool" {
+			c.add(field, "%s is not true or false", describe(n))
+		}
+	}
+}
+
+func (c *shapeCheck) checkInt(n *yaml.Node, t reflect.Type, path string) {
+	if n.Kind != yaml.ScalarNode || (n.ShortTag() != "!!int" && n.ShortTag() != "!!float") {
+		c.add(path, "%s is not a number", describe(n))
+		return
+	}
+	if n.ShortTag() == "!!float" {
+		c.add(path, "%s is not a whole number", n.Value)
+		return
+	}
+	var v int64
+	if err := n.Decode(&v); err != nil || reflect.Zero(t).OverflowInt(v) {
+		c.add(path, "%s is out of range", n.Value)
+		return
+	}
+	if want, ok := zeroMeansDefault[path]; ok && v == 0 {
+		c.add(path, "0 is not allowed: write %s", want)
 	}
 }

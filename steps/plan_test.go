@@ -31,7 +31,7 @@ func TestBadPlansNameTheFieldAndTheAcceptedValues(t *testing.T) {
 		field string
 		says  string
 	}{
-		"an unknown key":                      {yaml: base + "vpcid: x\n", field: "(yaml)", says: "field vpcid not found"},
+		"an unknown key":                      {yaml: base + "vpcid: x\n", field: "vpcid", says: "unknown field (line 5); a plan takes: name, region, vpc"},
 		"a name with capitals":                {yaml: strings.Replace(base, "orders", "Orders", 1), field: "name", says: "lower-case"},
 		"a name too long for AWS's 32 chars":  {yaml: strings.Replace(base, "orders", "orders-service-for-payments", 1), field: "name", says: "1 to 20"},
 		"no VPC":                              {yaml: strings.Replace(base, "vpc: prod-vpc\n", "", 1), field: "vpc", says: "required"},

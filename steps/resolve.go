@@ -73,20 +73,38 @@ func Resolve(ctx context.Context, acct *awsops.Account, p *Plan) (*Resolution, e
 			if err != nil {
 				return nil, err
 			}
-			if len(listeners) == 0 {
-				res.Warnings = append(res.Warnings, fmt.Sprintf("load balancer %s has no listener: API Gateway's requests will find nothing to answer them", lb.Name))
+			// The integration URI names the listener's port: API Gateway calls only that one.
+			port := ListenerPort(p)
+			var ports []string
+			found := false
+			for _, l := range listeners {
+				ports = append(ports, fmt.Sprint(l.Port))
+				found = found || l.Port == port
+			}
+			switch {
+			case len(listeners) == 0:
+				add("loadBalancer.existing", "load balancer %s has no listener, so API Gateway's requests would find nothing to answer them: add a TCP listener on port %d to it, or choose another load balancer", lb.Name, port)
+			case !found:
+				add("loadBalancer.port", "load balancer %s has no listener on port %d; it listens on %s: set loadBalancer.port to one of them", lb.Name, port, strings.Join(ports, ", "))
 			}
 		}
 	} else {
-		subnets, err := acct.ListSubnets(ctx, vpc.ID)
+		// Look up only what the plan names: a large account's VPC holds thousands of instances.
+		subnets, err := acct.FindSubnets(ctx, vpc.ID, p.Subnets)
 		if err != nil {
 			return nil, err
 		}
+		var all []awsops.Subnet // the VPC's subnets, listed only to say which ones there are
 		azs := map[string]string{}
 		for _, want := range p.Subnets {
 			s, ok := find(subnets, want, func(s awsops.Subnet) (string, string) { return s.ID, s.Name })
 			if !ok {
-				add("subnets", "no subnet %q in %s: name some of %s", want, vpc.ID, listOf(subnets, func(s awsops.Subnet) string { return label(s.ID, s.Name) }))
+				if all == nil {
+					if all, err = acct.ListSubnets(ctx, vpc.ID); err != nil {
+						return nil, err
+					}
+				}
+				add("subnets", "no subnet %q in %s: name some of %s", want, vpc.ID, listOf(all, func(s awsops.Subnet) string { return label(s.ID, s.Name) }))
 				continue
 			}
 			if other, dup := azs[s.AZ]; dup {
@@ -102,7 +120,7 @@ func Resolve(ctx context.Context, acct *awsops.Account, p *Plan) (*Resolution, e
 		if len(res.Subnets) == 1 {
 			res.Warnings = append(res.Warnings, "the load balancer will be in one Availability Zone only: choose subnets in two or more so that one zone's outage does not take the API down")
 		}
-		instances, err := acct.ListInstances(ctx, vpc.ID)
+		instances, err := acct.FindInstances(ctx, vpc.ID, p.Targets.Instances)
 		if err != nil {
 			return nil, err
 		}
@@ -110,7 +128,11 @@ func Resolve(ctx context.Context, acct *awsops.Account, p *Plan) (*Resolution, e
 		for _, want := range p.Targets.Instances {
 			in, ok := find(instances, want, func(i awsops.Instance) (string, string) { return i.ID, i.Name })
 			if !ok {
-				add("targets.instances", "no instance %q in %s: name some of %s", want, vpc.ID, listOf(instances, func(i awsops.Instance) string { return label(i.ID, i.Name) }))
+				if same := named(instances, want, func(i awsops.Instance) (string, string) { return i.ID, i.Name }); len(same) > 1 {
+					add("targets.instances", "%d instances in %s are named %q: name one by its id (%s)", len(same), vpc.ID, want, strings.Join(same, ", "))
+				} else {
+					add("targets.instances", "no instance %q in %s that is not terminated: name one by its id (i-…) or its Name tag; `aws ec2 describe-instances --filters Name=vpc-id,Values=%s` lists them", want, vpc.ID, vpc.ID)
+				}
 				continue
 			}
 			if slices.ContainsFunc(res.Instances, func(x awsops.Instance) bool { return x.ID == in.ID }) {
@@ -179,6 +201,9 @@ func Resolve(ctx context.Context, acct *awsops.Account, p *Plan) (*Resolution, e
 			if r, ok := rs["/{proxy+}"]; ok && len(r.Methods) > 0 {
 				res.Warnings = append(res.Warnings, fmt.Sprintf("API %s already has /{proxy+} with %s: vpclink adds only the methods it lacks", id, strings.Join(r.Methods, ", ")))
 			}
+			if r, ok := rs["/"]; ok && len(r.Methods) > 0 {
+				res.Warnings = append(res.Warnings, fmt.Sprintf("API %s already has / with %s: vpclink leaves those as they are and adds only the methods it lacks", id, strings.Join(r.Methods, ", ")))
+			}
 		}
 	}
 	return done()
@@ -201,6 +226,17 @@ func find[T any](items []T, want string, keys func(T) (id, name string)) (T, boo
 	}
 	var zero T
 	return zero, false
+}
+
+// named returns the ids of the items whose name is want.
+func named[T any](items []T, want string, keys func(T) (id, name string)) []string {
+	var ids []string
+	for _, it := range items {
+		if id, name := keys(it); name == want {
+			ids = append(ids, id)
+		}
+	}
+	return ids
 }
 
 func label(id, name string) string {

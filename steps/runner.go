@@ -85,6 +85,7 @@ func (r *Run) Resources() Resources {
 	res.Registered = slices.Clone(res.Registered)
 	res.Ingress = slices.Clone(res.Ingress)
 	res.Methods = slices.Clone(res.Methods)
+	res.RootMethods = slices.Clone(res.RootMethods)
 	res.PreviousVariables = maps.Clone(res.PreviousVariables)
 	return res
 }

@@ -291,7 +291,7 @@ func All(acct *awsops.Account) []Step {
 					}
 				}
 				return run.Record(func(r *Resources) {
-					r.RestAPIID, r.ProxyResourceID, r.Methods, r.DeploymentID, r.Stage = "", "", nil, "", ""
+					r.RestAPIID, r.ProxyResourceID, r.Methods, r.RootMethods, r.DeploymentID, r.Stage = "", "", nil, nil, "", ""
 				})
 			}},
 		&step{id: IDProxyResource, title: "Proxy resource", after: []string{IDRestAPI},
@@ -308,31 +308,8 @@ func All(acct *awsops.Account) []Step {
 				return run.Record(func(r *Resources) { r.ProxyResourceID, r.Methods = "", nil })
 			}},
 		&step{id: IDMethods, title: "Methods and integration", after: []string{IDProxyResource},
-			do: func(ctx context.Context, run *Run, rep Reporter) error { return doMethods(ctx, acct, run, rep) },
-			undo: func(ctx context.Context, run *Run, rep Reporter) error {
-				res := run.Resources()
-				if !res.RestAPIReused || res.ProxyResourceID != "" || len(res.Methods) == 0 {
-					return nil // they go with the API, or with the resource vpclink created
-				}
-				// Methods added to a /{proxy+} that was there before: remove just those.
-				rs, err := acct.ListResources(ctx, res.RestAPIID)
-				if err != nil {
-					return err
-				}
-				proxy, ok := rs["/{proxy+}"]
-				for _, m := range res.Methods {
-					if ok {
-						rep.Start("Deleting method " + m + " of /{proxy+} in " + res.RestAPIID + ".")
-						if err := acct.DeleteMethod(ctx, res.RestAPIID, proxy.ID, m); err != nil {
-							return err
-						}
-					}
-					if err := run.Record(func(r *Resources) { r.Methods = slices.DeleteFunc(r.Methods, func(x string) bool { return x == m }) }); err != nil {
-						return err
-					}
-				}
-				return nil
-			}},
+			do:   func(ctx context.Context, run *Run, rep Reporter) error { return doMethods(ctx, acct, run, rep) },
+			undo: func(ctx context.Context, run *Run, rep Reporter) error { return undoMethods(ctx, acct, run, rep) }},
 		&step{id: IDDeploy, title: "Deployment and stage", after: []string{IDMethods, IDVPCLink},
 			do: func(ctx context.Context, run *Run, rep Reporter) error { return doDeploy(ctx, acct, run, rep) },
 			undo: func(ctx context.Context, run *Run, rep Reporter) error {
@@ -402,7 +379,8 @@ func All(acct *awsops.Account) []Step {
 				res := run.Resources()
 				rep.Start(fmt.Sprintf(fmtHealthWait, tgName(run.ID())))
 				last := ""
-				err := acct.WaitTargetsHealthy(ctx, res.TargetGroupARN, func(s string) { last = s; rep.Status(s) })
+				p := run.Plan()
+				err := acct.WaitTargetsHealthy(ctx, res.TargetGroupARN, p.Targets.Port, healthCheck(p), func(s string) { last = s; rep.Status(s) })
 				if err != nil {
 					return err
 				}
@@ -410,6 +388,13 @@ func All(acct *awsops.Account) []Step {
 				return nil
 			}},
 	}
+}
+
+// healthCheck is the plan's health check as the target group gets it.
+func healthCheck(p *Plan) awsops.HealthCheck {
+	hc := p.LoadBalancer.HealthCheck
+	return awsops.HealthCheck{Path: hc.Path, Port: hc.Port, Interval: hc.Interval, HealthyThreshold: hc.HealthyThreshold,
+		UnhealthyThreshold: hc.UnhealthyThreshold, Timeout: hc.Timeout, Matcher: hc.Matcher}
 }
 
 // findELB looks up an ELB resource of this run: by the ARN the journal recorded, else by the
@@ -514,10 +499,9 @@ func doTargetGroup(ctx context.Context, acct *awsops.Account, run *Run, rep Repo
 		return nil
 	}
 	rep.Start(fmt.Sprintf(fmtTGStart, name))
-	hc := p.LoadBalancer.HealthCheck
 	tg, err := acct.CreateTargetGroup(ctx, awsops.TargetGroupSpec{
 		Name: name, Port: p.Targets.Port, VPCID: res.VPCID, Tags: tags(run),
-		HealthCheck: awsops.HealthCheck{Path: hc.Path, Port: hc.Port, Interval: hc.Interval, HealthyThreshold: hc.HealthyThreshold, UnhealthyThreshold: hc.UnhealthyThreshold},
+		HealthCheck: healthCheck(p),
 	})
 	if err != nil {
 		return awsops.Failed(err, fmtTGFailed, name)
@@ -633,6 +617,30 @@ func admitted(in awsops.Instance, groups map[string]awsops.SecurityGroup, src st
 	return false
 }
 
+// checkWithinVPC refuses rules whose source is not inside the VPC's CIDR as AWS reports it
+// now, not as a journal (a file anyone may edit) recorded it.
+func checkWithinVPC(ctx context.Context, acct *awsops.Account, vpcID string, rules []awsops.Rule) error {
+	vpcs, err := acct.ListVPCs(ctx)
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(vpcs, func(v awsops.VPC) bool { return v.ID == vpcID })
+	if i < 0 {
+		return fmt.Errorf("check the security group rules against %s: AWS lists no such VPC", vpcID)
+	}
+	vpc, err := netip.ParsePrefix(vpcs[i].CIDR)
+	if err != nil {
+		return fmt.Errorf("check the security group rules against %s: its CIDR %q: %w", vpcID, vpcs[i].CIDR, err)
+	}
+	for _, r := range rules {
+		src, err := netip.ParsePrefix(r.CIDR)
+		if err != nil || src.Bits() < vpc.Bits() || !vpc.Contains(src.Addr()) || src.Addr().Is4() != vpc.Addr().Is4() {
+			return fmt.Errorf("authorize %s in %s: refused, as it is not inside %s's CIDR %s; vpclink never opens a security group wider than the VPC (check the run's journal, which names this source)", r.CIDR, r.GroupID, vpcID, vpc)
+		}
+	}
+	return nil
+}
+
 // IngressSources returns where the NLB's traffic comes from for the plan's mode.
 func IngressSources(ctx context.Context, acct *awsops.Account, mode, lbARN, vpcCIDR string) ([]string, error) {
 	if mode == ModeVPCCIDR {
@@ -672,14 +680,20 @@ func doIngress(ctx context.Context, acct *awsops.Account, run *Run, rep Reporter
 			return err
 		}
 	}
-	all, err := acct.ListInstances(ctx, res.VPCID)
+	// Only the targets and their groups are read: the VPC may hold thousands of instances.
+	instances, err := acct.FindInstances(ctx, res.VPCID, res.InstanceIDs)
 	if err != nil {
 		return err
 	}
-	instances := slices.DeleteFunc(all, func(i awsops.Instance) bool { return !slices.Contains(res.InstanceIDs, i.ID) })
-	groups, err := acct.ListSecurityGroups(ctx, res.VPCID)
-	if err != nil {
-		return err
+	var groupIDs []string
+	for _, i := range instances {
+		groupIDs = append(groupIDs, i.SecurityGroups...)
+	}
+	var groups []awsops.SecurityGroup
+	if len(groupIDs) > 0 {
+		if groups, err = acct.ListSecurityGroups(ctx, res.VPCID, groupIDs...); err != nil {
+			return err
+		}
 	}
 	desc := ruleDescription(run.ID())
 	// Rules a crashed attempt added carry our description: count them as ours.
@@ -693,6 +707,12 @@ func doIngress(ctx context.Context, acct *awsops.Account, run *Run, rep Reporter
 		}
 	}
 	rules := IngressRules(instances, groups, srcs, IngressPorts(p), desc)
+	if len(rules) > 0 {
+		// Whatever the journal says, no rule admits more than the VPC's own addresses.
+		if err := checkWithinVPC(ctx, acct, res.VPCID, rules); err != nil {
+			return err
+		}
+	}
 	for _, r := range rules {
 		rep.Start(fmt.Sprintf(fmtIngStart, r.CIDR, r.FromPort, r.GroupID))
 		added, err := acct.AuthorizeIngress(ctx, r, tags(run))
@@ -822,7 +842,7 @@ func doRestAPI(ctx context.Context, acct *awsops.Account, run *Run, rep Reporter
 	}
 	// A new API has none of what the journal says the old one had.
 	if err := run.Record(func(r *Resources) {
-		r.RestAPIID, r.ProxyResourceID, r.Methods, r.DeploymentID, r.Stage = a.ID, "", nil, "", ""
+		r.RestAPIID, r.ProxyResourceID, r.Methods, r.RootMethods, r.DeploymentID, r.Stage = a.ID, "", nil, nil, "", ""
 	}); err != nil {
 		return err
 	}
@@ -872,6 +892,13 @@ func authorization(p *Plan) (string, bool) {
 	return "NONE", false
 }
 
+// ListenerPort is the load balancer listener the integration calls: the plan's port, 80
+// when a reused load balancer's plan names none.
+func ListenerPort(p *Plan) int32 { return cmpOr(p.LoadBalancer.Port, 80) }
+
+// doMethods puts the plan's methods on /{proxy+} and on the root /, each with its VPC link
+// integration to the listener on the plan's port: / is the invoke URL itself, which no
+// {proxy+} matches. Methods already integrated are left as they are.
 func doMethods(ctx context.Context, acct *awsops.Account, run *Run, rep Reporter) error {
 	res, p := run.Resources(), run.Plan()
 	rs, err := acct.ListResources(ctx, res.RestAPIID)
@@ -882,27 +909,97 @@ func doMethods(ctx context.Context, acct *awsops.Account, run *Run, rep Reporter
 	if !ok {
 		return fmt.Errorf("add methods to %s: the API has no /{proxy+} resource", res.RestAPIID)
 	}
+	root, ok := rs["/"]
+	if !ok {
+		return fmt.Errorf("add methods to %s: the API has no root resource", res.RestAPIID)
+	}
 	auth, key := authorization(p)
+	port := ListenerPort(p)
 	var added []string
 	for _, m := range p.API.Methods {
 		if slices.Contains(proxy.Integrated, m) {
 			continue
 		}
-		rep.Start(fmt.Sprintf(fmtMethStart, m))
-		method := awsops.Method{HTTPMethod: m, Authorization: auth, APIKey: key}
+		rep.Start(fmt.Sprintf(fmtMethStart, m+" /{proxy+}"))
+		method := awsops.Method{HTTPMethod: m, Authorization: auth, APIKey: key, Port: port}
 		if err := acct.PutProxyMethod(ctx, res.RestAPIID, proxy.ID, method, slices.Contains(proxy.Methods, m)); err != nil {
-			return awsops.Failed(err, fmtMethFailed, m)
+			return awsops.Failed(err, fmtMethFailed, m+" /{proxy+}")
 		}
-		added = append(added, m)
+		added = append(added, m+" /{proxy+}")
 		if err := run.Record(func(r *Resources) { r.Methods = append(r.Methods, m) }); err != nil {
 			return err
 		}
 	}
+	for _, m := range p.API.Methods {
+		if slices.Contains(root.Integrated, m) {
+			// On an API this run made, what is there is this run's, from an earlier attempt.
+			if !res.RestAPIReused && !slices.Contains(res.RootMethods, m) {
+				if err := run.Record(func(r *Resources) { r.RootMethods = append(r.RootMethods, m) }); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		rep.Start(fmt.Sprintf(fmtMethStart, m+" /"))
+		method := awsops.Method{HTTPMethod: m, Authorization: auth, APIKey: key, Port: port}
+		if err := acct.PutRootMethod(ctx, res.RestAPIID, root.ID, method, slices.Contains(root.Methods, m)); err != nil {
+			return awsops.Failed(err, fmtMethFailed, m+" /")
+		}
+		added = append(added, m+" /")
+		if !slices.Contains(res.RootMethods, m) {
+			if err := run.Record(func(r *Resources) { r.RootMethods = append(r.RootMethods, m) }); err != nil {
+				return err
+			}
+		}
+	}
 	if len(added) == 0 {
-		rep.Stop("The methods " + strings.Join(p.API.Methods, ", ") + " are in place.")
+		rep.Stop("The methods " + strings.Join(p.API.Methods, ", ") + " of / and /{proxy+} are in place.")
 		return nil
 	}
 	rep.Stop(fmt.Sprintf(fmtMethDone, strings.Join(added, ", ")))
+	return nil
+}
+
+// undoMethods removes, from an API that was there before the run, the methods the run added
+// to the root / and to a /{proxy+} it did not create; the API's own methods stay. Methods of
+// an API or resource the run created go with it.
+func undoMethods(ctx context.Context, acct *awsops.Account, run *Run, rep Reporter) error {
+	res := run.Resources()
+	if !res.RestAPIReused || (len(res.RootMethods) == 0 && (res.ProxyResourceID != "" || len(res.Methods) == 0)) {
+		return nil
+	}
+	rs, err := acct.ListResources(ctx, res.RestAPIID)
+	if err != nil {
+		return err
+	}
+	if res.ProxyResourceID == "" {
+		proxy, ok := rs["/{proxy+}"]
+		for _, m := range res.Methods {
+			if ok {
+				rep.Start("Deleting method " + m + " of /{proxy+} in " + res.RestAPIID + ".")
+				if err := acct.DeleteMethod(ctx, res.RestAPIID, proxy.ID, m); err != nil {
+					return err
+				}
+			}
+			if err := run.Record(func(r *Resources) { r.Methods = slices.DeleteFunc(r.Methods, func(x string) bool { return x == m }) }); err != nil {
+				return err
+			}
+		}
+	}
+	root, ok := rs["/"]
+	for _, m := range res.RootMethods {
+		if ok {
+			rep.Start("Deleting method " + m + " of / in " + res.RestAPIID + ".")
+			if err := acct.DeleteMethod(ctx, res.RestAPIID, root.ID, m); err != nil {
+				return err
+			}
+		}
+		if err := run.Record(func(r *Resources) {
+			r.RootMethods = slices.DeleteFunc(r.RootMethods, func(x string) bool { return x == m })
+		}); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

@@ -191,23 +191,29 @@ func TestCallsAreWellFormedOnTheWire(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	proxy := rs["/{proxy+}"]
-	for _, verb := range []string{"GET", "POST"} {
-		m, err := w.gw.GetMethod(ctx, &apigateway.GetMethodInput{RestApiId: aws.String(res.RestAPIID), ResourceId: aws.String(proxy.ID), HttpMethod: aws.String(verb)})
-		if err != nil {
-			t.Fatalf("get method %s: %v", verb, err)
-		}
-		if aws.ToString(m.AuthorizationType) != "NONE" {
-			t.Errorf("method %s: authorization %s", verb, aws.ToString(m.AuthorizationType))
-		}
-		in, err := w.gw.GetIntegration(ctx, &apigateway.GetIntegrationInput{RestApiId: aws.String(res.RestAPIID), ResourceId: aws.String(proxy.ID), HttpMethod: aws.String(verb)})
-		if err != nil {
-			t.Fatalf("get integration %s: %v", verb, err)
-		}
-		if in.Type != gwtypes.IntegrationTypeHttpProxy || in.ConnectionType != gwtypes.ConnectionTypeVpcLink ||
-			aws.ToString(in.ConnectionId) != "${stageVariables.VPCLink}" || aws.ToString(in.Uri) != "http://${stageVariables.VPCNLB}/{proxy}" ||
-			in.RequestParameters["integration.request.path.proxy"] != "method.request.path.proxy" {
-			t.Errorf("integration %s = type %s, connection %s %s, uri %s, parameters %v", verb, in.Type, in.ConnectionType, aws.ToString(in.ConnectionId), aws.ToString(in.Uri), in.RequestParameters)
+	proxy, root := rs["/{proxy+}"], rs["/"]
+	// The listener is on 8080: the URI must name that port, or API Gateway calls port 80.
+	for _, c := range []struct{ resource, uri, param string }{
+		{proxy.ID, "http://${stageVariables.VPCNLB}:8080/{proxy}", "method.request.path.proxy"},
+		{root.ID, "http://${stageVariables.VPCNLB}:8080/", ""},
+	} {
+		for _, verb := range []string{"GET", "POST"} {
+			m, err := w.gw.GetMethod(ctx, &apigateway.GetMethodInput{RestApiId: aws.String(res.RestAPIID), ResourceId: aws.String(c.resource), HttpMethod: aws.String(verb)})
+			if err != nil {
+				t.Fatalf("get method %s of %s: %v", verb, c.resource, err)
+			}
+			if aws.ToString(m.AuthorizationType) != "NONE" {
+				t.Errorf("method %s of %s: authorization %s", verb, c.resource, aws.ToString(m.AuthorizationType))
+			}
+			in, err := w.gw.GetIntegration(ctx, &apigateway.GetIntegrationInput{RestApiId: aws.String(res.RestAPIID), ResourceId: aws.String(c.resource), HttpMethod: aws.String(verb)})
+			if err != nil {
+				t.Fatalf("get integration %s of %s: %v", verb, c.resource, err)
+			}
+			if in.Type != gwtypes.IntegrationTypeHttpProxy || in.ConnectionType != gwtypes.ConnectionTypeVpcLink ||
+				aws.ToString(in.ConnectionId) != "${stageVariables.VPCLink}" || aws.ToString(in.Uri) != c.uri ||
+				in.RequestParameters["integration.request.path.proxy"] != c.param {
+				t.Errorf("integration %s of %s = type %s, connection %s %s, uri %s, parameters %v; want uri %s", verb, c.resource, in.Type, in.ConnectionType, aws.ToString(in.ConnectionId), aws.ToString(in.Uri), in.RequestParameters, c.uri)
+			}
 		}
 	}
 	if _, err := w.acct.GetStage(ctx, res.RestAPIID, "live"); err != nil {
@@ -215,9 +221,12 @@ func TestCallsAreWellFormedOnTheWire(t *testing.T) {
 	}
 	// kumo keeps neither a method's request parameters nor a deployment's variables, so
 	// these are checked in the requests as sent.
-	methods := w.wire.find(t, http.MethodPut, "/methods/GET")
+	methods := w.wire.find(t, http.MethodPut, "/resources/"+proxy.ID+"/methods/GET")
 	if len(methods) != 1 || methods[0]["requestParameters"].(map[string]any)["method.request.path.proxy"] != true {
-		t.Errorf("PutMethod GET bodies = %v; want requestParameters method.request.path.proxy=true", methods)
+		t.Errorf("PutMethod GET /{proxy+} bodies = %v; want requestParameters method.request.path.proxy=true", methods)
+	}
+	if methods := w.wire.find(t, http.MethodPut, "/resources/"+root.ID+"/methods/GET"); len(methods) != 1 || methods[0]["requestParameters"] != nil {
+		t.Errorf("PutMethod GET / bodies = %v; want one, without request parameters", methods)
 	}
 	deploys := w.wire.find(t, http.MethodPost, "/deployments")
 	if len(deploys) != 1 {

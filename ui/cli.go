@@ -41,6 +41,9 @@ type CLI struct {
 	DryRun bool
 	// Flags repeats the global flags for the commands it suggests (e.g. "--demo").
 	Flags string
+
+	// preflight is what the last preflight found, for the JSON summary.
+	preflight steps.Checks
 }
 
 // Summary is what apply and resume print at the end; with --output json, as JSON.
@@ -61,6 +64,8 @@ type Summary struct {
 	Demo            bool   `json:"demo,omitempty"`
 	Error           string `json:"error,omitempty"`
 	Next            string `json:"next,omitempty"`
+	// Preflight is what was checked before anything was created.
+	Preflight steps.Checks `json:"preflight,omitempty"`
 }
 
 // SummaryOf builds the summary of a journal.
@@ -232,24 +237,42 @@ func withInterrupt(ctx context.Context) (context.Context, context.CancelFunc) {
 func (c *CLI) Apply(ctx context.Context, acct *awsops.Account, store *steps.Store, p *steps.Plan, planFile string) int {
 	res, err := steps.Resolve(ctx, acct, p)
 	if err != nil {
-		Fail(c.Err, "check the plan against the account", err)
 		var pe *steps.PlanError
+		if errors.As(err, &pe) {
+			// A resource of another account or region is "not found" here: say where it is.
+			if own, oerr := steps.Ownership(ctx, acct, p); oerr == nil && len(own.Failed()) > 0 {
+				return c.refused(own)
+			}
+		}
+		Fail(c.Err, "check the plan against the account", err)
 		if errors.As(err, &pe) {
 			return ExitUsage
 		}
 		return ExitFailed
 	}
 	Describe(c.Err, p, res, acct.Region)
-	for _, warn := range res.Warnings {
-		fmt.Fprintf(c.Err, "! %s\n", warn)
+	checks, err := steps.Preflight(ctx, acct, p, res, nil)
+	if err != nil {
+		Fail(c.Err, "run the preflight checks", err)
+		return ExitFailed
 	}
+	c.preflight = checks
 	if c.DryRun {
+		WriteChecks(c.Err, checks)
 		fmt.Fprintln(c.Out, "# The AWS CLI commands that would build this plan (nothing was changed):")
-		for _, cmd := range steps.AWSCLI(p, res) {
+		for _, cmd := range steps.AWSCLI(p, res, acct.Region) {
 			fmt.Fprintln(c.Out, cmd)
+		}
+		if len(checks.Failed()) > 0 {
+			fmt.Fprintf(c.Err, "✘ The preflight found %d problem(s): apply would stop before creating anything. Fix them, then run the command again.\n", len(checks.Failed()))
+			return ExitFailed
 		}
 		return ExitOK
 	}
+	if len(checks.Failed()) > 0 {
+		return c.refused(checks)
+	}
+	WriteChecks(c.Err, checks)
 	if ok, code := c.ask("Create these resources?", "apply", "Nothing was changed."); !ok {
 		return code
 	}
@@ -278,7 +301,21 @@ func (c *CLI) Resume(ctx context.Context, acct *awsops.Account, store *steps.Sto
 		Fail(c.Err, "resume "+runID, fmt.Errorf("the run was %s, so nothing of it remains; apply its plan again to start afresh", j.State))
 		return ExitUsage
 	}
+	if err := j.CheckPlan(); err != nil {
+		Fail(c.Err, "resume "+runID, err)
+		return ExitUsage
+	}
 	fmt.Fprintf(c.Err, "Resuming run %s (%s): checking what it recorded, then building the rest.\n", j.RunID, j.State)
+	checks, err := steps.Preflight(ctx, acct, &j.Plan, nil, &j.Resources)
+	if err != nil {
+		Fail(c.Err, "run the preflight checks", err)
+		return ExitFailed
+	}
+	c.preflight = checks
+	if len(checks.Failed()) > 0 {
+		return c.refused(checks)
+	}
+	WriteChecks(c.Err, checks)
 	return c.run(ctx, r, j)
 }
 
@@ -320,6 +357,44 @@ func (c *CLI) run(ctx context.Context, r *steps.Runner, j *steps.Journal) int {
 	return ExitFailed
 }
 
+// WriteChecks prints preflight results, one a line, each failure followed by its fix.
+func WriteChecks(w io.Writer, checks steps.Checks) {
+	if len(checks) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "Preflight:")
+	for _, ch := range checks {
+		mark := "✔"
+		switch ch.Status {
+		case steps.CheckWarn:
+			mark = "!"
+		case steps.CheckFail:
+			mark = "✘"
+		}
+		fmt.Fprintf(w, "  %s %s: %s\n", mark, ch.Name, ch.Message)
+		if ch.Fix != "" && ch.Status != steps.CheckOK {
+			lines := strings.Split(ch.Fix, "\n")
+			fmt.Fprintf(w, "    Try: %s\n", lines[0])
+			for _, l := range lines[1:] {
+				fmt.Fprintf(w, "      %s\n", l)
+			}
+		}
+	}
+}
+
+// refused reports a run the preflight stopped: nothing was created, and each problem has its
+// fix. It is not a usage error: the plan is well formed, the account is not ready for it.
+func (c *CLI) refused(checks steps.Checks) int {
+	c.preflight = checks
+	WriteChecks(c.Err, checks)
+	n := len(checks.Failed())
+	fmt.Fprintf(c.Err, "✘ Stopped before creating anything: the preflight found %d problem(s). Fix them as said above, then run the command again.\n", n)
+	if c.JSON {
+		c.printJSON(Summary{State: "preflight-failed", Error: checks.Err().Error(), Preflight: checks})
+	}
+	return ExitFailed
+}
+
 // readYes asks question and reads a line: y or yes is yes; anything else, or no input, no.
 func (c *CLI) readYes(question string) (bool, error) {
 	fmt.Fprintf(c.Err, "%s (y/N) ", question)
@@ -350,6 +425,9 @@ func Remaining(j *steps.Journal) []string {
 	add("REST API", r.RestAPIID, r.RestAPIReused)
 	if r.RestAPIReused {
 		add("resource /{proxy+}", r.ProxyResourceID, false)
+		if len(r.RootMethods) > 0 {
+			out = append(out, "methods "+strings.Join(r.RootMethods, ", ")+" of / in "+r.RestAPIID)
+		}
 		add("stage", r.Stage, false)
 	}
 	add("API key", r.APIKeyID, false)
@@ -368,6 +446,7 @@ func (c *CLI) kept(j *steps.Journal) {
 
 func (c *CLI) printSummary(j *steps.Journal) {
 	s := SummaryOf(j)
+	s.Preflight = c.preflight
 	switch j.State {
 	case steps.StateFailed, steps.StateInterrupted, steps.StateUndoFailed:
 		s.Next = c.command("resume", j.RunID)
@@ -384,7 +463,13 @@ func (c *CLI) printSummary(j *steps.Journal) {
 	fmt.Fprintf(c.Out, "\n✔ Run %s is complete.\n", j.RunID)
 	tw := tabwriter.NewWriter(c.Out, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "Invoke URL\t%s\n", s.InvokeURL)
-	fmt.Fprintf(tw, "Try it\tcurl %s/\n", s.InvokeURL)
+	for i, line := range TryIt(j) {
+		label := "Try it"
+		if i > 0 {
+			label = ""
+		}
+		fmt.Fprintf(tw, "%s\t%s\n", label, line)
+	}
 	fmt.Fprintf(tw, "REST API\t%s, stage %s\n", s.RestAPIID, s.Stage)
 	fmt.Fprintf(tw, "VPC link\t%s\n", s.VPCLinkID)
 	fmt.Fprintf(tw, "Load balancer\t%s\n", s.LoadBalancerARN)
@@ -393,7 +478,7 @@ func (c *CLI) printSummary(j *steps.Journal) {
 		fmt.Fprintf(tw, "Target group\t%s\n", s.TargetGroupARN)
 	}
 	if s.APIKeyID != "" {
-		fmt.Fprintf(tw, "API key\t%s (send it as x-api-key; its value: aws apigateway get-api-key --api-key %s --include-value)\n", s.APIKeyID, s.APIKeyID)
+		fmt.Fprintf(tw, "API key\t%s, sent as x-api-key (its value is not stored; the AWS CLI reads it)\n", s.APIKeyID)
 	}
 	fmt.Fprintf(tw, "Delete it all\t%s\n", s.Next)
 	tw.Flush()
@@ -465,20 +550,25 @@ func (c *CLI) Status(store *steps.Store, runID string) int {
 		c.runStatus(j)
 		return ExitOK
 	}
-	list, err := store.List()
+	list, skipped, err := store.Scan()
 	if err != nil {
 		Fail(c.Err, "status", err)
 		return ExitFailed
 	}
+	c.warnSkipped(skipped)
 	if c.JSON {
 		runs := []RunInfo{}
 		for _, j := range list {
 			runs = append(runs, RunInfo{RunID: j.RunID, State: string(j.State), StartedAt: j.StartedAt, UpdatedAt: j.UpdatedAt, Region: j.Region, Name: j.Plan.Name, InvokeURL: j.InvokeURL(), Demo: j.Demo, Error: j.Error})
 		}
-		c.printJSON(map[string]any{"runs": runs})
+		unreadable := []SkippedRun{}
+		for _, je := range skipped {
+			unreadable = append(unreadable, SkippedRun{RunID: je.RunID, Path: je.Path, Error: je.Error()})
+		}
+		c.printJSON(map[string]any{"runs": runs, "unreadable": unreadable})
 		return ExitOK
 	}
-	if len(list) == 0 {
+	if len(list) == 0 && len(skipped) == 0 {
 		fmt.Fprintf(c.Out, "No runs in %s yet. Start one with `vpclink apply -f PLAN`", store.Dir)
 		if !c.Demo {
 			fmt.Fprint(c.Out, " (the demo account's runs: vpclink status --demo)")
@@ -493,6 +583,24 @@ func (c *CLI) Status(store *steps.Store, runID string) int {
 	}
 	tw.Flush()
 	return ExitOK
+}
+
+// SkippedRun is a journal that status could not read, in --output json.
+type SkippedRun struct {
+	RunID string `json:"runId"`
+	Path  string `json:"path"`
+	Error string `json:"error"`
+}
+
+// warnSkipped says, on stderr, which journals a listing skipped and why: one bad file is a
+// warning, never a reason to hide the other runs.
+func (c *CLI) warnSkipped(skipped []*steps.JournalError) {
+	for _, je := range skipped {
+		fmt.Fprintf(c.Err, "! skipped run %s: %v\n", je.RunID, je)
+		if fix := je.RecommendActions(); fix != "" {
+			fmt.Fprintf(c.Err, "  Try: %s\n", fix)
+		}
+	}
 }
 
 func (c *CLI) runStatus(j *steps.Journal) {
@@ -526,11 +634,12 @@ func (c *CLI) runStatus(j *steps.Journal) {
 
 // DemoReset puts the demo account back to its seed and forgets the demo runs.
 func (c *CLI) DemoReset(store *steps.Store, reset func() error) int {
-	runs, err := store.List()
+	runs, skipped, err := store.Scan()
 	if err != nil {
 		Fail(c.Err, "reset the demo account", err)
 		return ExitFailed
 	}
+	c.warnSkipped(skipped)
 	question := fmt.Sprintf("Reset the demo account to its seed and forget its %d run(s)?", len(runs))
 	if ok, code := c.ask(question, "demo reset", "Nothing was changed."); !ok {
 		return code

@@ -38,7 +38,8 @@ type cache struct {
 	// picker its counts and spare the chosen VPC's loader a second listing.
 	subnets map[string][]awsops.Subnet
 	byVPC   map[string]*vpcData
-	// loading marks the VPCs whose data a prefetch is loading, so screens wait for it.
+	// loading marks the VPCs whose data a prefetch is loading, so the screens that need its
+	// instances, groups or load balancers wait for it; Subnets shows the subnets above.
 	loading map[string]bool
 	links   []awsops.VPCLink
 	apis    []awsops.RestAPI
@@ -81,8 +82,9 @@ type (
 		err   error
 	}
 	runsMsg struct {
-		runs []*steps.Journal
-		err  error
+		runs    []*steps.Journal
+		skipped []*steps.JournalError
+		err     error
 	}
 )
 
@@ -95,8 +97,8 @@ func identityCmd(ctx context.Context, a *awsops.Account, req int) tea.Cmd {
 
 func loadRunsCmd(store *steps.Store) tea.Cmd {
 	return func() tea.Msg {
-		runs, err := store.List()
-		return runsMsg{runs, err}
+		runs, skipped, err := store.Scan()
+		return runsMsg{runs, skipped, err}
 	}
 }
 

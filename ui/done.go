@@ -59,20 +59,54 @@ func (d *done) View() string {
 		}
 	}
 	row("Invoke URL", sum.InvokeURL)
-	row("Try it", "curl "+sum.InvokeURL+"/")
+	if try := TryIt(d.j); len(try) == 1 {
+		row("Try it", try[0])
+	} else if len(try) > 1 {
+		b.WriteString("Try it\n  " + strings.Join(try, "\n  ") + "\n")
+	}
 	row("REST API", sum.RestAPIID+", stage "+sum.Stage+", VPC link "+sum.VPCLinkID)
 	row("Load balancer", awsops.ResourceName(sum.LoadBalancerARN))
 	row("NLB DNS name", sum.LoadBalancerDNS)
 	row("Target group", awsops.ResourceName(sum.TargetGroupARN))
-	if sum.APIKeyID != "" {
-		row("API key", sum.APIKeyID+" (value: aws apigateway get-api-key --api-key "+sum.APIKeyID+" --include-value)")
-	}
 	row("Plan file", d.j.PlanFile)
 	row("Delete it all", "vpclink destroy "+strings.TrimSpace(d.c.Flags+" "+d.j.RunID))
 	if d.j.Demo {
 		b.WriteString("\n" + s.Subtle.Render(d.c.para("This is the demo account: the URL is not reachable from the internet.")))
 	}
 	return strings.TrimRight(b.String(), "\n")
+}
+
+// TryIt returns the shell lines of a request to the root of the invoke URL that the API
+// answers: for API_KEY with the key's value read by the AWS CLI into $KEY (vpclink never
+// prints nor stores it), for AWS_IAM signed by curl (7.75 or later) with the caller's
+// credentials. Long commands continue on the next line with a backslash, to fit 80 columns.
+func TryIt(j *steps.Journal) []string {
+	url := j.InvokeURL()
+	if url == "" {
+		return nil
+	}
+	url += "/"
+	switch j.Plan.API.Authorization {
+	case steps.AuthAPIKey:
+		if j.Resources.APIKeyID == "" {
+			break
+		}
+		return []string{
+			"KEY=$(aws apigateway get-api-key --api-key " + j.Resources.APIKeyID + " --include-value \\",
+			"  --query value --output text --region " + j.Region + ")",
+			`curl -H "x-api-key: $KEY" \`,
+			"  " + url,
+		}
+	case steps.AuthIAM:
+		return []string{
+			"# signed with your AWS keys; with no session token, drop the -H line",
+			`curl --aws-sigv4 "aws:amz:` + j.Region + `:execute-api" \`,
+			`  --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \`,
+			`  -H "x-amz-security-token: $AWS_SESSION_TOKEN" \`,
+			"  " + url,
+		}
+	}
+	return []string{"curl " + url}
 }
 
 func (d *done) ShortHelp() []key.Binding  { return []key.Binding{d.quit} }

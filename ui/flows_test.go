@@ -67,7 +67,7 @@ func (f *flow) walkToReview() {
 	f.keys("enter")
 	f.waitFor("Stage name")
 	f.keys("enter")
-	f.waitFor("The same by hand")
+	f.waitFor("Preflight:")
 }
 
 func TestWizardBuildsTheChainFromWelcomeToDone(t *testing.T) {
@@ -225,8 +225,8 @@ func TestCtrlCDuringARollbackStopsItBeforeQuitting(t *testing.T) {
 func TestEnterTwiceOnReviewStartsOneRun(t *testing.T) {
 	e := newEnv(t, "")
 	e.init(t)
-	e.press(t, "enter", "prod", "enter", "enter", "enter", "orders-api-", "ctrl+a", "enter", "enter", "enter", "enter", "enter")
-	if e.w.stage != stageReview {
+	e.press(t, "enter", "prod", "enter", "enter", "enter", "orders-api-", "space", "down", "space", "enter", "enter", "enter", "enter", "enter")
+	if e.w.stage != stageReview || len(e.w.active().Problems()) > 0 {
 		t.Fatalf("the keys lead to %s, not the review:\n%s", e.w.stage, e.w.View())
 	}
 	// The second enter comes before the first one's run exists.

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -27,6 +29,7 @@ type review struct {
 	tags    *field
 	res     *steps.Resolution
 	resErr  error
+	checks  steps.Checks
 	req     int
 	body    viewport.Model
 	saving  bool
@@ -51,11 +54,12 @@ type planSavedMsg struct {
 // startFailedMsg says the run could not be started; enter may try again.
 type startFailedMsg struct{ err error }
 
-// resolvedMsg is the plan checked against the account.
+// resolvedMsg is the plan checked against the account, with the preflight's results.
 type resolvedMsg struct {
-	req int
-	res *steps.Resolution
-	err error
+	req    int
+	res    *steps.Resolution
+	checks steps.Checks
+	err    error
 }
 
 func newReview(c *Common) *review {
@@ -133,12 +137,16 @@ func (r *review) Enter() tea.Cmd {
 }
 
 func (r *review) resolve() tea.Cmd {
-	r.req, r.res, r.resErr = r.c.NextReq(), nil, nil
+	r.req, r.res, r.resErr, r.checks = r.c.NextReq(), nil, nil, nil
 	p := r.c.Draft.plan
 	ctx, acct, req := r.c.ScreenCtx, r.c.Account, r.req
 	return func() tea.Msg {
 		res, err := steps.Resolve(ctx, acct, &p)
-		return resolvedMsg{req, res, err}
+		if err != nil {
+			return resolvedMsg{req: req, err: err}
+		}
+		checks, err := steps.Preflight(ctx, acct, &p, res, nil)
+		return resolvedMsg{req, res, checks, err}
 	}
 }
 
@@ -172,6 +180,12 @@ func (r *review) Problems() []string {
 	case r.res == nil:
 		out = append(out, "checking the plan against the account…")
 	}
+	if len(out) == 0 {
+		// A failed preflight check blocks the run; its fix is in the list below.
+		for _, c := range r.checks.Failed() {
+			out = append(out, c.Name+": "+c.Message)
+		}
+	}
 	return out
 }
 
@@ -179,7 +193,13 @@ func (r *review) Warnings() []string {
 	if r.res == nil {
 		return nil
 	}
-	return r.res.Warnings
+	var out []string
+	for _, c := range r.checks {
+		if c.Status == steps.CheckWarn {
+			out = append(out, c.Message)
+		}
+	}
+	return out
 }
 
 // Leave starts the run: the journal is created and saved before anything else happens. It
@@ -238,7 +258,7 @@ func (r *review) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return r, nil
 	case resolvedMsg:
 		if msg.req == r.req {
-			r.res, r.resErr = msg.res, msg.err
+			r.res, r.resErr, r.checks = msg.res, msg.err, msg.checks
 			r.refresh()
 		}
 		return r, nil
@@ -284,15 +304,49 @@ func (r *review) refresh() {
 	var b bytes.Buffer
 	d := r.c.Draft
 	if r.res != nil {
+		if len(r.checks.Failed()) > 0 {
+			// What stops the run comes first, with its fix, above the plan.
+			writeChecksBrief(&b, r.checks)
+			b.WriteString("\n")
+		}
 		Describe(&b, &d.plan, r.res, r.c.Account.Region)
+		if len(r.checks) > 0 && len(r.checks.Failed()) == 0 {
+			b.WriteString("\n")
+			writeChecksBrief(&b, r.checks)
+		}
 	} else {
 		b.WriteString("Checking the plan against the account…\n")
 	}
 	fmt.Fprintf(&b, "\nThe same by hand (AWS CLI):\n")
-	for _, c := range steps.AWSCLI(&d.plan, r.res) {
-		fmt.Fprintf(&b, "  $ %s\n", c)
+	for _, c := range steps.AWSCLI(&d.plan, r.res, r.c.Account.Region) {
+		fmt.Fprintf(&b, "  %s\n", c)
 	}
 	r.body.SetContent(wrap(b.String(), r.body.Width))
+}
+
+// writeChecksBrief lists the preflight's warnings and failures with their fixes, and the
+// checks that passed on one line: the screen has room for what needs the user.
+func writeChecksBrief(w io.Writer, checks steps.Checks) {
+	var passed []string
+	var rest steps.Checks
+	for _, c := range checks {
+		if c.Status == steps.CheckOK {
+			if !slices.Contains(passed, c.Name) {
+				passed = append(passed, c.Name)
+			}
+			continue
+		}
+		rest = append(rest, c)
+	}
+	WriteChecks(w, rest)
+	if len(passed) > 0 {
+		if len(rest) == 0 {
+			fmt.Fprint(w, "Preflight: ")
+		} else {
+			fmt.Fprint(w, "  ")
+		}
+		fmt.Fprintf(w, "✔ passed: %s\n", strings.Join(passed, ", "))
+	}
 }
 
 // wrap breaks long lines at the width, indenting continuations.

@@ -28,7 +28,8 @@ func TestScreens(t *testing.T) {
 	toSubnets := then(toVPC, "prod", "enter")
 	toLB := then(toSubnets, "enter")
 	toTargets := then(toLB, "enter")
-	toSG := then(toTargets, "orders-api-", "ctrl+a", "enter")
+	// The running two: AWS does not register a stopped instance, so Review would refuse it.
+	toSG := then(toTargets, "orders-api-", "space", "down", "space", "enter")
 	toLink := then(toSG, "enter")
 	toAPI := then(toLink, "enter")
 	toStage := then(toAPI, "enter")
@@ -38,25 +39,27 @@ func TestScreens(t *testing.T) {
 		// contains is what the view must say, besides matching its golden file.
 		contains []string
 	}{
-		"welcome":                      {contains: []string{"arn:aws:iam::123456789012:user/demo", "New setup"}},
-		"welcome with help":            {keys: []string{"?"}, contains: []string{"VPC link"}},
-		"review with help":             {keys: then(toReview, "?"), contains: []string{"vpclink · Review", "Nothing has been created yet"}},
-		"targets with help":            {keys: then(toTargets, "?"), contains: []string{"vpclink · Targets", "registered with the NLB"}},
-		"vpc":                          {keys: toVPC, contains: []string{"prod-vpc", "staging-vpc", "10.0.0.0/16"}},
-		"vpc filtered":                 {keys: then(toVPC, "stag"), contains: []string{"1 of 3 VPCs"}},
-		"subnets preselects private":   {keys: toSubnets, contains: []string{"3 selected"}},
-		"subnets with a public one":    {keys: then(toSubnets, "down", "space"), contains: []string{"! prod-public-a is public", "share us-east-1a"}},
-		"load balancer":                {keys: toLB, contains: []string{"Listener port", "Health check path"}},
-		"load balancer bad path":       {keys: then(toLB, "down", "down", "down", "backspace", "x"), contains: []string{"must start with /"}},
-		"targets none chosen":          {keys: toTargets, contains: []string{"select at least one instance"}},
-		"targets with a stopped one":   {keys: then(toTargets, "orders-api-", "ctrl+a"), contains: []string{"orders-api-3 is stopped"}},
-		"security groups by NLB IPs":   {keys: toSG, contains: []string{"tcp/80 from NLB IP in 10.0.10.0/24"}},
-		"security groups by VPC CIDR":  {keys: then(toSG, "right"), contains: []string{"tcp/80 from 10.0.0.0/16"}},
-		"vpc link":                     {keys: toLink, contains: []string{"New VPC link"}},
-		"api":                          {keys: toAPI, contains: []string{"[x] GET", "Authorization"}},
-		"api with ANY and others":      {keys: then(toAPI, "down", "down", "down", "right", "right", "right", "right", "right", "space"), contains: []string{"ANY already covers"}},
-		"stage":                        {keys: toStage, contains: []string{"VPCLink = the new VPC link's id"}},
-		"review":                       {keys: toReview, contains: []string{`Plan "orders-api"`, "The same by hand (AWS CLI)", "enter create"}},
+		"welcome":                     {contains: []string{"arn:aws:iam::123456789012:user/demo", "New setup"}},
+		"welcome with help":           {keys: []string{"?"}, contains: []string{"VPC link"}},
+		"review with help":            {keys: then(toReview, "?"), contains: []string{"vpclink · Review", "Nothing has been created yet"}},
+		"targets with help":           {keys: then(toTargets, "?"), contains: []string{"vpclink · Targets", "registered with the NLB"}},
+		"vpc":                         {keys: toVPC, contains: []string{"prod-vpc", "staging-vpc", "10.0.0.0/16"}},
+		"vpc filtered":                {keys: then(toVPC, "stag"), contains: []string{"1 of 3 VPCs"}},
+		"subnets preselects private":  {keys: toSubnets, contains: []string{"3 selected"}},
+		"subnets with a public one":   {keys: then(toSubnets, "down", "space"), contains: []string{"! prod-public-a is public", "share us-east-1a"}},
+		"load balancer":               {keys: toLB, contains: []string{"Listener port", "Health check path"}},
+		"load balancer bad path":      {keys: then(toLB, "down", "down", "down", "backspace", "x"), contains: []string{"must start with /"}},
+		"targets none chosen":         {keys: toTargets, contains: []string{"select at least one instance"}},
+		"targets with a stopped one":  {keys: then(toTargets, "orders-api-", "ctrl+a"), contains: []string{"orders-api-3 is stopped"}},
+		"security groups by NLB IPs":  {keys: toSG, contains: []string{"tcp/80 from NLB IP in 10.0.10.0/24"}},
+		"security groups by VPC CIDR": {keys: then(toSG, "right"), contains: []string{"tcp/80 from 10.0.0.0/16"}},
+		"vpc link":                    {keys: toLink, contains: []string{"New VPC link"}},
+		"api":                         {keys: toAPI, contains: []string{"[x] GET", "Authorization"}},
+		"api with ANY and others":     {keys: then(toAPI, "down", "down", "down", "right", "right", "right", "right", "right", "space"), contains: []string{"ANY already covers"}},
+		"stage":                       {keys: toStage, contains: []string{"VPCLink = the new VPC link's id"}},
+		"review":                      {keys: toReview, contains: []string{`Plan "orders-api"`, "Preflight: ✔ passed", "enter create"}},
+		"review refuses a stopped target": {keys: then(toTargets, "orders-api-", "ctrl+a", "enter", "enter", "enter", "enter", "enter", "enter"),
+			contains: []string{"Preflight:", "✘ instances can become healthy: instance orders-api-3", "Try: start it", "vpclink · Review"}},
 		"review scrolled to the CLI":   {keys: then(toReview, "pgdown"), contains: []string{"aws elbv2 create-target-group"}},
 		"review with a bad name":       {keys: then(toReview, "ctrl+u", "Orders!"), contains: []string{"name:"}},
 		"back from targets to subnets": {keys: then(toTargets, "esc", "esc"), contains: []string{"vpclink · Subnets"}},
@@ -205,7 +208,11 @@ func TestWelcomeListsOnlyThisAccountsRuns(t *testing.T) {
 
 func TestWelcomeRefusesARunAnotherProcessHolds(t *testing.T) {
 	e := newEnv(t, "")
-	j := &steps.Journal{RunID: "orders-111111", State: steps.StateFailed, Region: "us-east-1", Account: sandbox.AccountID}
+	p, err := steps.LoadPlan("../examples/demo.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	j := &steps.Journal{RunID: "orders-111111", State: steps.StateFailed, Region: "us-east-1", Account: sandbox.AccountID, Plan: *p}
 	if err := e.store.Save(j); err != nil {
 		t.Fatal(err)
 	}
@@ -224,5 +231,33 @@ func TestWelcomeRefusesARunAnotherProcessHolds(t *testing.T) {
 	e.press(t, "enter")
 	if e.w.stage != stageDone && e.w.stage != stageBuild {
 		t.Errorf("once the other process let go, enter leads to %s:\n%s", e.w.stage, e.w.View())
+	}
+}
+
+// TestSubnetsShowWithoutWaitingForThePrefetch leaves the VPC picker while the prefetch of the
+// VPC's instances has not answered (as in a VPC of thousands): the Subnets screen lists the
+// subnets read with the VPCs at once, and the prefetch's failure, which concerns the
+// instances, does not blank them; the Targets screen then loads the instances itself.
+func TestSubnetsShowWithoutWaitingForThePrefetch(t *testing.T) {
+	e := newEnv(t, "DescribeInstances")
+	e.init(t)
+	e.press(t, "enter", "prod")
+	_, prefetch := e.w.Update(tea.KeyMsg{Type: tea.KeyEnter}) // its commands are held back
+	view := e.w.View()
+	for _, want := range []string{"vpclink · Subnets", "10.0.10.0/24", "10.0.2.0/24", "3 selected"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("before the prefetch answers, the view does not say %q:\n%s", want, view)
+		}
+	}
+	if p := e.w.c.Draft.plan.Subnets; len(p) != 3 {
+		t.Errorf("the plan has subnets %q; want the 3 preselected", p)
+	}
+	e.run(t, prefetch) // now the prefetch answers, with DescribeInstances denied
+	if view := e.w.View(); !strings.Contains(view, "10.0.10.0/24") || strings.Contains(view, "✘") {
+		t.Errorf("the prefetch's failure changed the Subnets screen:\n%s", view)
+	}
+	e.press(t, "enter", "enter")
+	if view := e.w.View(); !strings.Contains(view, "vpclink · Targets") || !strings.Contains(view, "orders-api-1") {
+		t.Errorf("the Targets screen does not list the instances:\n%s", view)
 	}
 }

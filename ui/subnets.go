@@ -9,6 +9,8 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/table"
 	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/vpclink/vpclink/awsops"
 )
 
 // subnetPicker chooses the subnets the load balancer goes in: one per Availability Zone.
@@ -17,6 +19,8 @@ type subnetPicker struct {
 	list    *picker
 	vpc     string
 	touched bool
+	// subnets are the rows' subnets, the ones save chooses from.
+	subnets []awsops.Subnet
 }
 
 func newSubnetPicker(c *Common) *subnetPicker {
@@ -33,13 +37,22 @@ func (s *subnetPicker) Why() string {
 }
 func (s *subnetPicker) Init() tea.Cmd { return nil }
 
-func (s *subnetPicker) Enter() tea.Cmd { return vpcLoader{s.c, s.list}.enter(s.fill) }
+// Enter shows the subnets listed with the VPCs at once: they need not wait for the prefetch
+// of the VPC's instances, which a large VPC makes slow. Without them, it loads the VPC's data.
+func (s *subnetPicker) Enter() tea.Cmd {
+	if known, ok := s.c.Data.subnets[s.c.Draft.vpc.ID]; ok {
+		s.fill(&vpcData{subnets: known})
+		return nil
+	}
+	return vpcLoader{s.c, s.list}.enter(s.fill)
+}
 
 func (s *subnetPicker) fill(d *vpcData) {
 	if s.vpc != s.c.Draft.vpc.ID {
 		s.vpc, s.touched = s.c.Draft.vpc.ID, false
 		s.list.selected = map[string]bool{}
 	}
+	s.subnets = d.subnets
 	var rows []pickerRow
 	for _, sn := range d.subnets {
 		kind := "private"
@@ -69,13 +82,12 @@ func (s *subnetPicker) fill(d *vpcData) {
 }
 
 func (s *subnetPicker) save() {
-	d := s.c.Data.byVPC[s.c.Draft.vpc.ID]
-	if d == nil {
+	if s.vpc != s.c.Draft.vpc.ID {
 		return
 	}
 	s.c.Draft.subnets = nil
 	s.c.Draft.plan.Subnets = nil
-	for _, sn := range d.subnets {
+	for _, sn := range s.subnets {
 		if s.list.selected[sn.ID] {
 			s.c.Draft.subnets = append(s.c.Draft.subnets, sn)
 			s.c.Draft.plan.Subnets = append(s.c.Draft.plan.Subnets, sn.ID)
@@ -121,6 +133,11 @@ func (s *subnetPicker) Warnings() []string {
 }
 
 func (s *subnetPicker) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if _, ok := msg.(vpcDataMsg); ok && !s.list.loading && s.list.err == nil {
+		// The rows came from the VPC listing; the prefetch's answer (or its error, which
+		// concerns the instances) is for the next screens.
+		return s, nil
+	}
 	if cmd, ok := (vpcLoader{s.c, s.list}).update(msg, s.fill); ok {
 		return s, cmd
 	}

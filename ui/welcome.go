@@ -31,6 +31,8 @@ type welcome struct {
 	elsewhere map[string]int
 	input     textinput.Model
 	switchErr error
+	// skipped are the journals that could not be read: warned of, never blocking.
+	skipped []*steps.JournalError
 
 	// journals are every saved run, listed once the account's id is known; foreign counts
 	// the unfinished ones of other accounts, which are not offered.
@@ -87,9 +89,24 @@ func (w *welcome) Problems() []string {
 	if w.editing != "" {
 		out = append(out, "press enter to use the new "+w.editing+", or esc to keep the current one")
 	}
+	if j := w.choice(); j != nil {
+		if err := j.CheckPlan(); err != nil {
+			out = append(out, "run "+j.RunID+" cannot be resumed: "+strings.ReplaceAll(err.Error(), "\n  -", ";"))
+		}
+	}
 	return out
 }
-func (w *welcome) Warnings() []string { return nil }
+func (w *welcome) Warnings() []string {
+	var out []string
+	for _, je := range w.skipped {
+		if je.Version > steps.JournalVersion {
+			out = append(out, je.RunID+" not listed: written by a newer vpclink; upgrade to resume it")
+			continue
+		}
+		out = append(out, je.RunID+" not listed: damaged journal (see vpclink status "+je.RunID+")")
+	}
+	return out
+}
 
 // choice returns the run chosen, or nil for a new setup.
 func (w *welcome) choice() *steps.Journal {
@@ -109,7 +126,7 @@ func (w *welcome) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return w, nil
 	case runsMsg:
-		w.journals, w.journalErr, w.loaded = msg.runs, msg.err, true
+		w.journals, w.journalErr, w.loaded, w.skipped = msg.runs, msg.err, true, msg.skipped
 		w.showRuns()
 		return w, nil
 	case tea.KeyMsg:

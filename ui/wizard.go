@@ -210,7 +210,7 @@ func (w *Wizard) globalKey(km tea.KeyMsg) (tea.Cmd, bool) {
 	case w.stage >= stageBuild:
 		return nil, false // build and done have their own keys
 	case key.Matches(km, keys.Next):
-		if w.stage == stageWelcome {
+		if w.stage == stageWelcome && len(w.active().Problems()) == 0 {
 			if j := w.screens[stageWelcome].(*welcome).choice(); j != nil {
 				return claimRunCmd(w.c.ScreenCtx, w.c.Account, w.c.Store, j.RunID), true
 			}

@@ -32,6 +32,12 @@ if WHAT == "built":
                 "HTTP_PROXY", "VPC_LINK", "http://${stageVariables.VPCNLB}/{proxy}",
                 {"integration.request.path.proxy": "method.request.path.proxy"}):
             problems.append(f"integration {verb}: {i}")
+    # The root / gets the same methods, so that the invoke URL itself answers.
+    root = [r for r in gw.get_resources(restApiId=s["restApiId"])["items"] if r["path"] == "/"][0]
+    for verb in ["GET", "POST", "PATCH", "DELETE"]:
+        i = gw.get_integration(restApiId=s["restApiId"], resourceId=root["id"], httpMethod=verb)
+        if (i["type"], i.get("connectionType"), i["uri"]) != ("HTTP_PROXY", "VPC_LINK", "http://${stageVariables.VPCNLB}/"):
+            problems.append(f"root integration {verb}: {i}")
     if not any(r.get("FromPort") == 80 and r["IpRanges"][0]["CidrIp"] == "10.30.0.0/16" for r in rules):
         problems.append(f"ingress: {rules}")
 else:

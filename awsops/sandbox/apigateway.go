@@ -28,7 +28,7 @@ func init() {
 		"GetRestApis", "GetRestApi", "CreateRestApi", "DeleteRestApi", "GetResources", "CreateResource", "DeleteResource", "DeleteStage",
 		"PutMethod", "DeleteMethod", "PutIntegration", "CreateDeployment", "DeleteDeployment", "CreateStage", "GetStage", "UpdateStage", "CreateApiKey",
 		"GetApiKeys", "DeleteApiKey", "CreateUsagePlan", "GetUsagePlan", "GetUsagePlans", "UpdateUsagePlan", "DeleteUsagePlan",
-		"CreateUsagePlanKey", "CreateVpcLink", "GetVpcLink", "GetVpcLinks", "DeleteVpcLink", "GetCallerIdentity",
+		"CreateUsagePlanKey", "TestInvokeMethod", "CreateVpcLink", "GetVpcLink", "GetVpcLinks", "DeleteVpcLink", "GetCallerIdentity",
 	} {
 		knownOps[op] = true
 	}
@@ -395,6 +395,37 @@ func (g *gatewayAPI) PutIntegration(_ context.Context, in *apigateway.PutIntegra
 	return out, err
 }
 
+// TestInvokeMethod runs a request through a method as API Gateway's test invoke does: with
+// the given stage variables, the method's current (undeployed) integration and no
+// authorization; the integration's path is in integrate.
+func (g *gatewayAPI) TestInvokeMethod(_ context.Context, in *apigateway.TestInvokeMethodInput, _ ...func(*apigateway.Options)) (*apigateway.TestInvokeMethodOutput, error) {
+	out := &apigateway.TestInvokeMethodOutput{}
+	err := g.s.do(svcGateway, "TestInvokeMethod", false, func(st *state, now time.Time) error {
+		_, r, err := st.resource(aws.ToString(in.RestApiId), aws.ToString(in.ResourceId))
+		if err != nil {
+			return err
+		}
+		verb := aws.ToString(in.HttpMethod)
+		m := r.Methods[verb]
+		if m == nil {
+			return notFound("Method")
+		}
+		path, query, _ := strings.Cut(aws.ToString(in.PathWithQueryString), "?")
+		params, _, ok := matchPath(splitPath(r.Path), splitPath(path))
+		if !ok {
+			params = map[string]string{}
+		}
+		lg := &execLog{now: now}
+		lg.add("Starting execution for request: test-invoke-request")
+		lg.add("HTTP Method: %s, Resource Path: %s", verb, r.Path)
+		resp := g.s.integrate(st, now, lg, in.StageVariables, verb, m, params, query)
+		out.Status, out.Body, out.Log, out.Latency = int32(resp.Status), aws.String(resp.Body), aws.String(strings.Join(resp.Log, "\n")+"\n"), 12
+		out.Headers = map[string]string{"Content-Type": "application/json"}
+		return nil
+	})
+	return out, err
+}
+
 var stageVarValue = regexp.MustCompile(`^[A-Za-z0-9\-._~:/?#&=,]+$`)
 
 func (g *gatewayAPI) CreateDeployment(_ context.Context, in *apigateway.CreateDeploymentInput, _ ...func(*apigateway.Options)) (*apigateway.CreateDeploymentOutput, error) {
@@ -423,6 +454,10 @@ func (g *gatewayAPI) CreateDeployment(_ context.Context, in *apigateway.CreateDe
 		}
 		id := g.s.gwID(6)
 		a.Deployments[id] = now
+		if a.Snapshots == nil {
+			a.Snapshots = map[string]map[string]*resource{}
+		}
+		a.Snapshots[id] = cloneResources(a.Resources)
 		if name := aws.ToString(in.StageName); name != "" {
 			s := a.Stages[name]
 			if s == nil {
@@ -454,6 +489,7 @@ func (g *gatewayAPI) DeleteDeployment(_ context.Context, in *apigateway.DeleteDe
 			}
 		}
 		delete(a.Deployments, id)
+		delete(a.Snapshots, id)
 		return nil
 	})
 	if err != nil {
@@ -532,6 +568,9 @@ func (g *gatewayAPI) UpdateStage(_ context.Context, in *apigateway.UpdateStageIn
 			case path == "/*/*/logging/loglevel":
 				if !slices.Contains([]string{"OFF", "ERROR", "INFO"}, value) {
 					return badRequest("Invalid logging level " + value + "; valid values are OFF, ERROR, INFO")
+				}
+				if err := st.checkLogging(value); err != nil {
+					return err
 				}
 			case path == "/*/*/throttling/rateLimit", path == "/*/*/throttling/burstLimit":
 			case strings.HasPrefix(path, "/variables/"):

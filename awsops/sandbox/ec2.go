@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -22,19 +24,61 @@ func tags(name string) []ec2types.Tag {
 	return []ec2types.Tag{{Key: aws.String("Name"), Value: aws.String(name)}}
 }
 
-// matches applies EC2 filters to an object whose filterable fields are given.
+// matches applies EC2 filters to an object whose filterable fields are given, as AWS does:
+// filters are ANDed, a filter's values ORed, values may hold the wildcards * and ?, and a
+// tag:<key> filter matches only objects that have that tag. An unknown filter name is an error.
 func matches(filters []ec2types.Filter, fields map[string]string) (bool, error) {
 	for _, f := range filters {
 		name := aws.ToString(f.Name)
 		v, ok := fields[name]
-		if !ok {
+		tag := strings.HasPrefix(name, "tag:")
+		if !ok && !tag {
 			return false, apiErr("InvalidParameterValue", fmt.Sprintf("The filter '%s' is invalid", name))
 		}
-		if !slices.Contains(f.Values, v) {
+		if tag && v == "" {
+			return false, nil // the object lacks the tag: no value matches
+		}
+		if !slices.ContainsFunc(f.Values, func(pattern string) bool { return wildcard(pattern, v) }) {
 			return false, nil
 		}
 	}
 	return true, nil
+}
+
+// wildcard matches s against an EC2 filter value: * is any run of characters, ? exactly one,
+// and a backslash makes the next character literal.
+func wildcard(pattern, s string) bool {
+	p, r := []rune(pattern), []rune(s)
+	var match func(i, j int) bool
+	match = func(i, j int) bool {
+		for i < len(p) {
+			switch p[i] {
+			case '*':
+				for k := j; k <= len(r); k++ {
+					if match(i+1, k) {
+						return true
+					}
+				}
+				return false
+			case '?':
+				if j == len(r) {
+					return false
+				}
+			case '\\':
+				if i+1 < len(p) {
+					i++
+				}
+				fallthrough
+			default:
+				if j == len(r) || r[j] != p[i] {
+					return false
+				}
+			}
+			i, j = i+1, j+1
+		}
+		return j == len(r)
+	}
+	return match(0, 0)
 }
 
 func (st *state) vpc(id string) *vpc {
@@ -168,7 +212,14 @@ func (e *ec2API) DescribeInstances(_ context.Context, in *ec2.DescribeInstancesI
 				return apiErr("InvalidInstanceID.NotFound", fmt.Sprintf("The instance ID '%s' does not exist", id))
 			}
 		}
-		for _, i := range st.Instances {
+		start, end, err := page(len(st.Instances), in.MaxResults, in.NextToken, len(in.InstanceIds) > 0)
+		if err != nil {
+			return err
+		}
+		if end < len(st.Instances) {
+			out.NextToken = aws.String(strconv.Itoa(end))
+		}
+		for _, i := range st.Instances[start:end] {
 			if len(in.InstanceIds) > 0 && !slices.Contains(in.InstanceIds, i.ID) {
 				continue
 			}
@@ -194,6 +245,32 @@ func (e *ec2API) DescribeInstances(_ context.Context, in *ec2.DescribeInstancesI
 		return nil
 	})
 	return out, err
+}
+
+// page picks the slice of n items that a DescribeInstances page covers, as AWS does: pages
+// of maxResults (5 to 1000) items, counted before filters apply, so a page may come back
+// empty with a token for the next; without maxResults, everything at once.
+func page(n int, maxResults *int32, token *string, withIDs bool) (start, end int, err error) {
+	if maxResults == nil {
+		if token != nil {
+			return 0, 0, apiErr("InvalidParameterValue", "The parameter NextToken requires MaxResults")
+		}
+		return 0, n, nil
+	}
+	if withIDs {
+		return 0, 0, apiErr("InvalidParameterCombination", "The parameter instancesSet cannot be used with the parameter maxResults")
+	}
+	size := int(*maxResults)
+	if size < 5 || size > 1000 {
+		return 0, 0, apiErr("InvalidParameterValue", fmt.Sprintf("Value ( %d ) for parameter maxResults is invalid. Expecting a value between 5 and 1000.", size))
+	}
+	if token != nil {
+		start, err = strconv.Atoi(*token)
+		if err != nil || start < 0 || start > n {
+			return 0, 0, apiErr("InvalidNextToken", "The specified value for nextToken is invalid")
+		}
+	}
+	return start, min(start+size, n), nil
 }
 
 func (e *ec2API) DescribeSecurityGroups(_ context.Context, in *ec2.DescribeSecurityGroupsInput, _ ...func(*ec2.Options)) (*ec2.DescribeSecurityGroupsOutput, error) {

@@ -225,6 +225,8 @@ func (st *state) describeTG(tg *targetGroup) elbtypes.TargetGroup {
 		HealthCheckEnabled: aws.Bool(true), HealthCheckProtocol: elbtypes.ProtocolEnumHttp, HealthCheckPath: aws.String(tg.HealthPath),
 		HealthCheckPort: aws.String(tg.HealthPort), HealthCheckIntervalSeconds: aws.Int32(tg.Interval),
 		HealthyThresholdCount: aws.Int32(tg.Healthy), UnhealthyThresholdCount: aws.Int32(tg.Unhealthy),
+		HealthCheckTimeoutSeconds: aws.Int32(cmp.Or(tg.Timeout, defaultTimeout)),
+		Matcher:                   &elbtypes.Matcher{HttpCode: aws.String(cmp.Or(tg.Matcher, defaultMatcher))},
 	}
 	for _, l := range sortedValues(st.Listeners) {
 		if l.TargetGroup == tg.ARN && !slices.Contains(out.LoadBalancerArns, l.LB) {
@@ -274,10 +276,17 @@ func (e *elbAPI) CreateTargetGroup(_ context.Context, in *elb.CreateTargetGroupI
 		if port < 1 || port > 65535 {
 			return apiErr("ValidationError", "Port must be between 1 and 65535")
 		}
+		if err := checkHealthCheck(in); err != nil {
+			return err
+		}
 		tg := &targetGroup{
 			Name: name, Port: port, VPC: aws.ToString(in.VpcId), HealthPath: cmp.Or(aws.ToString(in.HealthCheckPath), "/"),
 			HealthPort: cmp.Or(aws.ToString(in.HealthCheckPort), "traffic-port"), Interval: cmp.Or(aws.ToInt32(in.HealthCheckIntervalSeconds), 30),
 			Healthy: cmp.Or(aws.ToInt32(in.HealthyThresholdCount), 5), Unhealthy: cmp.Or(aws.ToInt32(in.UnhealthyThresholdCount), 2), Tags: tagMap(in.Tags),
+			Timeout: aws.ToInt32(in.HealthCheckTimeoutSeconds),
+		}
+		if in.Matcher != nil {
+			tg.Matcher = aws.ToString(in.Matcher.HttpCode)
 		}
 		for _, have := range st.TargetGroups {
 			if have.Name == name {
@@ -323,9 +332,82 @@ func describeListener(l *listener) elbtypes.Listener {
 	}
 }
 
+// AWS's defaults for a TCP target group's health check.
+const (
+	defaultTimeout = 10
+	defaultMatcher = "200-399"
+)
+
+// checkHealthCheck rejects what CreateTargetGroup rejects for a TCP target group (a network
+// load balancer's) with an HTTP health check, with AWS's ValidationError messages: first
+// the parameters' own constraints, all of them at once, then the rules between them.
+func checkHealthCheck(in *elb.CreateTargetGroupInput) error {
+	var bad []string
+	limit := func(name string, v *int32, lo, hi int32) {
+		switch {
+		case v == nil:
+		case *v < lo:
+			bad = append(bad, fmt.Sprintf("Value '%d' at '%s' failed to satisfy constraint: Member must have value greater than or equal to %d", *v, name, lo))
+		case *v > hi:
+			bad = append(bad, fmt.Sprintf("Value '%d' at '%s' failed to satisfy constraint: Member must have value less than or equal to %d", *v, name, hi))
+		}
+	}
+	limit("healthCheckIntervalSeconds", in.HealthCheckIntervalSeconds, 5, 300)
+	limit("healthCheckTimeoutSeconds", in.HealthCheckTimeoutSeconds, 2, 120)
+	limit("healthyThresholdCount", in.HealthyThresholdCount, 2, 10)
+	limit("unhealthyThresholdCount", in.UnhealthyThresholdCount, 2, 10)
+	if path := aws.ToString(in.HealthCheckPath); in.HealthCheckPath != nil && (len(path) < 1 || len(path) > 1024) {
+		bad = append(bad, fmt.Sprintf("Value '%s' at 'healthCheckPath' failed to satisfy constraint: Member must have length less than or equal to 1024 and greater than or equal to 1", path))
+	}
+	if len(bad) > 0 {
+		errs := "1 validation error detected: "
+		if len(bad) > 1 {
+			errs = fmt.Sprintf("%d validation errors detected: ", len(bad))
+		}
+		return apiErr("ValidationError", errs+strings.Join(bad, "; "))
+	}
+	if in.HealthCheckEnabled != nil && !*in.HealthCheckEnabled {
+		return apiErr("ValidationError", "Health checks cannot be disabled for target groups with target type 'instance'")
+	}
+	if path := aws.ToString(in.HealthCheckPath); in.HealthCheckPath != nil && !strings.HasPrefix(path, "/") {
+		return apiErr("ValidationError", "Health check path must start with a '/'")
+	}
+	interval := cmp.Or(aws.ToInt32(in.HealthCheckIntervalSeconds), 30)
+	if timeout := cmp.Or(aws.ToInt32(in.HealthCheckTimeoutSeconds), defaultTimeout); timeout > interval {
+		return apiErr("ValidationError", fmt.Sprintf("Health check timeout '%d' must be smaller than or equal to the interval '%d'", timeout, interval))
+	}
+	if in.Matcher != nil {
+		if _, err := matcherCodes(aws.ToString(in.Matcher.HttpCode)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// matcherCodes reads a matcher's HTTP codes ("200-399", "200,204") as ranges.
+func matcherCodes(m string) ([][2]int, error) {
+	var out [][2]int
+	for _, part := range strings.Split(m, ",") {
+		lo, hi, isRange := strings.Cut(part, "-")
+		if !isRange {
+			hi = lo
+		}
+		a, errA := strconv.Atoi(lo)
+		b, errB := strconv.Atoi(hi)
+		if errA != nil || errB != nil || a > b {
+			return nil, apiErr("ValidationError", "HttpCode must be like 200 | 200-399 | 200,201 ...")
+		}
+		if a < 200 || b > 599 {
+			return nil, apiErr("ValidationError", fmt.Sprintf("Health check matcher HTTP code '%s' must be within '200-599' inclusive", part))
+		}
+		out = append(out, [2]int{a, b})
+	}
+	return out, nil
+}
+
 func (e *elbAPI) CreateListener(_ context.Context, in *elb.CreateListenerInput, _ ...func(*elb.Options)) (*elb.CreateListenerOutput, error) {
 	out := &elb.CreateListenerOutput{}
-	err := e.s.do(svcELB, "CreateListener", true, func(st *state, _ time.Time) error {
+	err := e.s.do(svcELB, "CreateListener", true, func(st *state, now time.Time) error {
 		lbARN := aws.ToString(in.LoadBalancerArn)
 		lb := st.LoadBalancers[lbARN]
 		if lb == nil {
@@ -353,7 +435,7 @@ func (e *elbAPI) CreateListener(_ context.Context, in *elb.CreateListenerInput, 
 			}
 		}
 		l := &listener{ARN: fmt.Sprintf("arn:aws:elasticloadbalancing:%s:%s:listener/%s/%s", st.Region, AccountID, lbID(lbARN), e.s.random(16)),
-			LB: lbARN, Port: port, TargetGroup: tgARN, Tags: tagMap(in.Tags)}
+			LB: lbARN, Port: port, TargetGroup: tgARN, Tags: tagMap(in.Tags), Created: now}
 		st.Listeners[l.ARN] = l
 		out.Listeners = []elbtypes.Listener{describeListener(l)}
 		return nil
@@ -461,20 +543,31 @@ func (e *elbAPI) DescribeTargetHealth(_ context.Context, in *elb.DescribeTargetH
 	return out, err
 }
 
-// health is what the load balancer's checks see of one target: it must run, its group must
-// be behind an active load balancer, enough checks must have passed, and one of its security
-// groups must admit every load balancer address on the health-check port.
+// serviceCode is what the demo account's services answer on every path.
+const serviceCode = 200
+
+// health is what the load balancer's checks see of one target, as AWS reports it: unused
+// while no listener on a load balancer forwards to its group (or the load balancer has no
+// subnet in its zone, or the instance is stopped), then initial while it registers and
+// while the first checks run (interval × the healthy or unhealthy threshold), then healthy
+// or unhealthy. A check passes when one of the instance's security groups admits every
+// load balancer address on the health-check port and the service's code is one the matcher
+// accepts. A network load balancer reports every failed check as Target.FailedHealthChecks:
+// AWS documents Target.Timeout and Target.ResponseCodeMismatch for the other load balancers.
 func (s *Sandbox) health(st *state, tg *targetGroup, t target, now time.Time) (string, string, string) {
 	inst := st.instance(t.ID)
 	var lb *loadBalancer
+	var listened time.Time
 	for _, l := range sortedValues(st.Listeners) {
 		if l.TargetGroup == tg.ARN {
-			lb = st.LoadBalancers[l.LB]
+			lb, listened = st.LoadBalancers[l.LB], l.Created
 		}
 	}
 	switch {
-	case inst == nil || inst.State != "running":
-		return "unused", "Target.InvalidState", "Target is in the stopped state"
+	case inst == nil:
+		return "unused", "Target.InvalidState", "Target is in the terminated state"
+	case inst.State != "running":
+		return "unused", "Target.InvalidState", "Target is in the " + inst.State + " state"
 	case lb == nil:
 		return "unused", "Target.NotInUse", "Target group is not configured to receive traffic from the load balancer"
 	}
@@ -482,21 +575,40 @@ func (s *Sandbox) health(st *state, tg *targetGroup, t target, now time.Time) (s
 		return "unused", "Target.NotInUse", "Target is in an Availability Zone that is not enabled for the load balancer"
 	}
 	start := t.Registered
-	if lb.Ready.After(start) {
-		start = lb.Ready
+	for _, at := range []time.Time{listened, lb.Ready} {
+		if at.After(start) {
+			start = at
+		}
 	}
-	checks := time.Duration(tg.Interval) * time.Second * time.Duration(tg.Healthy)
-	if now.Before(start.Add(s.delay(registrationTime + checks))) {
-		return "initial", "Elb.InitialHealthChecking", "Initial health checks in progress"
+	checking := start.Add(s.delay(registrationTime))
+	if now.Before(checking) {
+		return "initial", "Elb.RegistrationInProgress", "Target registration is in progress"
 	}
 	port := t.Port
 	if p, err := strconv.Atoi(tg.HealthPort); err == nil {
 		port = int32(p)
 	}
-	if admits(st, inst, lb.IPs, port) {
-		return "healthy", "", ""
+	answers := admits(st, inst, lb.IPs, port)
+	accepted := false
+	codes, _ := matcherCodes(cmp.Or(tg.Matcher, defaultMatcher))
+	for _, c := range codes {
+		accepted = accepted || (c[0] <= serviceCode && serviceCode <= c[1])
 	}
-	return "unhealthy", "Target.Timeout", "Request timed out"
+	passes := answers && accepted
+	checks := tg.Unhealthy
+	if passes {
+		checks = tg.Healthy
+	}
+	if now.Before(checking.Add(s.delay(time.Duration(tg.Interval) * time.Second * time.Duration(checks)))) {
+		return "initial", "Elb.InitialHealthChecking", "Initial health checks in progress"
+	}
+	switch {
+	case passes:
+		return "healthy", "", ""
+	case !answers:
+		return "unhealthy", "Target.FailedHealthChecks", "Health checks failed"
+	}
+	return "unhealthy", "Target.FailedHealthChecks", fmt.Sprintf("Health checks failed with these codes: [%d]", serviceCode)
 }
 
 func lbAZs(st *state, lb *loadBalancer) []string {

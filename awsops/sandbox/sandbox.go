@@ -6,6 +6,7 @@
 package sandbox
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -19,6 +20,7 @@ import (
 	"time"
 
 	"github.com/aws/smithy-go"
+	"github.com/gofrs/flock"
 
 	"github.com/vpclink/vpclink/awsops"
 )
@@ -121,16 +123,44 @@ type Sandbox struct {
 	st     *state
 	calls  map[string]int
 	random func(n int) string
-	// loaded is the account file's modification time and size when this process last read
-	// or wrote it; a file that differs was written by another vpclink, and is read again.
-	loaded     time.Time
-	loadedSize int64
+	// fileLock is held around every read-modify-write of the account file, so that two
+	// vpclink processes on one demo account (a trainer's two terminals) never lose each
+	// other's writes. It is a file beside the account file, which each save replaces.
+	fileLock *flock.Flock
+	// loaded is the account file's content as this process last read or wrote it; a file
+	// that differs was written by another vpclink, and is read again.
+	loaded []byte
 }
 
 // New opens the account in opts.Dir, seeding it when it does not exist yet.
 func New(opts Options) (*Sandbox, error) {
+	s, err := newSandbox(opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.load(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// ResetAccount puts the account in opts.Dir back to its seed without reading it first, so
+// that even a damaged account file can be started afresh.
+func ResetAccount(opts Options) error {
+	s, err := newSandbox(opts)
+	if err != nil {
+		return err
+	}
+	return s.Reset()
+}
+
+func newSandbox(opts Options) (*Sandbox, error) {
 	if opts.Region == "" {
 		opts.Region = "us-east-1"
+	}
+	// The region names the account file: a name that is no region could name any path.
+	if err := awsops.CheckRegion(opts.Region); err != nil {
+		return nil, fmt.Errorf("open the demo account: %w", err)
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -147,9 +177,7 @@ func New(opts Options) (*Sandbox, error) {
 	}
 	if opts.Dir != "" {
 		s.path = filepath.Join(opts.Dir, "sandbox-"+opts.Region+".json")
-	}
-	if err := s.load(); err != nil {
-		return nil, err
+		s.fileLock = flock.New(s.path+".lock", flock.SetPermissions(0o600))
 	}
 	return s, nil
 }
@@ -162,11 +190,12 @@ func (s *Sandbox) Account() *awsops.Account {
 	return &awsops.Account{
 		EC2: &ec2API{s}, ELB: &elbAPI{s}, Gateway: &gatewayAPI{s}, Links: &LinksAPI{s}, STS: &stsAPI{s},
 		Region: s.opts.Region,
-		Pace:   &awsops.Pacer{Scale: s.opts.Speed, MaxAttempts: 8, Profile: "demo", Region: s.opts.Region},
+		Pace:   &awsops.Pacer{Scale: s.opts.Speed, MaxAttempts: awsops.DefaultMaxAttempts, Profile: "demo", Region: s.opts.Region},
 		Poll: awsops.Polling{
-			MinDelay: scale(5*time.Second, 20*time.Millisecond),
-			MaxDelay: scale(30*time.Second, 100*time.Millisecond),
+			MinDelay: scale(awsops.AWSPolling().MinDelay, 20*time.Millisecond),
+			MaxDelay: scale(awsops.AWSPolling().MaxDelay, 100*time.Millisecond),
 			Deadline: scale(20*time.Minute, 30*time.Second),
+			AWSTime:  s.delay,
 		},
 	}
 }
@@ -175,6 +204,11 @@ func (s *Sandbox) Account() *awsops.Account {
 func (s *Sandbox) Reset() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	unlock, err := s.lockFile(true)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	s.st = seed(s.opts.Region, s.opts.Now())
 	return s.save()
 }
@@ -185,6 +219,11 @@ func (s *Sandbox) Links() *LinksAPI { return &LinksAPI{s} }
 func (s *Sandbox) load() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	unlock, err := s.lockFile(true)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	if s.path != "" {
 		err := s.read()
 		if err == nil || !errors.Is(err, os.ErrNotExist) {
@@ -195,37 +234,63 @@ func (s *Sandbox) load() error {
 	return s.save()
 }
 
-// read loads the account file. The caller holds mu.
+// lockFile takes the account file's lock, exclusive for a change and shared for a read, and
+// returns its release. The caller holds mu.
+func (s *Sandbox) lockFile(write bool) (func(), error) {
+	if s.fileLock == nil {
+		return func() {}, nil
+	}
+	if err := os.MkdirAll(filepath.Dir(s.path), 0o700); err != nil {
+		return nil, fmt.Errorf("create state directory: %w", err)
+	}
+	lock := s.fileLock.RLock
+	if write {
+		lock = s.fileLock.Lock
+	}
+	if err := lock(); err != nil {
+		return nil, fmt.Errorf("lock demo account %s: %w", s.path, err)
+	}
+	return func() { _ = s.fileLock.Unlock() }, nil
+}
+
+// read loads the account file. The caller holds mu and the file lock.
 func (s *Sandbox) read() error {
-	info, err := os.Stat(s.path)
-	if err != nil {
+	b, err := os.ReadFile(s.path)
+	if errors.Is(err, os.ErrNotExist) {
 		return err
 	}
-	b, err := os.ReadFile(s.path)
 	if err != nil {
 		return fmt.Errorf("read demo account: %w", err)
 	}
+	if s.st != nil && bytes.Equal(b, s.loaded) {
+		return nil // unchanged since this process last read or wrote it
+	}
 	st := &state{}
 	if err := json.Unmarshal(b, st); err != nil {
-		return fmt.Errorf("read demo account %s: %w; run `vpclink demo reset` to start it afresh", s.path, err)
+		fix := "vpclink demo reset"
+		if s.opts.Region != "us-east-1" {
+			fix += " --region " + s.opts.Region
+		}
+		return fmt.Errorf("read demo account %s: %w; run `%s` to start it afresh", s.path, err, fix)
 	}
-	s.st, s.loaded, s.loadedSize = st, info.ModTime(), info.Size()
+	s.st, s.loaded = st, b
 	return nil
 }
 
-// refresh reads the account again when another process has written it. The caller holds mu.
+// refresh reads the account again when another process has written it. The caller holds mu
+// and the file lock.
 func (s *Sandbox) refresh() error {
 	if s.path == "" {
 		return nil
 	}
-	info, err := os.Stat(s.path)
-	if err != nil || (info.ModTime().Equal(s.loaded) && info.Size() == s.loadedSize) {
-		return nil // gone (it is written again on the next change) or unchanged
+	if err := s.read(); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err // a missing file is written again on the next change
 	}
-	return s.read()
+	return nil
 }
 
-// save writes the account atomically, mode 0600. The caller holds mu.
+// save writes the account atomically and durably, mode 0600. The caller holds mu and the
+// file lock, exclusive.
 func (s *Sandbox) save() error {
 	if s.path == "" {
 		return nil
@@ -234,10 +299,11 @@ func (s *Sandbox) save() error {
 	if err != nil {
 		return fmt.Errorf("encode demo account: %w", err)
 	}
-	if err := os.MkdirAll(filepath.Dir(s.path), 0o700); err != nil {
+	dir := filepath.Dir(s.path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("create state directory: %w", err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(s.path), ".sandbox-*")
+	tmp, err := os.CreateTemp(dir, ".sandbox-*")
 	if err != nil {
 		return fmt.Errorf("save demo account: %w", err)
 	}
@@ -250,15 +316,21 @@ func (s *Sandbox) save() error {
 		tmp.Close()
 		return fmt.Errorf("save demo account: %w", err)
 	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("save demo account: %w", err)
+	}
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("save demo account: %w", err)
 	}
 	if err := os.Rename(tmp.Name(), s.path); err != nil {
 		return fmt.Errorf("save demo account: %w", err)
 	}
-	if info, err := os.Stat(s.path); err == nil {
-		s.loaded, s.loadedSize = info.ModTime(), info.Size()
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync() // the rename is durable once the directory is
+		d.Close()
 	}
+	s.loaded = b
 	return nil
 }
 
@@ -267,6 +339,11 @@ func (s *Sandbox) save() error {
 func (s *Sandbox) do(svc service, op string, write bool, fn func(st *state, now time.Time) error) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	unlock, err := s.lockFile(write)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	if err := s.refresh(); err != nil {
 		return err
 	}

@@ -180,8 +180,8 @@ func TestTargetHealthFollowsTheSecurityGroups(t *testing.T) {
 	if _, err := a.CreateListener(ctx, lb.ARN, 80, tg.ARN, nil); err != nil {
 		t.Fatal(err)
 	}
-	if h := health()[ids[0]]; h.State != "unhealthy" || h.Reason != "Target.Timeout" {
-		t.Errorf("before any ingress rule: %+v; want unhealthy Target.Timeout", h)
+	if h := health()[ids[0]]; h.State != "unhealthy" || h.Reason != "Target.FailedHealthChecks" {
+		t.Errorf("before any ingress rule: %+v; want unhealthy Target.FailedHealthChecks", h)
 	}
 	if h := health()[ids[1]]; h.State != "unused" || h.Reason != "Target.InvalidState" {
 		t.Errorf("stopped instance: %+v; want unused Target.InvalidState", h)

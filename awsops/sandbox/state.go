@@ -25,6 +25,8 @@ type state struct {
 	RestAPIs       map[string]*restAPI      `json:"restApis"`
 	APIKeys        map[string]*apiKey       `json:"apiKeys"`
 	UsagePlans     map[string]*usagePlan    `json:"usagePlans"`
+	// Gateway is API Gateway's account settings; nil means the region's default (gatewayaccount.go).
+	Gateway *gatewayAccount `json:"gatewayAccount,omitempty"`
 }
 
 type vpc struct {
@@ -108,6 +110,8 @@ type targetGroup struct {
 	Unhealthy  int32             `json:"unhealthy"`
 	Targets    []target          `json:"targets"`
 	Tags       map[string]string `json:"tags"`
+	Timeout    int32             `json:"timeout,omitempty"`
+	Matcher    string            `json:"matcher,omitempty"`
 }
 
 type listener struct {
@@ -116,6 +120,7 @@ type listener struct {
 	Port        int32             `json:"port"`
 	TargetGroup string            `json:"targetGroup"`
 	Tags        map[string]string `json:"tags"`
+	Created     time.Time         `json:"created,omitzero"`
 }
 
 type vpcLink struct {
@@ -168,6 +173,8 @@ type restAPI struct {
 	Resources   map[string]*resource `json:"resources"`
 	Deployments map[string]time.Time `json:"deployments"`
 	Stages      map[string]*stage    `json:"stages"`
+	// Snapshots are the resources each deployment serves, by deployment id.
+	Snapshots map[string]map[string]*resource `json:"snapshots,omitempty"`
 }
 
 type apiKey struct {
