@@ -315,7 +315,7 @@ func All(acct *awsops.Account) []Step {
 					// The stage was there: point it back, then drop this run's deployment.
 					if res.DeploymentID != "" && res.DeploymentID != res.PreviousDeployment {
 						rep.Start("Restoring stage " + res.Stage + " of " + res.RestAPIID + " to deployment " + res.PreviousDeployment + ".")
-						if err := acct.RestoreStage(ctx, res.RestAPIID, res.Stage, res.PreviousDeployment, res.PreviousVariables, StageVariables(res)); err != nil {
+						if err := acct.RestoreStage(ctx, res.RestAPIID, res.Stage, res.PreviousDeployment, res.PreviousVariables, StageVariables(res), nil); err != nil {
 							return err
 						}
 						if err := acct.DeleteDeployment(ctx, res.RestAPIID, res.DeploymentID); err != nil {
