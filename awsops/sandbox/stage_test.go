@@ -48,7 +48,9 @@ func replace(path, value string) gwtypes.PatchOperation {
 
 // A stage keeps its */* method settings as AWS does: GetStage lists none until one is
 // patched, then the */* entry with every field (the unset ones at AWS's defaults), and
-// removing /*/* takes them all away; bad values get AWS's errors.
+// removing /*/* takes them all away; bad values get AWS's errors. (moto, the second
+// opinion, lists the */* entry the same way but with its own throttling defaults, 1000/2000
+// rather than the account's 10000/5000, and the installed version keeps it after a remove.)
 func TestAStageKeepsItsMethodSettingsAsAWSDoes(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
