@@ -120,6 +120,17 @@ type Resources struct {
 	PreviousVariables  map[string]string `json:"previousVariables,omitempty"`
 	APIKeyID           string            `json:"apiKeyId,omitempty"`
 	UsagePlanID        string            `json:"usagePlanId,omitempty"`
+
+	// PreviousSettings are the stage's */* method settings (logging, data trace, metrics,
+	// throttling) before this run changed them, set with StageExisted; nil in journals that
+	// predate them, which leaves the settings as they are.
+	PreviousSettings *awsops.MethodSettings `json:"previousSettings,omitempty"`
+	// DeploymentIntent is saved before this run creates a deployment: a deployment described
+	// as the run's (awsops.DeploymentDescription) is then this run's, recorded or not.
+	DeploymentIntent bool `json:"deploymentIntent,omitempty"`
+	// ProxyCreating is saved before this run creates /{proxy+} on a REST API: a /{proxy+}
+	// found while it is set is this run's, even when its id never reached the journal.
+	ProxyCreating bool `json:"proxyCreating,omitempty"`
 }
 
 // JournalVersion is the version of the journal format this vpclink writes and reads. A
