@@ -213,8 +213,8 @@ func (w *Wizard) globalKey(km tea.KeyMsg) (tea.Cmd, bool) {
 		return nil, false // build and done have their own keys
 	case key.Matches(km, keys.Next):
 		if w.stage == stageWelcome {
-			if j := w.screens[stageWelcome].(*welcome).choice(); j != nil {
-				return cmdOf(resumeMsg{j}), true
+			if wl := w.screens[stageWelcome].(*welcome); wl.choice() != nil {
+				return wl.confirm(wl.choice()), true
 			}
 		}
 		return w.next(), true
