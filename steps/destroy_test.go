@@ -77,3 +77,39 @@ func TestAFailedDestroyLeavesTheRunHalfDestroyed(t *testing.T) {
 		t.Errorf("left behind: %+v", inv)
 	}
 }
+
+// TestAStoppedDestroyStopsAtOnce: once ctrl+c or SIGTERM cancels a destroy, no further undo
+// is tried (each would fail for the same reason, or on a dependency that is still there);
+// what is left stays recorded and the run half-destroyed.
+func TestAStoppedDestroyStopsAtOnce(t *testing.T) {
+	sb := newSandbox(t, "")
+	acct := sb.Account()
+	store := &steps.Store{Dir: t.TempDir()}
+	j, err := apply(t, acct, store, loadPlan(t, "../examples/demo.yaml"))
+	if err != nil {
+		t.Fatalf("apply: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var mu sync.Mutex
+	var started []string
+	r := &steps.Runner{Account: acct, Store: store, Events: func(e steps.Event) {
+		if e.Kind != steps.UndoStarted {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		started = append(started, e.Step)
+		if e.Step == steps.IDVPCLink {
+			cancel()
+		}
+	}}
+	if err := r.Rollback(ctx, j, steps.StateDestroyed); err == nil {
+		t.Fatal("a stopped destroy reported success")
+	}
+	if last := started[len(started)-1]; last != steps.IDVPCLink {
+		t.Errorf("undo went on after the stop: %v", started)
+	}
+	if j.State != steps.StateDestroying || j.Resources.LoadBalancerARN == "" {
+		t.Errorf("after a stopped destroy: state %s, load balancer %q; want destroying with the NLB recorded", j.State, j.Resources.LoadBalancerARN)
+	}
+}

@@ -407,6 +407,13 @@ func (r *Runner) Rollback(ctx context.Context, j *Journal, final RunState) error
 	}
 	var errs []error
 	for i := len(all) - 1; i >= 0; i-- {
+		if err := ctx.Err(); err != nil {
+			// Stopped (ctrl+c, SIGTERM): what is left stays recorded for the next attempt.
+			if len(errs) == 0 {
+				errs = append(errs, err)
+			}
+			break
+		}
 		s := all[i]
 		rec := j.Step(s.ID())
 		if rec == nil || rec.Status == Skipped || rec.Status == Undone {
