@@ -132,6 +132,9 @@ func (e *VPCLinkFailedError) Error() string {
 
 // RecommendActions says what usually makes a VPC link fail.
 func (e *VPCLinkFailedError) RecommendActions() string {
+	if e.Status == string(gwtypes.VpcLinkStatusDeleting) {
+		return "the VPC link is being deleted and cannot be used again: if vpclink made it, resume waits it out and makes a new one; if it is one you chose to reuse, choose another link (or none, for a new one)"
+	}
 	return "a VPC link fails when its NLB is not an active internal NLB of this account and region, or when the NLB's subnets lack free IP addresses: fix what AWS's message names, then retry or resume: vpclink deletes the FAILED link and makes a new one"
 }
 

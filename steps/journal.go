@@ -67,12 +67,21 @@ const (
 	StateInterrupted RunState = "interrupted" // stopped by the user, resources kept
 	StateRolledBack  RunState = "rolled-back"
 	StateUndoFailed  RunState = "rollback-failed"
-	StateDestroyed   RunState = "destroyed"
+	// StateDestroying marks a run whose destroy has begun: saved before the first delete, it
+	// stays when the destroy fails or is stopped, so the run shows as half-destroyed.
+	StateDestroying RunState = "destroying"
+	StateDestroyed  RunState = "destroyed"
 )
 
 // Unfinished reports whether a run can be resumed or destroyed.
 func (s RunState) Unfinished() bool {
 	return s == StateRunning || s == StateFailed || s == StateInterrupted || s == StateUndoFailed
+}
+
+// Deleting reports whether the run's resources are being or have been deleted: its API, if
+// any is left, must not be offered as working.
+func (s RunState) Deleting() bool {
+	return s == StateDestroying || s == StateDestroyed || s == StateRolledBack
 }
 
 // StepRecord is one step's entry in the journal.
@@ -177,9 +186,10 @@ func (j *Journal) CheckPlan() error {
 	return nil
 }
 
-// InvokeURL is the URL of the deployed stage, once there is one.
+// InvokeURL is the URL of the deployed stage, once there is one; a run being destroyed, or
+// gone, has none.
 func (j *Journal) InvokeURL() string {
-	if j.Resources.RestAPIID == "" || j.Resources.DeploymentID == "" {
+	if j.Resources.RestAPIID == "" || j.Resources.DeploymentID == "" || j.State.Deleting() {
 		return ""
 	}
 	return awsops.InvokeURL(j.Resources.RestAPIID, j.Region, j.Resources.Stage)

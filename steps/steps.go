@@ -717,6 +717,17 @@ func doVPCLink(ctx context.Context, acct *awsops.Account, run *Run, rep Reporter
 			id = ""
 		case err != nil:
 			return err
+		case l.Status == "DELETING" && !res.VPCLinkReused:
+			// A rollback stopped after it asked AWS to delete the link: a deleting link
+			// cannot be used again, so wait until it is gone, then make a new one.
+			rep.Start("Waiting for VPC link " + id + ", which an earlier rollback is deleting, to be gone before creating a new one.")
+			if err := acct.WaitVPCLinkDeleted(ctx, id, rep.Status); err != nil {
+				return err
+			}
+			if err := run.Record(func(r *Resources) { r.VPCLinkID = "" }); err != nil {
+				return err
+			}
+			id = ""
 		case l.Status == "FAILED" && !res.VPCLinkReused:
 			// A FAILED link never recovers: delete it, then make a new one.
 			rep.Start("Deleting VPC link " + id + ", which ended FAILED (" + l.StatusMessage + "), to create a new one.")
