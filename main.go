@@ -32,7 +32,7 @@ const usage = `vpclink connects Amazon API Gateway to private services in a VPC.
 Usage:
   vpclink [flags]                       open the wizard
   vpclink apply -f PLAN [--yes] [--keep-on-failure] [--dry-run] [--output text|json]
-  vpclink resume RUN [--yes] [--output text|json]
+  vpclink resume RUN [--yes] [--rollback-on-failure] [--output text|json]
   vpclink destroy RUN [--yes]
   vpclink status [RUN] [--output text|json]
   vpclink demo reset [--yes]
@@ -118,6 +118,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fs.StringVar(planFile, "file", "", "plan file")
 	yes := fs.Bool("yes", false, "do not ask for confirmation")
 	keep := fs.Bool("keep-on-failure", false, "keep what was created when a step fails")
+	rollbackOnFailure := fs.Bool("rollback-on-failure", false, "roll a resumed run back when a step fails")
 	dryRun := fs.Bool("dry-run", false, "check and show the plan; change nothing")
 	output := fs.String("output", "text", "text or json")
 	policyPlan := fs.String("plan", "", "plan file that narrows the IAM policy")
@@ -137,6 +138,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 	}
 	pos := fs.Args()
+	if *rollbackOnFailure && cmd != "resume" {
+		return usageError(stderr, errors.New("--rollback-on-failure is for vpclink resume; apply rolls back on failure unless --keep-on-failure"))
+	}
 	if *policyPlan != "" && cmd != "iam-policy" {
 		return usageError(stderr, fmt.Errorf("--plan narrows vpclink iam-policy; %s takes a plan as -f PLAN", cmd))
 	}
@@ -148,6 +152,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	store := &steps.Store{Dir: dir}
 	cli := &ui.CLI{Out: stdout, Err: stderr, In: stdin, Interactive: interactive, Yes: *yes, Keep: *keep, JSON: *output == "json", Demo: g.demo, DryRun: *dryRun, Flags: g.flags()}
+	cli.RollbackOnFailure = *rollbackOnFailure
 
 	switch cmd {
 	case "":

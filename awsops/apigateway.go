@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
@@ -131,6 +132,9 @@ func (e *VPCLinkFailedError) Error() string {
 
 // RecommendActions says what usually makes a VPC link fail.
 func (e *VPCLinkFailedError) RecommendActions() string {
+	if e.Status == string(gwtypes.VpcLinkStatusDeleting) {
+		return "the VPC link is being deleted and cannot be used again: if vpclink made it, resume waits it out and makes a new one; if it is one you chose to reuse, choose another link (or none, for a new one)"
+	}
 	return "a VPC link fails when its NLB is not an active internal NLB of this account and region, or when the NLB's subnets lack free IP addresses: fix what AWS's message names, then retry or resume: vpclink deletes the FAILED link and makes a new one"
 }
 
@@ -302,8 +306,11 @@ func (a *Account) DeleteResource(ctx context.Context, apiID, resourceID string) 
 }
 
 // RestoreStage points a stage back at a previous deployment and gives back its previous
-// values of the variables vpclink set (removing those it did not have).
-func (a *Account) RestoreStage(ctx context.Context, apiID, stage, deployment string, previous, set map[string]string) error {
+// values of the variables vpclink set (removing those it did not have). When settings is
+// not nil, the stage's */* method settings (logging, data trace, metrics, throttling) go back
+// to them too: the fields that differ are put back, and settings the stage did not have are
+// removed.
+func (a *Account) RestoreStage(ctx context.Context, apiID, stage, deployment string, previous, set map[string]string, settings *MethodSettings) error {
 	ops := []gwtypes.PatchOperation{{Op: gwtypes.OpReplace, Path: aws.String("/deploymentId"), Value: aws.String(deployment)}}
 	for _, k := range slices.Sorted(maps.Keys(set)) {
 		if v, ok := previous[k]; ok {
@@ -311,6 +318,16 @@ func (a *Account) RestoreStage(ctx context.Context, apiID, stage, deployment str
 		} else {
 			ops = append(ops, gwtypes.PatchOperation{Op: gwtypes.OpRemove, Path: aws.String("/variables/" + k)})
 		}
+	}
+	if settings != nil {
+		current, err := a.GetStage(ctx, apiID, stage)
+		if IsNotFound(err) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("restore stage %s of %s: %w", stage, apiID, err)
+		}
+		ops = append(ops, current.Settings.RestoreOperations(*settings)...)
 	}
 	err := a.pacer().Gateway(ctx, "UpdateStage", func() error {
 		_, err := a.Gateway.UpdateStage(ctx, &apigateway.UpdateStageInput{RestApiId: aws.String(apiID), StageName: aws.String(stage), PatchOperations: ops})
@@ -320,6 +337,39 @@ func (a *Account) RestoreStage(ctx context.Context, apiID, stage, deployment str
 		return fmt.Errorf("restore stage %s of %s: %w", stage, apiID, err)
 	}
 	return nil
+}
+
+// DeploymentDescription is the description vpclink gives the deployments of a run: it
+// names the run, so that a deployment whose id never reached the journal (a crash right
+// after CreateDeployment) is found and adopted or deleted.
+func DeploymentDescription(runID string) string { return "vpclink " + runID }
+
+// Deployment is one deployment of a REST API.
+type Deployment struct {
+	ID          string
+	Description string
+	Created     time.Time
+}
+
+// ListDeployments returns a REST API's deployments, oldest first.
+func (a *Account) ListDeployments(ctx context.Context, apiID string) ([]Deployment, error) {
+	var list []Deployment
+	pages := apigateway.NewGetDeploymentsPaginator(a.Gateway, &apigateway.GetDeploymentsInput{RestApiId: aws.String(apiID)})
+	for pages.HasMorePages() {
+		var out *apigateway.GetDeploymentsOutput
+		err := a.pacer().Gateway(ctx, "GetDeployments", func() (err error) {
+			out, err = pages.NextPage(ctx)
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("get deployments of %s: %w", apiID, err)
+		}
+		for _, d := range out.Items {
+			list = append(list, Deployment{ID: aws.ToString(d.Id), Description: aws.ToString(d.Description), Created: aws.ToTime(d.CreatedDate)})
+		}
+	}
+	slices.SortStableFunc(list, func(x, y Deployment) int { return x.Created.Compare(y.Created) })
+	return list, nil
 }
 
 // DeleteDeployment deletes a deployment no stage uses; one already gone is success.
@@ -469,16 +519,99 @@ type Stage struct {
 	DeploymentID string
 	Variables    map[string]string
 	Tags         map[string]string
+	// Settings are the stage's method settings for every method (*/*).
+	Settings MethodSettings
+}
+
+// MethodSettings are a stage's */* method settings as GetStage reports them. Set is false
+// when the stage has none (AWS lists no */* entry until one is patched); the other fields
+// then hold nothing.
+type MethodSettings struct {
+	Set          bool    `json:"set"`
+	LoggingLevel string  `json:"loggingLevel,omitempty"`
+	DataTrace    bool    `json:"dataTrace,omitempty"`
+	Metrics      bool    `json:"metrics,omitempty"`
+	RateLimit    float64 `json:"rateLimit,omitempty"`
+	BurstLimit   int32   `json:"burstLimit,omitempty"`
+}
+
+// Method-settings patch paths of every method of a stage.
+const (
+	pathLogLevel   = "/*/*/logging/loglevel"
+	pathDataTrace  = "/*/*/logging/dataTrace"
+	pathMetrics    = "/*/*/metrics/enabled"
+	pathRateLimit  = "/*/*/throttling/rateLimit"
+	pathBurstLimit = "/*/*/throttling/burstLimit"
+)
+
+// level is the logging level in effect: OFF when the stage has no method settings.
+func (m MethodSettings) level() string {
+	if !m.Set || m.LoggingLevel == "" {
+		return "OFF"
+	}
+	return m.LoggingLevel
+}
+
+func replaceOp(path, value string) gwtypes.PatchOperation {
+	return gwtypes.PatchOperation{Op: gwtypes.OpReplace, Path: aws.String(path), Value: aws.String(value)}
+}
+
+// RestoreOperations returns the UpdateStage patch that turns settings m into previous:
+// the */* entry is removed when the stage had none, else each field that differs is put back.
+func (m MethodSettings) RestoreOperations(previous MethodSettings) []gwtypes.PatchOperation {
+	switch {
+	case !m.Set && !previous.Set:
+		return nil
+	case !previous.Set:
+		return []gwtypes.PatchOperation{{Op: gwtypes.OpRemove, Path: aws.String("/*/*")}}
+	case !m.Set:
+		// The entry is gone (removed since): write every field of the previous one.
+		return []gwtypes.PatchOperation{replaceOp(pathLogLevel, previous.level()),
+			replaceOp(pathDataTrace, strconv.FormatBool(previous.DataTrace)), replaceOp(pathMetrics, strconv.FormatBool(previous.Metrics)),
+			replaceOp(pathRateLimit, strconv.FormatFloat(previous.RateLimit, 'f', -1, 64)), replaceOp(pathBurstLimit, strconv.Itoa(int(previous.BurstLimit)))}
+	}
+	var ops []gwtypes.PatchOperation
+	if m.level() != previous.level() {
+		ops = append(ops, replaceOp(pathLogLevel, previous.level()))
+	}
+	if m.DataTrace != previous.DataTrace {
+		ops = append(ops, replaceOp(pathDataTrace, strconv.FormatBool(previous.DataTrace)))
+	}
+	if m.Metrics != previous.Metrics {
+		ops = append(ops, replaceOp(pathMetrics, strconv.FormatBool(previous.Metrics)))
+	}
+	if m.RateLimit != previous.RateLimit {
+		ops = append(ops, replaceOp(pathRateLimit, strconv.FormatFloat(previous.RateLimit, 'f', -1, 64)))
+	}
+	if m.BurstLimit != previous.BurstLimit {
+		ops = append(ops, replaceOp(pathBurstLimit, strconv.Itoa(int(previous.BurstLimit))))
+	}
+	return ops
+}
+
+func methodSettings(all map[string]gwtypes.MethodSetting) MethodSettings {
+	ms, ok := all["*/*"]
+	if !ok {
+		return MethodSettings{}
+	}
+	return MethodSettings{Set: true, LoggingLevel: aws.ToString(ms.LoggingLevel), DataTrace: ms.DataTraceEnabled, Metrics: ms.MetricsEnabled,
+		RateLimit: ms.ThrottlingRateLimit, BurstLimit: ms.ThrottlingBurstLimit}
 }
 
 // CreateDeployment snapshots a REST API's current methods; it returns the deployment id.
 // A stage serves it once CreateStage or PointStage names it.
 func (a *Account) CreateDeployment(ctx context.Context, apiID string) (string, error) {
+	return a.CreateDescribedDeployment(ctx, apiID, "Deployed by vpclink")
+}
+
+// CreateDescribedDeployment is CreateDeployment with the deployment's description, e.g.
+// DeploymentDescription(runID), by which ListDeployments tells it again.
+func (a *Account) CreateDescribedDeployment(ctx context.Context, apiID, description string) (string, error) {
 	var out *apigateway.CreateDeploymentOutput
 	err := a.pacer().Gateway(ctx, "CreateDeployment", func() (err error) {
 		out, err = a.Gateway.CreateDeployment(ctx, &apigateway.CreateDeploymentInput{
 			RestApiId:   aws.String(apiID),
-			Description: aws.String("Deployed by vpclink"),
+			Description: aws.String(description),
 		})
 		return err
 	})
@@ -533,7 +666,8 @@ func (a *Account) GetStage(ctx context.Context, apiID, stage string) (Stage, err
 	if err != nil {
 		return Stage{}, fmt.Errorf("get stage %s of %s: %w", stage, apiID, err)
 	}
-	return Stage{Name: aws.ToString(out.StageName), DeploymentID: aws.ToString(out.DeploymentId), Variables: out.Variables, Tags: out.Tags}, nil
+	return Stage{Name: aws.ToString(out.StageName), DeploymentID: aws.ToString(out.DeploymentId), Variables: out.Variables, Tags: out.Tags,
+		Settings: methodSettings(out.MethodSettings)}, nil
 }
 
 // StageSettings are a stage's method settings for every method: logging and throttling.
@@ -562,9 +696,35 @@ func (s StageSettings) PatchOperations() []gwtypes.PatchOperation {
 	return ops
 }
 
+// ChangeOperations returns the UpdateStage patch that applies s to a stage whose settings
+// are current: only what differs. Unlike PatchOperations, a logging level of OFF is applied
+// when the stage logs, so that a stage that was there is turned OFF when the plan asks.
+func (s StageSettings) ChangeOperations(current MethodSettings) []gwtypes.PatchOperation {
+	var ops []gwtypes.PatchOperation
+	if s.LoggingLevel != "" && s.LoggingLevel != current.level() {
+		ops = append(ops, replaceOp(pathLogLevel, s.LoggingLevel))
+	}
+	if s.RateLimit > 0 && (!current.Set || s.RateLimit != current.RateLimit) {
+		ops = append(ops, replaceOp(pathRateLimit, strconv.FormatFloat(s.RateLimit, 'f', -1, 64)))
+	}
+	if s.BurstLimit > 0 && (!current.Set || s.BurstLimit != current.BurstLimit) {
+		ops = append(ops, replaceOp(pathBurstLimit, strconv.Itoa(int(s.BurstLimit))))
+	}
+	return ops
+}
+
+// ChangeStageSettings applies logging and throttling to every method of a stage whose
+// settings are current, patching only what differs.
+func (a *Account) ChangeStageSettings(ctx context.Context, apiID, stage string, current MethodSettings, s StageSettings) error {
+	return a.updateStage(ctx, apiID, stage, s.ChangeOperations(current))
+}
+
 // UpdateStageSettings applies logging and throttling to every method of a stage.
 func (a *Account) UpdateStageSettings(ctx context.Context, apiID, stage string, s StageSettings) error {
-	ops := s.PatchOperations()
+	return a.updateStage(ctx, apiID, stage, s.PatchOperations())
+}
+
+func (a *Account) updateStage(ctx context.Context, apiID, stage string, ops []gwtypes.PatchOperation) error {
 	if len(ops) == 0 {
 		return nil
 	}

@@ -186,6 +186,7 @@ func Operations() []Operation {
 		gateway("PutIntegration", "PUT", "/restapis/*/resources/*/methods/*/integration", 0),
 		gateway("TestInvokeMethod", "POST", "/restapis/*/resources/*/methods/*", 0),
 		gateway("CreateDeployment", "POST", "/restapis/*/deployments", 0),
+		gateway("GetDeployments", "GET", "/restapis/*/deployments", 0),
 		gateway("DeleteDeployment", "DELETE", "/restapis/*/deployments/*", FeatureReusedRestAPI),
 		tagged(gateway("CreateStage", "POST", "/restapis/*/stages", 0)),
 		gateway("GetStage", "GET", "/restapis/*/stages/*", 0),
@@ -237,7 +238,7 @@ var (
 		"elasticloadbalancing:CreateTargetGroup", "elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:CreateListener",
 		"elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DescribeTargetHealth", "elasticloadbalancing:DescribeTags",
 		"apigateway:CreateVpcLink", "apigateway:CreateRestApi", "apigateway:CreateResource", "apigateway:PutMethod",
-		"apigateway:PutIntegration", "apigateway:CreateDeployment", "apigateway:CreateStage", "apigateway:UpdateStage",
+		"apigateway:PutIntegration", "apigateway:CreateDeployment", "apigateway:GetDeployments", "apigateway:CreateStage", "apigateway:UpdateStage",
 		"apigateway:GetApiKeys", "apigateway:CreateApiKey", "apigateway:GetUsagePlans", "apigateway:CreateUsagePlan",
 		"apigateway:CreateUsagePlanKey", "apigateway:TestInvokeMethod",
 	}
@@ -249,7 +250,7 @@ var (
 		"elasticloadbalancing:DeleteLoadBalancer", "elasticloadbalancing:DeleteTargetGroup",
 		"apigateway:GetVpcLinks", "apigateway:GetVpcLink", "apigateway:DeleteVpcLink",
 		"apigateway:GetRestApis", "apigateway:DeleteRestApi", "apigateway:GetResources", "apigateway:DeleteResource",
-		"apigateway:DeleteMethod", "apigateway:GetStage", "apigateway:UpdateStage", "apigateway:DeleteStage", "apigateway:DeleteDeployment",
+		"apigateway:DeleteMethod", "apigateway:GetStage", "apigateway:UpdateStage", "apigateway:DeleteStage", "apigateway:GetDeployments", "apigateway:DeleteDeployment",
 		"apigateway:GetApiKeys", "apigateway:DeleteApiKey", "apigateway:GetUsagePlans", "apigateway:GetUsagePlan",
 		"apigateway:UpdateUsagePlan", "apigateway:DeleteUsagePlan",
 	}

@@ -67,12 +67,21 @@ const (
 	StateInterrupted RunState = "interrupted" // stopped by the user, resources kept
 	StateRolledBack  RunState = "rolled-back"
 	StateUndoFailed  RunState = "rollback-failed"
-	StateDestroyed   RunState = "destroyed"
+	// StateDestroying marks a run whose destroy has begun: saved before the first delete, it
+	// stays when the destroy fails or is stopped, so the run shows as half-destroyed.
+	StateDestroying RunState = "destroying"
+	StateDestroyed  RunState = "destroyed"
 )
 
 // Unfinished reports whether a run can be resumed or destroyed.
 func (s RunState) Unfinished() bool {
 	return s == StateRunning || s == StateFailed || s == StateInterrupted || s == StateUndoFailed
+}
+
+// Deleting reports whether the run's resources are being or have been deleted: its API, if
+// any is left, must not be offered as working.
+func (s RunState) Deleting() bool {
+	return s == StateDestroying || s == StateDestroyed || s == StateRolledBack
 }
 
 // StepRecord is one step's entry in the journal.
@@ -120,6 +129,17 @@ type Resources struct {
 	PreviousVariables  map[string]string `json:"previousVariables,omitempty"`
 	APIKeyID           string            `json:"apiKeyId,omitempty"`
 	UsagePlanID        string            `json:"usagePlanId,omitempty"`
+
+	// PreviousSettings are the stage's */* method settings (logging, data trace, metrics,
+	// throttling) before this run changed them, set with StageExisted; nil in journals that
+	// predate them, which leaves the settings as they are.
+	PreviousSettings *awsops.MethodSettings `json:"previousSettings,omitempty"`
+	// DeploymentIntent is saved before this run creates a deployment: a deployment described
+	// as the run's (awsops.DeploymentDescription) is then this run's, recorded or not.
+	DeploymentIntent bool `json:"deploymentIntent,omitempty"`
+	// ProxyCreating is saved before this run creates /{proxy+} on a REST API: a /{proxy+}
+	// found while it is set is this run's, even when its id never reached the journal.
+	ProxyCreating bool `json:"proxyCreating,omitempty"`
 }
 
 // JournalVersion is the version of the journal format this vpclink writes and reads. A
@@ -166,9 +186,10 @@ func (j *Journal) CheckPlan() error {
 	return nil
 }
 
-// InvokeURL is the URL of the deployed stage, once there is one.
+// InvokeURL is the URL of the deployed stage, once there is one; a run being destroyed, or
+// gone, has none.
 func (j *Journal) InvokeURL() string {
-	if j.Resources.RestAPIID == "" || j.Resources.DeploymentID == "" {
+	if j.Resources.RestAPIID == "" || j.Resources.DeploymentID == "" || j.State.Deleting() {
 		return ""
 	}
 	return awsops.InvokeURL(j.Resources.RestAPIID, j.Region, j.Resources.Stage)

@@ -402,16 +402,34 @@ func (e *UndoError) RecommendActions() string {
 
 // Rollback undoes every step of the journal that may have created something, in reverse
 // order, so that each resource is deleted after what depends on it. It goes on past a
-// failed undo, so that as much as possible is cleaned up, and reports every failure. A run
-// another vpclink process holds is refused with an *InUseError.
+// failed undo, so that as much as possible is cleaned up, and reports every failure.
+// A destroy (final StateDestroyed) marks the run StateDestroying before the first delete
+// and leaves it so when it fails or is stopped: the run is then half-destroyed, and only a
+// destroy finishes it. A run another vpclink process holds is refused with an *InUseError.
 func (r *Runner) Rollback(ctx context.Context, j *Journal, final RunState) error {
 	if err := r.Lock(j.RunID); err != nil {
 		return err
 	}
 	run := &Run{j: j, store: r.Store}
 	all := r.steps()
+	if final == StateDestroyed {
+		run.mu.Lock()
+		j.State = StateDestroying
+		err := run.save()
+		run.mu.Unlock()
+		if err != nil {
+			return err
+		}
+	}
 	var errs []error
 	for i := len(all) - 1; i >= 0; i-- {
+		if err := ctx.Err(); err != nil {
+			// Stopped (ctrl+c, SIGTERM): what is left stays recorded for the next attempt.
+			if len(errs) == 0 {
+				errs = append(errs, err)
+			}
+			break
+		}
 		s := all[i]
 		rec := j.Step(s.ID())
 		if rec == nil || rec.Status == Skipped || rec.Status == Undone {
@@ -433,7 +451,9 @@ func (r *Runner) Rollback(ctx context.Context, j *Journal, final RunState) error
 	run.mu.Lock()
 	defer run.mu.Unlock()
 	if len(errs) > 0 {
-		j.State = StateUndoFailed
+		if final != StateDestroyed {
+			j.State = StateUndoFailed
+		}
 		uerr := &UndoError{RunID: j.RunID, Errors: errs}
 		j.Error = uerr.Error()
 		_ = run.save()

@@ -298,51 +298,33 @@ func All(acct *awsops.Account) []Step {
 			do: func(ctx context.Context, run *Run, rep Reporter) error { return doProxyResource(ctx, acct, run, rep) },
 			undo: func(ctx context.Context, run *Run, rep Reporter) error {
 				res := run.Resources()
-				if !res.RestAPIReused || res.ProxyResourceID == "" {
+				if !res.RestAPIReused || (res.ProxyResourceID == "" && !res.ProxyCreating) {
 					return nil // deleting the API deletes the resource
 				}
-				rep.Start("Deleting resource /{proxy+} from " + res.RestAPIID + ".")
-				if err := acct.DeleteResource(ctx, res.RestAPIID, res.ProxyResourceID); err != nil {
-					return err
+				id := res.ProxyResourceID
+				if id == "" {
+					// This run set out to create /{proxy+}: one that is there is its own, made
+					// by a create whose id never reached the journal.
+					rs, err := acct.ListResources(ctx, res.RestAPIID)
+					if err != nil && !awsops.IsNotFound(err) {
+						return err
+					}
+					id = rs["/{proxy+}"].ID
 				}
-				return run.Record(func(r *Resources) { r.ProxyResourceID, r.Methods = "", nil })
+				if id != "" {
+					rep.Start("Deleting resource /{proxy+} from " + res.RestAPIID + ".")
+					if err := acct.DeleteResource(ctx, res.RestAPIID, id); err != nil {
+						return err
+					}
+				}
+				return run.Record(func(r *Resources) { r.ProxyResourceID, r.Methods, r.ProxyCreating = "", nil, false })
 			}},
 		&step{id: IDMethods, title: "Methods and integration", after: []string{IDProxyResource},
 			do:   func(ctx context.Context, run *Run, rep Reporter) error { return doMethods(ctx, acct, run, rep) },
 			undo: func(ctx context.Context, run *Run, rep Reporter) error { return undoMethods(ctx, acct, run, rep) }},
 		&step{id: IDDeploy, title: "Deployment and stage", after: []string{IDMethods, IDVPCLink},
-			do: func(ctx context.Context, run *Run, rep Reporter) error { return doDeploy(ctx, acct, run, rep) },
-			undo: func(ctx context.Context, run *Run, rep Reporter) error {
-				res := run.Resources()
-				if !res.RestAPIReused || (res.Stage == "" && res.DeploymentID == "") {
-					return nil // deleting the API deletes its stages and deployments
-				}
-				if res.StageExisted {
-					// The stage was there: point it back, then drop this run's deployment.
-					if res.DeploymentID != "" && res.DeploymentID != res.PreviousDeployment {
-						rep.Start("Restoring stage " + res.Stage + " of " + res.RestAPIID + " to deployment " + res.PreviousDeployment + ".")
-						if err := acct.RestoreStage(ctx, res.RestAPIID, res.Stage, res.PreviousDeployment, res.PreviousVariables, StageVariables(res)); err != nil {
-							return err
-						}
-						if err := acct.DeleteDeployment(ctx, res.RestAPIID, res.DeploymentID); err != nil {
-							return err
-						}
-					}
-					return run.Record(func(r *Resources) { r.Stage, r.DeploymentID = "", "" })
-				}
-				if res.Stage != "" {
-					rep.Start("Deleting stage " + res.Stage + " of " + res.RestAPIID + ".")
-					if err := acct.DeleteStage(ctx, res.RestAPIID, res.Stage); err != nil {
-						return err
-					}
-				}
-				if res.DeploymentID != "" {
-					if err := acct.DeleteDeployment(ctx, res.RestAPIID, res.DeploymentID); err != nil {
-						return err
-					}
-				}
-				return run.Record(func(r *Resources) { r.Stage, r.DeploymentID = "", "" })
-			}},
+			do:   func(ctx context.Context, run *Run, rep Reporter) error { return doDeploy(ctx, acct, run, rep) },
+			undo: func(ctx context.Context, run *Run, rep Reporter) error { return undoDeploy(ctx, acct, run, rep) }},
 		&step{id: IDAPIKey, title: "API key and usage plan", after: []string{IDDeploy},
 			applies: func(p *Plan) bool { return p.API.Authorization == AuthAPIKey },
 			do:      func(ctx context.Context, run *Run, rep Reporter) error { return doAPIKey(ctx, acct, run, rep) },
@@ -754,6 +736,17 @@ func doVPCLink(ctx context.Context, acct *awsops.Account, run *Run, rep Reporter
 			id = ""
 		case err != nil:
 			return err
+		case l.Status == "DELETING" && !res.VPCLinkReused:
+			// A rollback stopped after it asked AWS to delete the link: a deleting link
+			// cannot be used again, so wait until it is gone, then make a new one.
+			rep.Start("Waiting for VPC link " + id + ", which an earlier rollback is deleting, to be gone before creating a new one.")
+			if err := acct.WaitVPCLinkDeleted(ctx, id, rep.Status); err != nil {
+				return err
+			}
+			if err := run.Record(func(r *Resources) { r.VPCLinkID = "" }); err != nil {
+				return err
+			}
+			id = ""
 		case l.Status == "FAILED" && !res.VPCLinkReused:
 			// A FAILED link never recovers: delete it, then make a new one.
 			rep.Start("Deleting VPC link " + id + ", which ended FAILED (" + l.StatusMessage + "), to create a new one.")
@@ -857,7 +850,9 @@ func doProxyResource(ctx context.Context, acct *awsops.Account, run *Run, rep Re
 		return err
 	}
 	if r, ok := rs["/{proxy+}"]; ok {
-		if !res.RestAPIReused || res.ProxyResourceID == r.ID {
+		// It is this run's on an API the run made, when recorded, or when the run set out to
+		// create it (the create's answer was lost: a crash, a retried call).
+		if !res.RestAPIReused || res.ProxyResourceID == r.ID || res.ProxyCreating {
 			if err := run.Record(func(x *Resources) { x.ProxyResourceID = r.ID }); err != nil {
 				return err
 			}
@@ -870,6 +865,9 @@ func doProxyResource(ctx context.Context, acct *awsops.Account, run *Run, rep Re
 		return awsops.Failed(errors.New("the API has no root resource"), fmtResFailed, res.RestAPIID)
 	}
 	rep.Start(fmt.Sprintf(fmtResStart, res.RestAPIID))
+	if err := run.Record(func(x *Resources) { x.ProxyCreating = true }); err != nil {
+		return err
+	}
 	r, err := acct.CreateResource(ctx, res.RestAPIID, root.ID, "{proxy+}")
 	if err != nil {
 		return awsops.Failed(err, fmtResFailed, res.RestAPIID)
@@ -1016,10 +1014,14 @@ func doDeploy(ctx context.Context, acct *awsops.Account, run *Run, rep Reporter)
 		return err
 	}
 	exists := err == nil
-	if exists && res.DeploymentID == "" && res.Stage == "" {
-		// The stage was there before this run: a rollback must give it back as it was.
+	if exists && res.DeploymentID == "" && res.Stage == "" && !res.StageExisted && st.Tags[awsops.TagRun] != run.ID() {
+		// The stage was there before this run (one with the run's tag is the run's own, made
+		// by a CreateStage whose answer never reached the journal): a rollback must give it
+		// back as it was, with its deployment, variables, logging and throttling. Saved
+		// before anything changes.
+		settings := st.Settings
 		if err := run.Record(func(r *Resources) {
-			r.StageExisted, r.PreviousDeployment, r.PreviousVariables = true, st.DeploymentID, maps.Clone(st.Variables)
+			r.StageExisted, r.PreviousDeployment, r.PreviousVariables, r.PreviousSettings = true, st.DeploymentID, maps.Clone(st.Variables), &settings
 		}); err != nil {
 			return err
 		}
@@ -1030,9 +1032,16 @@ func doDeploy(ctx context.Context, acct *awsops.Account, run *Run, rep Reporter)
 	deployment := res.DeploymentID
 	if !current {
 		rep.Start(fmt.Sprintf(fmtDeployStart, p.Stage.Name))
-		// A deployment an earlier attempt made, whose stage was not made, is used again.
-		if deployment == "" || exists {
-			if deployment, err = acct.CreateDeployment(ctx, res.RestAPIID); err != nil {
+		if deployment, err = runDeployment(ctx, acct, run, rep); err != nil {
+			return err
+		}
+		if deployment == "" {
+			// Saved first, so that a deployment whose id never reaches the journal is still
+			// known by its description as this run's.
+			if err := run.Record(func(r *Resources) { r.DeploymentIntent = true }); err != nil {
+				return err
+			}
+			if deployment, err = acct.CreateDescribedDeployment(ctx, res.RestAPIID, awsops.DeploymentDescription(run.ID())); err != nil {
 				return awsops.Failed(err, fmtDeployFailed, p.Stage.Name)
 			}
 			if err := run.Record(func(r *Resources) { r.DeploymentID = deployment }); err != nil {
@@ -1051,12 +1060,125 @@ func doDeploy(ctx context.Context, acct *awsops.Account, run *Run, rep Reporter)
 	if err := run.Record(func(r *Resources) { r.Stage = p.Stage.Name }); err != nil {
 		return err
 	}
+	// Only what differs is patched: logging OFF turns off a reused stage's logging.
 	settings := awsops.StageSettings{LoggingLevel: p.Stage.Logging, RateLimit: p.Stage.Throttling.Rate, BurstLimit: p.Stage.Throttling.Burst}
-	if err := acct.UpdateStageSettings(ctx, res.RestAPIID, p.Stage.Name, settings); err != nil {
+	if err := acct.ChangeStageSettings(ctx, res.RestAPIID, p.Stage.Name, st.Settings, settings); err != nil {
 		return err
 	}
 	rep.Stop(fmt.Sprintf(fmtDeployDone, deployment, p.Stage.Name))
 	return nil
+}
+
+// runDeployment returns the deployment an earlier attempt of the run made, to be used again:
+// the recorded one while it exists, else, when the run set out to create one, the newest
+// deployment described as the run's. It returns "" when there is none.
+func runDeployment(ctx context.Context, acct *awsops.Account, run *Run, rep Reporter) (string, error) {
+	res := run.Resources()
+	if res.DeploymentID == "" && !res.DeploymentIntent {
+		return "", nil
+	}
+	deps, err := acct.ListDeployments(ctx, res.RestAPIID)
+	if err != nil {
+		return "", err
+	}
+	found := ""
+	for _, d := range deps {
+		if d.ID == res.DeploymentID {
+			return d.ID, nil
+		}
+		if d.Description == awsops.DeploymentDescription(run.ID()) {
+			found = d.ID
+		}
+	}
+	if res.DeploymentID != "" {
+		rep.Status("the recorded deployment " + res.DeploymentID + " is gone; deploying again")
+	}
+	if found != "" && res.DeploymentIntent {
+		if err := run.Record(func(r *Resources) { r.DeploymentID = found }); err != nil {
+			return "", err
+		}
+		rep.Status("found deployment " + found + " from an earlier attempt")
+		return found, nil
+	}
+	return "", nil
+}
+
+// runDeployments are the ids of the deployments of the run on its REST API: the recorded
+// one, and those described as the run's when it set out to create one.
+func runDeployments(ctx context.Context, acct *awsops.Account, run *Run) ([]string, error) {
+	res := run.Resources()
+	var ids []string
+	if res.DeploymentID != "" {
+		ids = append(ids, res.DeploymentID)
+	}
+	if !res.DeploymentIntent {
+		return ids, nil
+	}
+	deps, err := acct.ListDeployments(ctx, res.RestAPIID)
+	if awsops.IsNotFound(err) {
+		return ids, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range deps {
+		if d.Description == awsops.DeploymentDescription(run.ID()) && !slices.Contains(ids, d.ID) {
+			ids = append(ids, d.ID)
+		}
+	}
+	return ids, nil
+}
+
+// undoDeploy gives a stage that was there before the run back as it was (deployment,
+// variables, logging and throttling) or deletes the stage the run made, then deletes the
+// run's deployments, those whose ids never reached the journal included. On an API the run
+// made there is nothing to do: deleting the API deletes its stages and deployments.
+func undoDeploy(ctx context.Context, acct *awsops.Account, run *Run, rep Reporter) error {
+	res := run.Resources()
+	if !res.RestAPIReused || (res.Stage == "" && res.DeploymentID == "" && !res.DeploymentIntent) {
+		return nil
+	}
+	deps, err := runDeployments(ctx, acct, run)
+	if err != nil {
+		return err
+	}
+	stage := cmpOr(res.Stage, run.Plan().Stage.Name)
+	switch {
+	case res.StageExisted && len(deps) > 0:
+		// The stage was there: point it back and give back its settings, then drop this
+		// run's deployments.
+		rep.Start("Restoring stage " + stage + " of " + res.RestAPIID + " to deployment " + res.PreviousDeployment + " with its variables, logging and throttling.")
+		if err := acct.RestoreStage(ctx, res.RestAPIID, stage, res.PreviousDeployment, res.PreviousVariables, StageVariables(res), res.PreviousSettings); err != nil {
+			return err
+		}
+	case !res.StageExisted:
+		// The stage is this run's when recorded, or when it carries the run's tag (made by a
+		// CreateStage whose answer never reached the journal).
+		mine := res.Stage != ""
+		if !mine && len(deps) > 0 {
+			st, err := acct.GetStage(ctx, res.RestAPIID, stage)
+			if err != nil && !awsops.IsNotFound(err) {
+				return err
+			}
+			mine = err == nil && st.Tags[awsops.TagRun] == run.ID()
+		}
+		if mine {
+			rep.Start("Deleting stage " + stage + " of " + res.RestAPIID + ".")
+			if err := acct.DeleteStage(ctx, res.RestAPIID, stage); err != nil {
+				return err
+			}
+		}
+	}
+	for _, id := range deps {
+		if id == res.PreviousDeployment {
+			continue
+		}
+		rep.Start("Deleting deployment " + id + " of " + res.RestAPIID + ".")
+		if err := acct.DeleteDeployment(ctx, res.RestAPIID, id); err != nil {
+			return err
+		}
+	}
+	return run.Record(func(r *Resources) { r.Stage, r.DeploymentID, r.DeploymentIntent = "", "", false })
 }
 
 func doAPIKey(ctx context.Context, acct *awsops.Account, run *Run, rep Reporter) error {

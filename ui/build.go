@@ -10,7 +10,6 @@ import (
 	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
 
-	"github.com/vpclink/vpclink/awsops"
 	"github.com/vpclink/vpclink/steps"
 )
 
@@ -119,19 +118,6 @@ func (b *build) with(runner *steps.Runner) *build {
 
 // release gives the run up once the build is over, for a later vpclink to resume or destroy.
 func (b *build) release() { _ = b.runner.Close() }
-
-// claimRunCmd takes a saved run for this wizard, reads its journal as the last process left
-// it, and checks that it is this account's, before the build screen opens on it.
-func claimRunCmd(ctx context.Context, acct *awsops.Account, store *steps.Store, runID string) tea.Cmd {
-	return func() tea.Msg {
-		r := &steps.Runner{Account: acct, Store: store}
-		j, err := r.Open(ctx, runID)
-		if err != nil {
-			return errMsg{err}
-		}
-		return resumeMsg{j, r}
-	}
-}
 
 func (b *build) Title() string {
 	if b.resumed {

@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"strings"
 	"sync"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -41,6 +42,9 @@ type CLI struct {
 	DryRun bool
 	// Flags repeats the global flags for the commands it suggests (e.g. "--demo").
 	Flags string
+	// RollbackOnFailure makes a failing resume roll the run back; by default resume keeps
+	// what exists, as the user chose to when the run was kept.
+	RollbackOnFailure bool
 
 	// preflight is what the last preflight found, for the JSON summary.
 	preflight steps.Checks
@@ -228,9 +232,10 @@ func vpcLabel(v awsops.VPC) string {
 	return fmt.Sprintf("%s (%s, %s)", nameOr(v.Name, v.ID), v.ID, v.CIDR)
 }
 
-// withInterrupt returns a context that Ctrl-C cancels, and a stop function.
+// withInterrupt returns a context that Ctrl-C or SIGTERM cancels, and a stop function: a
+// `kill` or a service manager's stop gets the same careful stop as ctrl+c.
 func withInterrupt(ctx context.Context) (context.Context, context.CancelFunc) {
-	return signal.NotifyContext(ctx, os.Interrupt)
+	return signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 }
 
 // Apply runs a plan: resolve, show, confirm, apply, then roll back or keep on failure.
@@ -284,7 +289,7 @@ func (c *CLI) Apply(ctx context.Context, acct *awsops.Account, store *steps.Stor
 		return ExitFailed
 	}
 	fmt.Fprintf(c.Err, "Run %s started; its journal is in %s.\n", j.RunID, store.Dir)
-	return c.run(ctx, r, j)
+	return c.run(ctx, r, j, false)
 }
 
 // Resume continues a kept run: every recorded resource is checked and adopted, the rest built.
@@ -299,6 +304,10 @@ func (c *CLI) Resume(ctx context.Context, acct *awsops.Account, store *steps.Sto
 	switch j.State {
 	case steps.StateRolledBack, steps.StateDestroyed:
 		Fail(c.Err, "resume "+runID, fmt.Errorf("the run was %s, so nothing of it remains; apply its plan again to start afresh", j.State))
+		return ExitUsage
+	case steps.StateDestroying:
+		Fail(c.Err, "resume "+runID, WithHint(errors.New("the run is half-destroyed: a destroy of it began and did not finish"),
+			"finish the destroy: "+c.command("destroy", runID)+"; then apply its plan again to build it afresh"))
 		return ExitUsage
 	}
 	if err := j.CheckPlan(); err != nil {
@@ -316,10 +325,50 @@ func (c *CLI) Resume(ctx context.Context, acct *awsops.Account, store *steps.Sto
 		return c.refused(checks)
 	}
 	WriteChecks(c.Err, checks)
-	return c.run(ctx, r, j)
+	ShowResume(c.Err, j, steps.CheckRecorded(ctx, acct, j))
+	if ok, code := c.ask("Resume this run?", "resume", "Nothing was changed."); !ok {
+		return code
+	}
+	return c.run(ctx, r, j, true)
 }
 
-func (c *CLI) run(ctx context.Context, r *steps.Runner, j *steps.Journal) int {
+// ShowResume prints what a run holds, as the account has it now, and what resuming it will
+// build, before the user is asked.
+func ShowResume(w io.Writer, j *steps.Journal, found []steps.Found) {
+	fmt.Fprintf(w, "Run %s (%s) in %s holds:\n", j.RunID, j.State, j.Region)
+	if len(found) == 0 {
+		fmt.Fprintln(w, "  nothing yet")
+	}
+	for _, f := range found {
+		mark := "✔"
+		if !f.Exists {
+			mark = "✘"
+		}
+		line := fmt.Sprintf("  %s %s", mark, f.What)
+		if f.Note != "" {
+			line += ": " + f.Note
+		}
+		fmt.Fprintln(w, line)
+	}
+	for _, m := range steps.Unrecorded(j) {
+		fmt.Fprintf(w, "  ? %s, if its create went through before it was stopped: resume finds and adopts it\n", m)
+	}
+	var todo []string
+	for _, s := range j.Steps {
+		if s.Status != steps.Done && s.Status != steps.Skipped {
+			todo = append(todo, s.Title)
+		}
+	}
+	if len(todo) == 0 {
+		fmt.Fprintln(w, "Every step is done; resume checks each resource again and adopts it.")
+		return
+	}
+	fmt.Fprintf(w, "Resume checks and adopts what exists, then builds: %s.\n", strings.Join(todo, ", "))
+}
+
+// run applies the journal; when it fails, apply rolls back unless --keep-on-failure, and
+// resume keeps (the user chose to keep this run) unless --rollback-on-failure.
+func (c *CLI) run(ctx context.Context, r *steps.Runner, j *steps.Journal, resumed bool) int {
 	pr := newProgress(c.Err)
 	r.Events = pr.event
 	runCtx, stop := withInterrupt(ctx)
@@ -336,6 +385,9 @@ func (c *CLI) run(ctx context.Context, r *steps.Runner, j *steps.Journal) int {
 		Fail(c.Err, "apply "+j.RunID, err)
 	}
 	rollback := !c.Keep
+	if resumed {
+		rollback = c.RollbackOnFailure
+	}
 	if interrupted && c.Interactive {
 		n := len(Remaining(j))
 		rollback, _ = c.readYes(fmt.Sprintf("Roll back the %d resource(s) created so far?", n))
@@ -432,6 +484,9 @@ func Remaining(j *steps.Journal) []string {
 	}
 	add("API key", r.APIKeyID, false)
 	add("usage plan", r.UsagePlanID, false)
+	for _, m := range steps.Unrecorded(j) {
+		out = append(out, "maybe "+m+": its create was stopped before the id was recorded")
+	}
 	return out
 }
 
@@ -439,6 +494,9 @@ func (c *CLI) kept(j *steps.Journal) {
 	fmt.Fprintf(c.Err, "Kept what run %s created:\n", j.RunID)
 	for _, line := range Remaining(j) {
 		fmt.Fprintf(c.Err, "  - %s\n", line)
+	}
+	if len(steps.Unrecorded(j)) > 0 {
+		fmt.Fprintln(c.Err, "  (resume and destroy find a \"maybe\" by its name and tag, as above)")
 	}
 	fmt.Fprintf(c.Err, "Finish it:  %s\n", c.command("resume", j.RunID))
 	fmt.Fprintf(c.Err, "Delete it:  %s\n", c.command("destroy", j.RunID))
@@ -450,7 +508,7 @@ func (c *CLI) printSummary(j *steps.Journal) {
 	switch j.State {
 	case steps.StateFailed, steps.StateInterrupted, steps.StateUndoFailed:
 		s.Next = c.command("resume", j.RunID)
-	case steps.StateComplete:
+	case steps.StateComplete, steps.StateDestroying:
 		s.Next = c.command("destroy", j.RunID)
 	}
 	if c.JSON {
@@ -501,15 +559,37 @@ func (c *CLI) Destroy(ctx context.Context, acct *awsops.Account, store *steps.St
 		return ExitOK
 	}
 	left := Remaining(j)
-	fmt.Fprintf(c.Err, "Run %s (%s) holds:\n", j.RunID, j.State)
+	if j.State == steps.StateDestroying {
+		fmt.Fprintf(c.Err, "Run %s is half-destroyed: an earlier destroy did not finish. It still holds:\n", j.RunID)
+	} else {
+		fmt.Fprintf(c.Err, "Run %s (%s) holds:\n", j.RunID, j.State)
+	}
 	for _, line := range left {
 		fmt.Fprintf(c.Err, "  - %s\n", line)
 	}
 	if ok, code := c.ask(fmt.Sprintf("Delete these %d resource(s)?", len(left)), "destroy", "Nothing was deleted."); !ok {
 		return code
 	}
-	if err := r.Rollback(ctx, j, steps.StateDestroyed); err != nil {
-		Fail(c.Err, "destroy "+runID, err)
+	runCtx, stop := withInterrupt(ctx)
+	err = r.Rollback(runCtx, j, steps.StateDestroyed)
+	interrupted := runCtx.Err() != nil && ctx.Err() == nil
+	stop()
+	if err != nil {
+		if interrupted {
+			fmt.Fprintf(c.Err, "\nInterrupted: run %s is half-destroyed.\n", runID)
+		} else {
+			Fail(c.Err, "destroy "+runID, err)
+		}
+		if left := Remaining(j); len(left) > 0 {
+			fmt.Fprintln(c.Err, "What may remain:")
+			for _, line := range left {
+				fmt.Fprintf(c.Err, "  - %s\n", line)
+			}
+		}
+		fmt.Fprintf(c.Err, "Finish it:  %s\n", c.command("destroy", runID))
+		if interrupted {
+			return ExitInterrupted
+		}
 		return ExitFailed
 	}
 	fmt.Fprintf(c.Err, "✔ Destroyed run %s.\n", runID)
@@ -579,7 +659,11 @@ func (c *CLI) Status(store *steps.Store, runID string) int {
 	tw := tabwriter.NewWriter(c.Out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "RUN\tSTATE\tSTARTED\tREGION\tINVOKE URL")
 	for _, j := range list {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", j.RunID, j.State, j.StartedAt.Local().Format("2006-01-02 15:04"), j.Region, j.InvokeURL())
+		url := j.InvokeURL()
+		if j.State == steps.StateDestroying {
+			url = "half-destroyed; finish: " + c.command("destroy", j.RunID)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", j.RunID, j.State, j.StartedAt.Local().Format("2006-01-02 15:04"), j.Region, url)
 	}
 	tw.Flush()
 	return ExitOK
@@ -629,6 +713,9 @@ func (c *CLI) runStatus(j *steps.Journal) {
 	}
 	if j.State.Unfinished() {
 		fmt.Fprintf(c.Out, "\nFinish it:  %s\nDelete it:  %s\n", c.command("resume", j.RunID), c.command("destroy", j.RunID))
+	}
+	if j.State == steps.StateDestroying {
+		fmt.Fprintf(c.Out, "\nThis run is half-destroyed: a destroy began and did not finish.\nFinish it:  %s\n", c.command("destroy", j.RunID))
 	}
 }
 

@@ -151,6 +151,11 @@ func TestWizardKeepsOnCtrlCAndResumesFromWelcome(t *testing.T) {
 	f2 := startFlow(t, r)
 	f2.waitFor("Resume " + kept.RunID)
 	f2.keys("down", "enter")
+	// Resume shows what the run holds, checked against the account, and what it builds; then asks.
+	teatest.WaitFor(t, f2.tm.Output(), func(b []byte) bool {
+		return bytes.Contains(b, []byte("Resume this run? (y/N)")) && bytes.Contains(b, []byte("VPC link "+kept.Resources.VPCLinkID+": AVAILABLE"))
+	}, teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+	f2.keys("y")
 	f2.waitFor("The API is connected to your private service")
 	f2.keys("q")
 	final := f2.tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(*Wizard)

@@ -139,7 +139,7 @@ func (p *plain) run(stdout io.Writer) (int, error) {
 		}
 		if a != "" {
 			k, _ := strconv.Atoi(a)
-			cli.Yes = true
+			// Resume shows what the run holds and what it will build, then asks.
 			return cli.Resume(ctx, p.acct, p.o.Store, open[k-1].RunID), nil
 		}
 	}

@@ -228,9 +228,25 @@ func TestWelcomeRefusesARunAnotherProcessHolds(t *testing.T) {
 		t.Errorf("resuming a run another process holds: stage %s\n%s", e.w.stage, view)
 	}
 	other.Unlock()
+	// Once the other process let go, the wizard takes the run while it shows what the run
+	// holds and asks; no, and the run is free again.
 	e.press(t, "enter")
+	if !strings.Contains(e.w.View(), "press y to resume it") {
+		t.Fatalf("once the other process let go, enter does not ask:\n%s", e.w.View())
+	}
+	if l, err := e.store.Lock(j.RunID); !steps.IsInUse(err) {
+		l.Unlock()
+		t.Errorf("while the wizard asks, another process may take the run: %v", err)
+	}
+	e.press(t, "n")
+	l, err := e.store.Lock(j.RunID)
+	if err != nil {
+		t.Fatalf("after no, the run is still held: %v", err)
+	}
+	l.Unlock()
+	e.press(t, "enter", "y")
 	if e.w.stage != stageDone && e.w.stage != stageBuild {
-		t.Errorf("once the other process let go, enter leads to %s:\n%s", e.w.stage, e.w.View())
+		t.Errorf("enter, then y, leads to %s:\n%s", e.w.stage, e.w.View())
 	}
 }
 

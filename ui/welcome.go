@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"maps"
 	"slices"
@@ -33,6 +34,8 @@ type welcome struct {
 	switchErr error
 	// skipped are the journals that could not be read: warned of, never blocking.
 	skipped []*steps.JournalError
+	// resume is the run chosen to resume, shown with what it holds until the user says y or n.
+	resume resumeConfirm
 
 	// journals are every saved run, listed once the account's id is known; foreign counts
 	// the unfinished ones of other accounts, which are not offered.
@@ -40,6 +43,57 @@ type welcome struct {
 	journalErr error
 	loaded     bool
 	foreign    int
+}
+
+// resumeConfirm is a run the user chose on Welcome: what it holds is checked against the
+// account and shown, and resuming waits for a y, as `vpclink resume` asks (y/N).
+type resumeConfirm struct {
+	j       *steps.Journal
+	req     int
+	checked bool
+	found   []steps.Found
+	// runner holds the run while the user decides, so that what is shown stays true.
+	runner *steps.Runner
+}
+
+// runClaimedMsg is a run this wizard took (see claimRunCmd), with its journal as read then.
+type runClaimedMsg struct {
+	j      *steps.Journal
+	runner *steps.Runner
+}
+
+// claimRunCmd takes a saved run for this wizard before anything about it is shown or asked:
+// a run another vpclink process holds, or another account's, is refused at once (errMsg).
+// The journal is read once the run is held, as the last process left it.
+func claimRunCmd(ctx context.Context, acct *awsops.Account, store *steps.Store, runID string) tea.Cmd {
+	return func() tea.Msg {
+		r := &steps.Runner{Account: acct, Store: store}
+		j, err := r.Open(ctx, runID)
+		if err != nil {
+			return errMsg{err}
+		}
+		return runClaimedMsg{j, r}
+	}
+}
+
+// runCheckedMsg carries what a run's recorded resources look like in the account.
+type runCheckedMsg struct {
+	req   int
+	found []steps.Found
+}
+
+func checkRunCmd(ctx context.Context, a *awsops.Account, j *steps.Journal, req int) tea.Cmd {
+	return func() tea.Msg { return runCheckedMsg{req, steps.CheckRecorded(ctx, a, j)} }
+}
+
+// confirm starts the confirmation of resuming j: it checks what the run holds, for View
+// to show, and Update waits for y (resume) or n/esc (back to the list).
+func (w *welcome) confirm(j *steps.Journal, runner *steps.Runner) tea.Cmd {
+	w.resume = resumeConfirm{j: j, req: w.c.NextReq(), runner: runner}
+	if j.State == steps.StateDestroying {
+		return nil
+	}
+	return checkRunCmd(w.c.ScreenCtx, w.c.Account, j, w.resume.req)
 }
 
 type welcomeKeys struct {
@@ -94,8 +148,16 @@ func (w *welcome) Problems() []string {
 			out = append(out, "run "+j.RunID+" cannot be resumed: "+strings.ReplaceAll(err.Error(), "\n  -", ";"))
 		}
 	}
+	if j := w.resume.j; j != nil {
+		if j.State == steps.StateDestroying {
+			out = append(out, "run "+j.RunID+" is half-destroyed: quit (ctrl+c) and run "+(&CLI{Flags: w.c.Flags}).command("destroy", j.RunID)+"; esc goes back")
+		} else {
+			out = append(out, "resume run "+j.RunID+"? press y to resume it, n or esc to go back")
+		}
+	}
 	return out
 }
+
 func (w *welcome) Warnings() []string {
 	var out []string
 	for _, je := range w.skipped {
@@ -129,9 +191,32 @@ func (w *welcome) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		w.journals, w.journalErr, w.loaded, w.skipped = msg.runs, msg.err, true, msg.skipped
 		w.showRuns()
 		return w, nil
+	case runClaimedMsg:
+		return w, w.confirm(msg.j, msg.runner)
+	case runCheckedMsg:
+		if msg.req == w.resume.req {
+			w.resume.checked, w.resume.found = true, msg.found
+		}
+		return w, nil
 	case tea.KeyMsg:
 		if w.editing != "" {
 			return w, w.updateEditing(msg)
+		}
+		if j := w.resume.j; j != nil {
+			switch msg.String() {
+			case "y", "Y":
+				if w.resume.checked && j.State != steps.StateDestroying {
+					runner := w.resume.runner
+					w.resume = resumeConfirm{}
+					return w, cmdOf(resumeMsg{j, runner})
+				}
+			case "n", "N", "esc":
+				if w.resume.runner != nil {
+					_ = w.resume.runner.Close()
+				}
+				w.resume = resumeConfirm{}
+			}
+			return w, nil
 		}
 		switch {
 		case key.Matches(msg, w.keys.Profile):
@@ -160,7 +245,7 @@ func (w *welcome) showRuns() {
 	for i := len(w.journals) - 1; i >= 0; i-- {
 		j := w.journals[i]
 		switch {
-		case !j.State.Unfinished():
+		case !j.State.Unfinished() && j.State != steps.StateDestroying:
 			continue
 		case !j.BelongsTo(w.id.Account):
 			w.foreign++
@@ -170,7 +255,11 @@ func (w *welcome) showRuns() {
 			continue
 		}
 		w.runs[j.RunID] = j
-		rows = append(rows, pickerRow{ID: j.RunID, Cells: []string{"Resume " + j.RunID, string(j.State), j.StartedAt.Local().Format("2006-01-02 15:04")}})
+		label, state := "Resume "+j.RunID, string(j.State)
+		if j.State == steps.StateDestroying {
+			label, state = "Finish destroying "+j.RunID, "half-destroyed"
+		}
+		rows = append(rows, pickerRow{ID: j.RunID, Cells: []string{label, state, j.StartedAt.Local().Format("2006-01-02 15:04")}})
 	}
 	w.list.setRows(w.list.req, rows, w.journalErr)
 }
@@ -183,8 +272,8 @@ func (w *welcome) edit(what, value string) tea.Cmd {
 	return w.input.Focus()
 }
 
-// Capturing is true while a profile or region is being typed.
-func (w *welcome) Capturing() bool { return w.editing != "" }
+// Capturing is true while a profile or region is being typed, or a resume awaits its y or n.
+func (w *welcome) Capturing() bool { return w.editing != "" || w.resume.j != nil }
 
 // updateEditing handles keys while a profile or region is typed: enter applies, esc cancels.
 func (w *welcome) updateEditing(msg tea.KeyMsg) tea.Cmd {
@@ -265,8 +354,31 @@ func (w *welcome) View() string {
 	if w.foreign > 0 {
 		b.WriteString(s.Subtle.Render(w.c.para(fmt.Sprintf("%d unfinished run(s) of other accounts are hidden (vpclink status lists every run).", w.foreign))) + "\n")
 	}
+	if j := w.resume.j; j != nil {
+		b.WriteString("\n" + w.resumeView(j))
+		return b.String()
+	}
 	b.WriteString("\n" + w.list.view())
 	return b.String()
+}
+
+// resumeView shows what the chosen run holds and what resuming it builds, as the
+// command line does before it asks.
+func (w *welcome) resumeView(j *steps.Journal) string {
+	if j.State == steps.StateDestroying {
+		return w.c.para(fmt.Sprintf("Run %s is half-destroyed: a destroy of it began and did not finish, so it cannot be resumed. Finish the destroy from a shell:", j.RunID)) +
+			"\n\n  " + (&CLI{Flags: w.c.Flags}).command("destroy", j.RunID)
+	}
+	if !w.resume.checked {
+		return fmt.Sprintf("Checking what run %s holds…", j.RunID)
+	}
+	var b strings.Builder
+	ShowResume(&b, j, w.resume.found)
+	var lines []string
+	for _, l := range strings.Split(strings.TrimRight(b.String(), "\n"), "\n") {
+		lines = append(lines, w.c.para(l))
+	}
+	return strings.Join(lines, "\n") + "\n\nResume this run? (y/N)"
 }
 
 func (w *welcome) ShortHelp() []key.Binding {

@@ -44,7 +44,7 @@ func TestWelcomeWarnsOfJournalsItCannotReadAndListsTheRest(t *testing.T) {
 	if e.w.stage != stageWelcome {
 		t.Errorf("enter on a run with an invalid plan went to %s", e.w.stage)
 	}
-	e.press(t, "down", "enter")
+	e.press(t, "down", "enter", "y")
 	if e.w.stage != stageBuild {
 		t.Errorf("enter on a valid run went to %s, want the build", e.w.stage)
 	}

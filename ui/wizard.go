@@ -6,8 +6,10 @@ import (
 	"io"
 	"log"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
@@ -353,13 +355,37 @@ func RunWizard(ctx context.Context, o WizardOptions) int {
 	}
 	r := lipgloss.NewRenderer(os.Stderr)
 	w := NewWizard(ctx, o, r)
-	p := tea.NewProgram(w, tea.WithOutput(os.Stderr), tea.WithAltScreen(), tea.WithContext(ctx))
+	p := tea.NewProgram(w, tea.WithOutput(os.Stderr), tea.WithAltScreen(), tea.WithContext(ctx), tea.WithoutSignalHandler())
+	// SIGINT and SIGTERM are handled as ctrl+c is: a build stops and asks what to keep.
+	stop := forwardSignals(p)
+	defer stop()
 	final, err := p.Run()
 	if err != nil && final == nil {
 		Fail(os.Stderr, "run the wizard", err)
 		return ExitFailed
 	}
 	return w.finish(os.Stdout, os.Stderr, final.(*Wizard))
+}
+
+// forwardSignals sends each SIGINT or SIGTERM to the program as a ctrl+c key, until stop.
+func forwardSignals(p *tea.Program) (stop func()) {
+	sigs := make(chan os.Signal, 1)
+	done := make(chan struct{})
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		for {
+			select {
+			case <-sigs:
+				go p.Send(tea.KeyMsg{Type: tea.KeyCtrlC})
+			case <-done:
+				return
+			}
+		}
+	}()
+	return func() {
+		signal.Stop(sigs)
+		close(done)
+	}
 }
 
 // finish prints the outcome after the terminal is restored: the summary of a complete run,

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -26,7 +27,7 @@ func init() {
 		"CreateTargetGroup", "DeleteTargetGroup", "CreateListener", "DescribeListeners", "DeleteListener",
 		"RegisterTargets", "DeregisterTargets", "DescribeTargetHealth",
 		"GetRestApis", "GetRestApi", "CreateRestApi", "DeleteRestApi", "GetResources", "CreateResource", "DeleteResource", "DeleteStage",
-		"PutMethod", "DeleteMethod", "PutIntegration", "CreateDeployment", "DeleteDeployment", "CreateStage", "GetStage", "UpdateStage", "CreateApiKey",
+		"PutMethod", "DeleteMethod", "PutIntegration", "CreateDeployment", "GetDeployments", "DeleteDeployment", "CreateStage", "GetStage", "UpdateStage", "CreateApiKey",
 		"GetApiKeys", "DeleteApiKey", "CreateUsagePlan", "GetUsagePlan", "GetUsagePlans", "UpdateUsagePlan", "DeleteUsagePlan",
 		"CreateUsagePlanKey", "TestInvokeMethod", "CreateVpcLink", "GetVpcLink", "GetVpcLinks", "DeleteVpcLink", "GetCallerIdentity",
 	} {
@@ -454,6 +455,12 @@ func (g *gatewayAPI) CreateDeployment(_ context.Context, in *apigateway.CreateDe
 		}
 		id := g.s.gwID(6)
 		a.Deployments[id] = now
+		if d := aws.ToString(in.Description); d != "" {
+			if a.DeploymentDescriptions == nil {
+				a.DeploymentDescriptions = map[string]string{}
+			}
+			a.DeploymentDescriptions[id] = d
+		}
 		if a.Snapshots == nil {
 			a.Snapshots = map[string]map[string]*resource{}
 		}
@@ -468,6 +475,33 @@ func (g *gatewayAPI) CreateDeployment(_ context.Context, in *apigateway.CreateDe
 			maps.Copy(s.Variables, in.Variables)
 		}
 		out.Id, out.CreatedDate, out.Description = aws.String(id), aws.Time(now), in.Description
+		return nil
+	})
+	return out, err
+}
+
+// GetDeployments lists a REST API's deployments, oldest first, with their descriptions.
+func (g *gatewayAPI) GetDeployments(_ context.Context, in *apigateway.GetDeploymentsInput, _ ...func(*apigateway.Options)) (*apigateway.GetDeploymentsOutput, error) {
+	out := &apigateway.GetDeploymentsOutput{}
+	err := g.s.do(svcGateway, "GetDeployments", false, func(st *state, _ time.Time) error {
+		a, err := st.api(aws.ToString(in.RestApiId))
+		if err != nil {
+			return err
+		}
+		ids := slices.Collect(maps.Keys(a.Deployments))
+		slices.SortFunc(ids, func(x, y string) int {
+			if c := a.Deployments[x].Compare(a.Deployments[y]); c != 0 {
+				return c
+			}
+			return strings.Compare(x, y)
+		})
+		for _, id := range ids {
+			d := gwtypes.Deployment{Id: aws.String(id), CreatedDate: aws.Time(a.Deployments[id])}
+			if desc, ok := a.DeploymentDescriptions[id]; ok {
+				d.Description = aws.String(desc)
+			}
+			out.Items = append(out.Items, d)
+		}
 		return nil
 	})
 	return out, err
@@ -489,6 +523,7 @@ func (g *gatewayAPI) DeleteDeployment(_ context.Context, in *apigateway.DeleteDe
 			}
 		}
 		delete(a.Deployments, id)
+		delete(a.DeploymentDescriptions, id)
 		delete(a.Snapshots, id)
 		return nil
 	})
@@ -540,6 +575,7 @@ func (g *gatewayAPI) GetStage(_ context.Context, in *apigateway.GetStageInput, _
 			return err
 		}
 		out.StageName, out.DeploymentId, out.Variables, out.Tags = in.StageName, aws.String(s.Deployment), maps.Clone(s.Variables), maps.Clone(s.Tags)
+		out.MethodSettings = s.methodSettings()
 		return nil
 	})
 	return out, err
@@ -572,7 +608,24 @@ func (g *gatewayAPI) UpdateStage(_ context.Context, in *apigateway.UpdateStageIn
 				if err := st.checkLogging(value); err != nil {
 					return err
 				}
-			case path == "/*/*/throttling/rateLimit", path == "/*/*/throttling/burstLimit":
+			case path == "/*/*" && op.Op == gwtypes.OpRemove:
+				if len(s.Settings) == 0 {
+					return badRequest("Cannot remove method setting */* because there is no method setting for this method ")
+				}
+				clear(s.Settings)
+				continue
+			case path == "/*/*/throttling/rateLimit":
+				if f, err := strconv.ParseFloat(value, 64); err != nil || f < 0 && f != -1 {
+					return badRequest("Invalid throttling rate limit " + value + "; it must be a number")
+				}
+			case path == "/*/*/throttling/burstLimit":
+				if n, err := strconv.Atoi(value); err != nil || n < 0 && n != -1 {
+					return badRequest("Invalid throttling burst limit " + value + "; it must be an integer")
+				}
+			case path == "/*/*/metrics/enabled", path == "/*/*/logging/dataTrace":
+				if value != "true" && value != "false" {
+					return badRequest("Invalid boolean value " + value + " for " + path)
+				}
 			case strings.HasPrefix(path, "/variables/"):
 				s.Variables[strings.TrimPrefix(path, "/variables/")] = value
 				continue
@@ -582,9 +635,36 @@ func (g *gatewayAPI) UpdateStage(_ context.Context, in *apigateway.UpdateStageIn
 			s.Settings[path] = value
 		}
 		out.StageName, out.DeploymentId, out.Variables = in.StageName, aws.String(s.Deployment), maps.Clone(s.Variables)
+		out.MethodSettings = s.methodSettings()
 		return nil
 	})
 	return out, err
+}
+
+// methodSettings is the stage's methodSettings as GetStage returns them: once any */*
+// setting is patched, AWS lists the */* entry with every field, the unset ones at their
+// defaults (logging OFF, no data trace or metrics, the account's throttling 10000/5000);
+// before that, none.
+func (s *stage) methodSettings() map[string]gwtypes.MethodSetting {
+	if len(s.Settings) == 0 {
+		return nil
+	}
+	ms := gwtypes.MethodSetting{LoggingLevel: aws.String("OFF"), ThrottlingRateLimit: 10000, ThrottlingBurstLimit: 5000,
+		CacheTtlInSeconds: 300, RequireAuthorizationForCacheControl: true,
+		UnauthorizedCacheControlHeaderStrategy: gwtypes.UnauthorizedCacheControlHeaderStrategySucceedWithResponseHeader}
+	if v, ok := s.Settings["/*/*/logging/loglevel"]; ok {
+		ms.LoggingLevel = aws.String(v)
+	}
+	if v, ok := s.Settings["/*/*/throttling/rateLimit"]; ok {
+		ms.ThrottlingRateLimit, _ = strconv.ParseFloat(v, 64)
+	}
+	if v, ok := s.Settings["/*/*/throttling/burstLimit"]; ok {
+		n, _ := strconv.Atoi(v)
+		ms.ThrottlingBurstLimit = int32(n)
+	}
+	ms.MetricsEnabled = s.Settings["/*/*/metrics/enabled"] == "true"
+	ms.DataTraceEnabled = s.Settings["/*/*/logging/dataTrace"] == "true"
+	return map[string]gwtypes.MethodSetting{"*/*": ms}
 }
 
 func (g *gatewayAPI) CreateApiKey(_ context.Context, in *apigateway.CreateApiKeyInput, _ ...func(*apigateway.Options)) (*apigateway.CreateApiKeyOutput, error) {

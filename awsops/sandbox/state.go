@@ -172,7 +172,9 @@ type restAPI struct {
 	Tags        map[string]string    `json:"tags"`
 	Resources   map[string]*resource `json:"resources"`
 	Deployments map[string]time.Time `json:"deployments"`
-	Stages      map[string]*stage    `json:"stages"`
+	// DeploymentDescriptions are the deployments' descriptions, for those that have one.
+	DeploymentDescriptions map[string]string `json:"deploymentDescriptions,omitempty"`
+	Stages                 map[string]*stage `json:"stages"`
 	// Snapshots are the resources each deployment serves, by deployment id.
 	Snapshots map[string]map[string]*resource `json:"snapshots,omitempty"`
 }
