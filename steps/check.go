@@ -587,7 +587,7 @@ func (c *checker) networkACLs() {
 			used = append(used, acl.ID)
 		}
 	}
-	c.add(HopNetworkACLs, true, fmt.Sprintf("network ACL %s lets the load balancer to reach the targets on port %s, and the answers back", strings.Join(used, ", "), joinPorts(c.ports())), "")
+	c.add(HopNetworkACLs, true, fmt.Sprintf("network ACL %s lets the load balancer reach the targets on port %s, and the answers back", strings.Join(used, ", "), joinPorts(c.ports())), "")
 }
 
 func nameOr(name, id string) string {
