@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+
 	"github.com/vpclink/vpclink/awsops"
 )
 
@@ -623,6 +625,19 @@ func unavailable(err error) bool {
 	return !(awsops.IsNotFound(err) && strings.Contains(msg, "Invalid ") && strings.Contains(msg, "identifier specified"))
 }
 
+// unavailableWhy says briefly how the endpoint refused an operation it lacks: AWS's error
+// code and message, else the HTTP status it answered.
+func unavailableWhy(err error) string {
+	if code := awsops.ErrorCode(err); code != "" {
+		return code + ": " + awsops.ErrorMessage(err)
+	}
+	var re *smithyhttp.ResponseError
+	if errors.As(err, &re) {
+		return fmt.Sprintf("it answers HTTP %d", re.HTTPStatusCode())
+	}
+	return err.Error()
+}
+
 // gatewayFailed reports whether an answer is API Gateway's own failure to reach the
 // service: its 500 for a configuration error, or 504.
 func gatewayFailed(status int, body string, log []string) (bool, string) {
@@ -687,7 +702,7 @@ func (c *checker) service(path string) {
 				parts = append(parts, fmt.Sprintf("test invoke of %s %s answered %d from the service: %s", verb, path, inv.Status, excerpt(inv.Body)))
 			}
 		case unavailable(err):
-			note := fmt.Sprintf("TestInvokeMethod is not available at this endpoint (%s): the request was not sent through the chain", awsops.ErrorMessage(err))
+			note := fmt.Sprintf("TestInvokeMethod is not available at this endpoint (%s): the request was not sent through the chain", unavailableWhy(err))
 			c.report.Notes = append(c.report.Notes, note)
 			parts = append(parts, "not sent: "+note)
 			fix = "send a request to the invoke URL, or run vpclink check against AWS itself"

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/vpclink/vpclink/awsops"
@@ -78,7 +79,9 @@ func WriteCheck(w io.Writer, r *steps.CheckReport) {
 		}
 	}
 	for _, n := range r.Notes {
-		fmt.Fprintf(w, "  ! %s\n", n)
+		if !slices.ContainsFunc(r.Hops, func(h steps.CheckHop) bool { return strings.Contains(h.Detail, n) }) {
+			fmt.Fprintf(w, "  ! %s\n", n)
+		}
 	}
 	WriteCheckSummary(w, r)
 }
@@ -95,12 +98,14 @@ func WriteCheckSummary(w io.Writer, r *steps.CheckReport) {
 		fmt.Fprintln(w, "✘ The check found a problem.")
 		return
 	}
-	answer := "no answer"
-	if r.Request.Status != 0 {
-		answer = fmt.Sprintf("%d %s", r.Request.Status, r.Request.Body)
+	if h.Hop == steps.HopService && r.Request.Status == 0 && len(r.Notes) > 0 {
+		fmt.Fprintf(w, "! Every other hop is sound, but the request could not be sent: %s\n", r.Notes[0])
+		return
 	}
 	fmt.Fprintf(w, "✘ Broken at %s: %s\n", h.Hop, h.Detail)
-	fmt.Fprintf(w, "  GET %s answered %s\n", r.Request.Path, answer)
+	if r.Request.Status != 0 {
+		fmt.Fprintf(w, "  GET %s answered %d %s\n", r.Request.Path, r.Request.Status, r.Request.Body)
+	}
 	if h.Fix != "" {
 		writeFix(w, "  ", h.Fix)
 	}
