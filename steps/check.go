@@ -381,6 +381,9 @@ func (c *checker) targets() {
 			healthy++
 		} else if fix == "" {
 			fix = rep.Advice(c.targetPort(), c.healthCheck(), 0)
+			if awsops.Undecided(t) {
+				fix = "AWS is still registering or checking " + rep.Label() + ": run vpclink check again in a minute"
+			}
 		}
 	}
 	detail := fmt.Sprintf("%d of %d healthy: %s", healthy, len(list), strings.Join(lines, "; "))
