@@ -35,6 +35,8 @@ Usage:
   vpclink resume RUN [--yes] [--rollback-on-failure] [--output text|json]
   vpclink destroy RUN [--yes]
   vpclink status [RUN] [--output text|json]
+  vpclink check [RUN] [--path /health] [--output text|json]
+                                        send a request through a run's chain, check each hop
   vpclink demo reset [--yes]
   vpclink iam-policy [--plan PLAN]      print the least-privilege IAM policy (for PLAN only)
   vpclink version
@@ -122,6 +124,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	dryRun := fs.Bool("dry-run", false, "check and show the plan; change nothing")
 	output := fs.String("output", "text", "text or json")
 	policyPlan := fs.String("plan", "", "plan file that narrows the IAM policy")
+	checkPath := fs.String("path", "", "path check requests")
 	if err := parseInterspersed(fs, rest); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stdout, usage)
@@ -143,6 +146,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	if *policyPlan != "" && cmd != "iam-policy" {
 		return usageError(stderr, fmt.Errorf("--plan narrows vpclink iam-policy; %s takes a plan as -f PLAN", cmd))
+	}
+	if *checkPath != "" && cmd != "check" {
+		return usageError(stderr, fmt.Errorf("--path is the path vpclink check requests; %s does not take it", cmd))
 	}
 
 	dir, err := stateDir(g)
@@ -231,6 +237,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			}
 		}
 		return cli.Status(store, runID)
+	case "check":
+		return runCheck(ctx, g, cli, store, pos, *checkPath, stderr)
 	case "demo":
 		if len(pos) != 1 || pos[0] != "reset" {
 			return usageError(stderr, errors.New("the demo command has one subcommand: vpclink demo reset"))
@@ -274,6 +282,43 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return ui.ExitOK
 	}
 	return usageError(stderr, fmt.Errorf("unknown command %q", cmd))
+}
+
+// runCheck wires vpclink check: the named run, or the latest of the account's region.
+func runCheck(ctx context.Context, g *globals, cli *ui.CLI, store *steps.Store, pos []string, path string, stderr io.Writer) int {
+	if len(pos) > 1 {
+		return usageError(stderr, errors.New("check takes at most one run id: vpclink check [RUN] [--path /health]"))
+	}
+	if path == "" {
+		path = "/"
+	}
+	if !strings.HasPrefix(path, "/") || strings.ContainsAny(path, " #") {
+		return usageError(stderr, fmt.Errorf("--path %q: give the path below the stage, starting with /, e.g. --path /health", path))
+	}
+	if len(pos) == 1 {
+		j, err := store.Load(pos[0])
+		if err != nil {
+			ui.Fail(stderr, "check", withDemoHint(g, pos[0], err))
+			return ui.ExitUsage
+		}
+		acct, err := openAccount(ctx, g, j.Region)
+		if err != nil {
+			ui.Fail(stderr, "connect to AWS", err)
+			return ui.ExitUsage
+		}
+		return cli.Check(ctx, acct, j, path)
+	}
+	acct, err := openAccount(ctx, g, "")
+	if err != nil {
+		ui.Fail(stderr, "connect to AWS", err)
+		return ui.ExitUsage
+	}
+	j, err := steps.LatestRun(store, acct.Region, g.demo)
+	if err != nil {
+		ui.Fail(stderr, "check", err)
+		return ui.ExitUsage
+	}
+	return cli.Check(ctx, acct, j, path)
 }
 
 // parseInterspersed parses flags that may come after positional arguments.

@@ -155,7 +155,7 @@ func Operations() []Operation {
 		{Name: "sts:GetCallerIdentity"},
 
 		ec2Read("DescribeVpcs"), ec2Read("DescribeSubnets"), ec2Read("DescribeRouteTables"),
-		ec2Read("DescribeInstances"), ec2Read("DescribeSecurityGroups"), nlbIPs,
+		ec2Read("DescribeInstances"), ec2Read("DescribeSecurityGroups"), nlbIPs, ec2Read("DescribeNetworkAcls"),
 		authorize, revoke,
 
 		elbRead("DescribeLoadBalancers"), elbRead("DescribeTargetGroups"), elbRead("DescribeListeners"),
@@ -195,6 +195,7 @@ func Operations() []Operation {
 
 		tagged(gateway("CreateApiKey", "POST", "/apikeys", FeatureAPIKey)),
 		gateway("GetApiKeys", "GET", "/apikeys", FeatureAPIKey),
+		gateway("GetApiKey", "GET", "/apikeys/*", FeatureAPIKey),
 		gateway("DeleteApiKey", "DELETE", "/apikeys/*", FeatureAPIKey),
 		tagged(gateway("CreateUsagePlan", "POST", "/usageplans", FeatureAPIKey)),
 		gateway("GetUsagePlans", "GET", "/usageplans", FeatureAPIKey),
@@ -216,11 +217,12 @@ const (
 	CmdResume    Command = "resume"
 	CmdDestroy   Command = "destroy"
 	CmdStatus    Command = "status"
+	CmdCheck     Command = "check"
 	CmdDemoReset Command = "demo reset"
 )
 
 // Commands is every command, in the order the README lists them.
-var Commands = []Command{CmdWizard, CmdApply, CmdDryRun, CmdResume, CmdDestroy, CmdStatus, CmdDemoReset}
+var Commands = []Command{CmdWizard, CmdApply, CmdDryRun, CmdResume, CmdDestroy, CmdStatus, CmdCheck, CmdDemoReset}
 
 // Operation groups the commands are made of.
 var (
@@ -254,6 +256,15 @@ var (
 		"apigateway:GetApiKeys", "apigateway:DeleteApiKey", "apigateway:GetUsagePlans", "apigateway:GetUsagePlan",
 		"apigateway:UpdateUsagePlan", "apigateway:DeleteUsagePlan",
 	}
+	// opsCheck sends a request through a run's chain and reads every hop of it; apply,
+	// resume and the wizard run it when they finish.
+	opsCheck = []string{
+		"sts:GetCallerIdentity",
+		"apigateway:GetStage", "apigateway:GetVpcLink", "apigateway:GetResources", "apigateway:TestInvokeMethod", "apigateway:GetApiKey",
+		"elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeTargetGroups",
+		"elasticloadbalancing:DescribeTargetHealth",
+		"ec2:DescribeInstances", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups", "ec2:DescribeNetworkInterfaces", "ec2:DescribeNetworkAcls",
+	}
 )
 
 // CommandOperations returns the operations a command may call, sorted. A failed build rolls
@@ -263,7 +274,9 @@ func CommandOperations(c Command) []string {
 	var groups [][]string
 	switch c {
 	case CmdWizard, CmdApply, CmdResume:
-		groups = [][]string{opsResolve, opsBuild, opsUndo}
+		groups = [][]string{opsResolve, opsBuild, opsUndo, opsCheck}
+	case CmdCheck:
+		groups = [][]string{opsCheck}
 	case CmdDryRun:
 		groups = [][]string{opsResolve}
 	case CmdDestroy:

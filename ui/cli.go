@@ -375,6 +375,7 @@ func (c *CLI) run(ctx context.Context, r *steps.Runner, j *steps.Journal, resume
 	stop()
 	if err == nil {
 		c.printSummary(j)
+		c.checkAfterBuild(ctx, r.Account, j)
 		return ExitOK
 	}
 	if interrupted {
