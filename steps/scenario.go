@@ -183,7 +183,7 @@ func StartScenario(ctx context.Context, sb *sandbox.Sandbox, store *Store, sc Sc
 			return nil, fmt.Errorf("create %s: %w", dir, err)
 		}
 		out.PlanFile = filepath.Join(dir, sc.Name+".yaml")
-		if err := os.WriteFile(out.PlanFile, []byte(sc.plan), 0o600); err != nil {
+		if err := os.WriteFile(out.PlanFile, []byte("region: "+acct.Region+"\n"+sc.plan), 0o600); err != nil {
 			return nil, fmt.Errorf("write plan %s: %w", out.PlanFile, err)
 		}
 		return out, nil
