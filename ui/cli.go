@@ -756,8 +756,8 @@ func ScenarioBrief(run *steps.ScenarioRun, flags string) string {
 			fmt.Fprintf(&b, "Then, behind vpclink's back: %s. ", sc.Broken)
 		}
 		fmt.Fprintf(&b, "Students should find: %s. ", sc.Find)
-		fmt.Fprintf(&b, "Commands to try: `%s`, `%s`, `%s`, the wizard (`%s`) which lists the run, and `%s` to tear it down.",
-			command("status", j.RunID), command("check", j.RunID+" --path /orders"), command("resume", j.RunID), wizard, command("destroy", j.RunID))
+		fmt.Fprintf(&b, "Commands to try: `%s`, `%s`, `%s` (it rebuilds what vpclink built and names what it cannot mend), and `%s` to tear it down.",
+			command("status", j.RunID), command("check", j.RunID+" --path /orders"), command("resume", j.RunID), command("destroy", j.RunID))
 	case run.PlanFile != "":
 		fmt.Fprintf(&b, "Broken: %s. The plan is %s; nothing is built yet. ", sc.Broken, run.PlanFile)
 		fmt.Fprintf(&b, "Students should find: %s. ", sc.Find)
