@@ -5,6 +5,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -38,6 +39,8 @@ Usage:
   vpclink check [RUN] [--path /health] [--output text|json]
                                         send a request through a run's chain, check each hop
   vpclink demo reset [--yes]
+  vpclink demo scenario list [--output text|json]
+  vpclink demo scenario start NAME [--yes]   reset the demo account into a training scenario
   vpclink iam-policy [--plan PLAN]      print the least-privilege IAM policy (for PLAN only)
   vpclink version
 
@@ -240,8 +243,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "check":
 		return runCheck(ctx, g, cli, store, pos, *checkPath, stderr)
 	case "demo":
+		if len(pos) > 0 && pos[0] == "scenario" {
+			return demoScenario(ctx, g, cli, pos[1:], stderr)
+		}
 		if len(pos) != 1 || pos[0] != "reset" {
-			return usageError(stderr, errors.New("the demo command has one subcommand: vpclink demo reset"))
+			return usageError(stderr, errors.New("the demo command has two subcommands: vpclink demo reset, vpclink demo scenario list|start NAME"))
 		}
 		g.demo = true
 		dir, err := stateDir(g)
@@ -319,6 +325,44 @@ func runCheck(ctx context.Context, g *globals, cli *ui.CLI, store *steps.Store, 
 		return ui.ExitUsage
 	}
 	return cli.Check(ctx, acct, j, path)
+}
+
+// demoScenario runs `vpclink demo scenario list` and `vpclink demo scenario start NAME`.
+func demoScenario(ctx context.Context, g *globals, cli *ui.CLI, args []string, stderr io.Writer) int {
+	switch {
+	case len(args) == 1 && args[0] == "list":
+		return cli.ScenarioList(steps.Scenarios())
+	case len(args) == 2 && args[0] == "start":
+	default:
+		return usageError(stderr, errors.New("use vpclink demo scenario list, or vpclink demo scenario start NAME"))
+	}
+	sc, err := steps.FindScenario(args[1])
+	if err != nil {
+		return usageError(stderr, err)
+	}
+	g.demo = true
+	cli.Flags = g.flags()
+	dir, err := stateDir(g)
+	if err != nil {
+		ui.Fail(stderr, "find the state directory", err)
+		return ui.ExitUsage
+	}
+	region := cmp.Or(g.region, "us-east-1")
+	// The scenario is built at speed 0, without injected faults or a policy: it is set up,
+	// not trained on.
+	opts := sandbox.Options{Dir: dir, Region: region}
+	store := &steps.Store{Dir: dir}
+	return cli.ScenarioStart(sc, region, store, func() (*steps.ScenarioRun, error) {
+		// The account is not read first: a damaged account file is started afresh too.
+		if err := sandbox.ResetAccount(opts); err != nil {
+			return nil, err
+		}
+		sb, err := sandbox.New(opts)
+		if err != nil {
+			return nil, err
+		}
+		return steps.StartScenario(ctx, sb, store, sc)
+	})
 }
 
 // parseInterspersed parses flags that may come after positional arguments.

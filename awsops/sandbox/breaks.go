@@ -43,20 +43,3 @@ func (e *ec2API) StopInstances(_ context.Context, in *ec2.StopInstancesInput, _ 
 	}
 	return out, nil
 }
-
-// FailVPCLink makes a VPC link FAILED with AWS's statusMessage, as a link does whose load
-// balancer went away under it. AWS has no call for this; a training uses it to show a
-// FAILED link.
-func (s *Sandbox) FailVPCLink(id, message string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := s.refresh(); err != nil {
-		return err
-	}
-	l := s.st.link(id, s.opts.Now())
-	if l == nil {
-		return fmt.Errorf("fail vpc link %s: no such VPC link in the demo account", id)
-	}
-	l.Failed = message
-	return s.save()
-}

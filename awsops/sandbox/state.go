@@ -63,6 +63,8 @@ type instance struct {
 	Subnet string   `json:"subnet"`
 	IP     string   `json:"ip"`
 	Groups []string `json:"groups"`
+	// Service is the simulated service it runs when it is not the seed's (service.go).
+	Service *simService `json:"service,omitempty"`
 }
 
 type rule struct {
