@@ -51,6 +51,7 @@ type GatewayAPI interface {
 	apigateway.GetResourcesAPIClient
 	apigateway.GetUsagePlansAPIClient
 	apigateway.GetApiKeysAPIClient
+	apigateway.GetUsagePlanKeysAPIClient
 	CreateRestApi(context.Context, *apigateway.CreateRestApiInput, ...func(*apigateway.Options)) (*apigateway.CreateRestApiOutput, error)
 	GetRestApi(context.Context, *apigateway.GetRestApiInput, ...func(*apigateway.Options)) (*apigateway.GetRestApiOutput, error)
 	DeleteRestApi(context.Context, *apigateway.DeleteRestApiInput, ...func(*apigateway.Options)) (*apigateway.DeleteRestApiOutput, error)

@@ -199,6 +199,7 @@ func Operations() []Operation {
 		gateway("UpdateUsagePlan", "PATCH", "/usageplans/*", FeatureAPIKey),
 		gateway("DeleteUsagePlan", "DELETE", "/usageplans/*", FeatureAPIKey),
 		gateway("CreateUsagePlanKey", "POST", "/usageplans/*/keys", FeatureAPIKey),
+		gateway("GetUsagePlanKeys", "GET", "/usageplans/*/keys", FeatureAPIKey),
 	}
 }
 
@@ -237,7 +238,7 @@ var (
 		"apigateway:CreateVpcLink", "apigateway:CreateRestApi", "apigateway:CreateResource", "apigateway:PutMethod",
 		"apigateway:PutIntegration", "apigateway:CreateDeployment", "apigateway:CreateStage", "apigateway:UpdateStage",
 		"apigateway:GetApiKeys", "apigateway:CreateApiKey", "apigateway:GetUsagePlans", "apigateway:CreateUsagePlan",
-		"apigateway:CreateUsagePlanKey",
+		"apigateway:CreateUsagePlanKey", "apigateway:GetUsagePlanKeys",
 	}
 	// opsUndo deletes what a run made, in reverse, finding by tag what its journal lacks.
 	opsUndo = []string{

@@ -100,9 +100,15 @@ const (
 	fmtDeployStart  = "Deploying to stage %s."
 	fmtDeployDone   = "Deployed %s to stage %s."
 	fmtDeployFailed = "Failed to deploy to stage %s"
-	fmtKeyStart     = "Creating API key and usage plan %s."
-	fmtKeyDone      = "Created API key %s in usage plan %s."
+	fmtKeyStart     = "Creating API key %s."
+	fmtKeyDone      = "Created API key %s (%s)."
 	fmtKeyFailed    = "Failed to create API key %s"
+	fmtUPStart      = "Creating usage plan %s."
+	fmtUPDone       = "Created usage plan %s (%s)."
+	fmtUPFailed     = "Failed to create usage plan %s"
+	fmtAttachStart  = "Attaching API key %s to usage plan %s."
+	fmtAttachDone   = "Attached API key %s to usage plan %s."
+	fmtAttachFailed = "Failed to attach API key %s to usage plan %s"
 	fmtHealthWait   = "Waiting for targets to pass health checks on %s."
 	fmtHealthDone   = "Targets healthy: %s."
 )
@@ -944,6 +950,9 @@ func doDeploy(ctx context.Context, acct *awsops.Account, run *Run, rep Reporter)
 	return nil
 }
 
+// doAPIKey makes three idempotent actions, each found again on resume: the API key, the
+// usage plan, and the key's attachment to the plan (a call of its own, so that a crash
+// between the plan and the attachment, or a plan found by its tag, still ends attached).
 func doAPIKey(ctx context.Context, acct *awsops.Account, run *Run, rep Reporter) error {
 	res, p := run.Resources(), run.Plan()
 	name := keyName(run.ID())
@@ -955,6 +964,7 @@ func doAPIKey(ctx context.Context, acct *awsops.Account, run *Run, rep Reporter)
 		}
 		if found {
 			keyID = k.ID
+			rep.Stop("Found API key " + keyID + " from an earlier attempt.")
 		} else {
 			rep.Start(fmt.Sprintf(fmtKeyStart, name))
 			k, err = acct.CreateAPIKey(ctx, name, tags(run))
@@ -968,6 +978,9 @@ func doAPIKey(ctx context.Context, acct *awsops.Account, run *Run, rep Reporter)
 		if err := run.Record(func(r *Resources) { r.APIKeyID = keyID }); err != nil {
 			return err
 		}
+		if !found {
+			rep.Stop(fmt.Sprintf(fmtKeyDone, name, keyID))
+		}
 	}
 	planID := res.UsagePlanID
 	if planID == "" {
@@ -975,22 +988,33 @@ func doAPIKey(ctx context.Context, acct *awsops.Account, run *Run, rep Reporter)
 		if err != nil {
 			return err
 		}
-		if !found {
-			id, err = acct.CreateUsagePlan(ctx, name, res.RestAPIID, p.Stage.Name, keyID, p.Stage.Throttling.Rate, p.Stage.Throttling.Burst, tags(run))
-			if id != "" {
-				if rerr := run.Record(func(r *Resources) { r.UsagePlanID = id }); rerr != nil {
-					return rerr
-				}
-			}
+		if found {
+			rep.Stop("Found usage plan " + id + " from an earlier attempt.")
+		} else {
+			rep.Start(fmt.Sprintf(fmtUPStart, name))
+			id, err = acct.CreateUsagePlan(ctx, name, res.RestAPIID, p.Stage.Name, p.Stage.Throttling.Rate, p.Stage.Throttling.Burst, tags(run))
 			if err != nil {
-				return awsops.Failed(err, fmtKeyFailed, name)
+				return awsops.Failed(err, fmtUPFailed, name)
 			}
+			rep.Stop(fmt.Sprintf(fmtUPDone, name, id))
 		}
 		planID = id
 		if err := run.Record(func(r *Resources) { r.UsagePlanID = id }); err != nil {
 			return err
 		}
 	}
-	rep.Stop(fmt.Sprintf(fmtKeyDone, keyID, planID))
+	attached, err := acct.UsagePlanHasKey(ctx, planID, keyID)
+	if err != nil {
+		return err
+	}
+	if attached {
+		rep.Stop(fmt.Sprintf("API key %s is attached to usage plan %s.", keyID, planID))
+		return nil
+	}
+	rep.Start(fmt.Sprintf(fmtAttachStart, keyID, planID))
+	if err := acct.AttachUsagePlanKey(ctx, planID, keyID); err != nil {
+		return awsops.Failed(err, fmtAttachFailed, keyID, planID)
+	}
+	rep.Stop(fmt.Sprintf(fmtAttachDone, keyID, planID))
 	return nil
 }
