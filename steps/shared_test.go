@@ -2,7 +2,11 @@ package steps_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -76,5 +80,137 @@ func TestAttachingAnAttachedKeyIsAConflictThatAttachTakesAsDone(t *testing.T) {
 	}
 	if err := acct.AttachUsagePlanKey(ctx, res.UsagePlanID, res.APIKeyID); err != nil {
 		t.Errorf("attach of an attached key: %v", err)
+	}
+}
+
+// notes collects what steps report as done.
+type notes struct {
+	mu   sync.Mutex
+	text []string
+}
+
+func (n *notes) event(e steps.Event) {
+	if e.Kind == steps.StepNote {
+		n.mu.Lock()
+		defer n.mu.Unlock()
+		n.text = append(n.text, e.Text)
+	}
+}
+
+func (n *notes) has(sub string) bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return slices.ContainsFunc(n.text, func(s string) bool { return strings.Contains(s, sub) })
+}
+
+// Two runs of a plan that admits the VPC's CIDR need one security group rule, and AWS keeps
+// one: the second run relies on the first's. Destroying the first leaves it to the second,
+// whose targets stay healthy; destroying the second then removes it.
+func TestDestroyingOneRunKeepsTheRuleAnotherReliesOn(t *testing.T) {
+	sb := newSandbox(t, "")
+	before := sb.Snapshot()
+	acct := sb.Account()
+	store := &steps.Store{Dir: t.TempDir()}
+	ctx := context.Background()
+	first, err := apply(t, acct, store, loadPlan(t, "../examples/vpc-cidr.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := apply(t, acct, store, loadPlan(t, "../examples/vpc-cidr.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(first.Resources.Ingress) != 1 {
+		t.Fatalf("first run's rules = %+v, want one", first.Resources.Ingress)
+	}
+	rule := first.Resources.Ingress[0]
+	if got := second.Resources; len(got.Ingress) != 0 || len(got.IngressShared) != 1 || got.IngressShared[0] != rule {
+		t.Fatalf("second run: created %+v, relies on %+v; want it to rely on %+v, creating nothing", got.Ingress, got.IngressShared, rule)
+	}
+
+	var seen notes
+	if err := (&steps.Runner{Account: acct, Store: store, Events: seen.event}).Rollback(ctx, first, steps.StateDestroyed); err != nil {
+		t.Fatalf("destroy the first run: %v", err)
+	}
+	if !seen.has("run " + second.RunID + " relies on it") {
+		t.Errorf("destroy did not say which run keeps the rule: %q", seen.text)
+	}
+	groups, err := acct.ListSecurityGroups(ctx, second.Resources.VPCID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(groups, func(g awsops.SecurityGroup) bool { return slices.Contains(g.Ingress, rule) }) {
+		t.Errorf("destroying the first run revoked %+v, which the second relies on", rule)
+	}
+	health, err := acct.TargetHealth(ctx, second.Resources.TargetGroupARN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range health {
+		if h.State != "healthy" {
+			t.Errorf("second run's target %s is %s (%s) after the first was destroyed", h.ID, h.State, h.Reason)
+		}
+	}
+
+	if err := (&steps.Runner{Account: acct, Store: store}).Rollback(ctx, second, steps.StateDestroyed); err != nil {
+		t.Fatalf("destroy the second run: %v", err)
+	}
+	if after := sb.Snapshot(); after != before {
+		t.Errorf("the account differs after both runs were destroyed:\nbefore %s\nafter  %s", before, after)
+	}
+}
+
+// A run that reuses another's load balancer (and so its VPC link) relies on all that serves
+// it: destroying the run that made them keeps them, names the run that uses them, and leaves
+// itself unfinished; once that run is gone, destroying it again deletes them.
+func TestDestroyKeepsTheLoadBalancerAnotherRunReuses(t *testing.T) {
+	sb := newSandbox(t, "")
+	before := sb.Snapshot()
+	acct := sb.Account()
+	store := &steps.Store{Dir: t.TempDir()}
+	ctx := context.Background()
+	first, err := apply(t, acct, store, loadPlan(t, "../examples/demo.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := steps.ParsePlan("reuse", []byte(fmt.Sprintf(
+		"name: reuse\nvpc: prod-vpc\nloadBalancer: {existing: %s}\napi: {methods: [ANY]}\nstage: {name: dev}\n",
+		awsops.ResourceName(first.Resources.LoadBalancerARN))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := apply(t, acct, store, p)
+	if err != nil {
+		t.Fatalf("apply with reuse: %v", err)
+	}
+
+	err = (&steps.Runner{Account: acct, Store: store}).Rollback(ctx, first, steps.StateDestroyed)
+	var kept *steps.KeptError
+	if !errors.As(err, &kept) || kept.By != second.RunID {
+		t.Fatalf("destroy the first run: %v; want it to keep what run %s uses", err, second.RunID)
+	}
+	if first.State == steps.StateDestroyed {
+		t.Errorf("the first run is marked destroyed while it still holds its load balancer")
+	}
+	for _, want := range []string{"load balancer " + awsops.ResourceName(first.Resources.LoadBalancerARN), "VPC link " + first.Resources.VPCLinkID} {
+		if !strings.Contains(err.Error(), "kept "+want+": run "+second.RunID+" uses it") {
+			t.Errorf("destroy did not say it kept %s for run %s: %v", want, second.RunID, err)
+		}
+	}
+	if _, err := acct.GetLoadBalancer(ctx, first.Resources.LoadBalancerARN); err != nil {
+		t.Errorf("the load balancer the second run uses: %v", err)
+	}
+	if l, err := acct.GetVPCLink(ctx, first.Resources.VPCLinkID); err != nil || l.Status != "AVAILABLE" {
+		t.Errorf("the VPC link the second run uses: %+v, %v", l, err)
+	}
+
+	if err := (&steps.Runner{Account: acct, Store: store}).Rollback(ctx, second, steps.StateDestroyed); err != nil {
+		t.Fatalf("destroy the second run: %v", err)
+	}
+	if err := (&steps.Runner{Account: acct, Store: store}).Rollback(ctx, first, steps.StateDestroyed); err != nil {
+		t.Fatalf("destroy the first run again: %v", err)
+	}
+	if after := sb.Snapshot(); after != before {
+		t.Errorf("the account differs after both runs were destroyed:\nbefore %s\nafter  %s", before, after)
 	}
 }
