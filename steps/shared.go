@@ -1,6 +1,8 @@
 package steps
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -135,4 +137,40 @@ func ruleCreator(rule awsops.Rule) string {
 		return ""
 	}
 	return id
+}
+
+// BuiltBy returns the run in the store that already built plan p in region: complete, not
+// destroyed, with the same plan. account, when a run recorded its account, is asked for the
+// caller's, and a run of another account does not count. It returns nil when there is none.
+func (s *Store) BuiltBy(p *Plan, region string, account func() (string, error)) (*Journal, error) {
+	want, err := json.Marshal(p)
+	if err != nil {
+		return nil, fmt.Errorf("encode plan %s: %w", p.Name, err)
+	}
+	list, err := s.List()
+	if err != nil {
+		return nil, err
+	}
+	caller := ""
+	for i := len(list) - 1; i >= 0; i-- { // the newest first
+		j := list[i]
+		if j.State != StateComplete || j.Region != region {
+			continue
+		}
+		if have, err := json.Marshal(&j.Plan); err != nil || !bytes.Equal(have, want) {
+			continue
+		}
+		if j.Account != "" && account != nil {
+			if caller == "" {
+				if caller, err = account(); err != nil {
+					return nil, err
+				}
+			}
+			if caller != j.Account {
+				continue
+			}
+		}
+		return j, nil
+	}
+	return nil, nil
 }

@@ -214,3 +214,37 @@ func TestDestroyKeepsTheLoadBalancerAnotherRunReuses(t *testing.T) {
 		t.Errorf("the account differs after both runs were destroyed:\nbefore %s\nafter  %s", before, after)
 	}
 }
+
+// BuiltBy finds the complete run of the same plan, region and account, and no other.
+func TestBuiltByFindsOnlyACompleteRunOfTheSamePlanRegionAndAccount(t *testing.T) {
+	plan := func(t *testing.T) *steps.Plan { return loadPlan(t, "../examples/demo.yaml") }
+	for name, tc := range map[string]struct {
+		change  func(*steps.Journal)
+		account string
+		want    bool
+	}{
+		"a complete run of the same plan built it":   {change: func(*steps.Journal) {}, want: true},
+		"a run of the same account built it":         {change: func(j *steps.Journal) { j.Account = "123456789012" }, account: "123456789012", want: true},
+		"a run of another account did not":           {change: func(j *steps.Journal) { j.Account = "111111111111" }, account: "123456789012"},
+		"a run in another region did not":            {change: func(j *steps.Journal) { j.Region = "eu-west-1" }},
+		"a destroyed run did not":                    {change: func(j *steps.Journal) { j.State = steps.StateDestroyed }},
+		"a failed run did not":                       {change: func(j *steps.Journal) { j.State = steps.StateFailed }},
+		"a run of a plan with another stage did not": {change: func(j *steps.Journal) { j.Plan.Stage.Name = "prod" }},
+	} {
+		t.Run(name, func(t *testing.T) {
+			store := &steps.Store{Dir: t.TempDir()}
+			j := &steps.Journal{RunID: "orders-0a1b2c", State: steps.StateComplete, Region: "us-east-1", Plan: *plan(t)}
+			tc.change(j)
+			if err := store.Save(j); err != nil {
+				t.Fatal(err)
+			}
+			got, err := store.BuiltBy(plan(t), "us-east-1", func() (string, error) { return tc.account, nil })
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (got != nil) != tc.want {
+				t.Errorf("BuiltBy = %v, want a run: %v", got, tc.want)
+			}
+		})
+	}
+}

@@ -39,6 +39,8 @@ type CLI struct {
 	Demo        bool
 	// DryRun checks and shows a plan, with the AWS CLI commands, and changes nothing.
 	DryRun bool
+	// NewCopy builds a plan again although a complete run already built it.
+	NewCopy bool
 	// Flags repeats the global flags for the commands it suggests (e.g. "--demo").
 	Flags string
 }
@@ -239,9 +241,26 @@ func (c *CLI) Apply(ctx context.Context, acct *awsops.Account, store *steps.Stor
 		}
 		return ExitFailed
 	}
+	built, err := store.BuiltBy(p, acct.Region, func() (string, error) {
+		id, err := acct.Identity(ctx)
+		return id.Account, err
+	})
+	if err != nil {
+		Fail(c.Err, "check the runs that built this plan", err)
+		return ExitFailed
+	}
+	if built != nil && !c.NewCopy && !c.DryRun {
+		// Applying a plan again changes nothing: it is built, and a second copy is asked for.
+		fmt.Fprintf(c.Err, "Run %s already built this plan: its invoke URL is %s\nNothing was changed; use --new-copy to build a second one.\n", built.RunID, built.InvokeURL())
+		c.printSummary(built)
+		return ExitOK
+	}
 	Describe(c.Err, p, res, acct.Region)
 	for _, warn := range res.Warnings {
 		fmt.Fprintf(c.Err, "! %s\n", warn)
+	}
+	if built != nil && !c.NewCopy {
+		fmt.Fprintf(c.Err, "! run %s already built this plan; applying it changes nothing unless --new-copy is given\n", built.RunID)
 	}
 	if c.DryRun {
 		fmt.Fprintln(c.Out, "# The AWS CLI commands that would build this plan (nothing was changed):")
