@@ -249,17 +249,22 @@ func (c *CLI) Apply(ctx context.Context, acct *awsops.Account, store *steps.Stor
 		Fail(c.Err, "check the runs that built this plan", err)
 		return ExitFailed
 	}
+	// Applying a plan again changes nothing unless a second copy is asked for: with
+	// --new-copy, or at a terminal (the accessible wizard too) by answering yes.
+	question := "Create these resources?"
 	if built != nil && !c.NewCopy && !c.DryRun {
-		// Applying a plan again changes nothing: it is built, and a second copy is asked for.
-		fmt.Fprintf(c.Err, "Run %s already built this plan: its invoke URL is %s\nNothing was changed; use --new-copy to build a second one.\n", built.RunID, built.InvokeURL())
-		c.printSummary(built)
-		return ExitOK
+		if !c.Interactive || c.Yes {
+			fmt.Fprintf(c.Err, "Run %s already built this plan: its invoke URL is %s\nNothing was changed; use --new-copy to build a second one.\n", built.RunID, built.InvokeURL())
+			c.printSummary(built)
+			return ExitOK
+		}
+		question = fmt.Sprintf("Run %s already built this plan (%s). Build a second copy?", built.RunID, built.InvokeURL())
 	}
 	Describe(c.Err, p, res, acct.Region)
 	for _, warn := range res.Warnings {
 		fmt.Fprintf(c.Err, "! %s\n", warn)
 	}
-	if built != nil && !c.NewCopy {
+	if built != nil && c.DryRun {
 		fmt.Fprintf(c.Err, "! run %s already built this plan; applying it changes nothing unless --new-copy is given\n", built.RunID)
 	}
 	if c.DryRun {
@@ -269,7 +274,7 @@ func (c *CLI) Apply(ctx context.Context, acct *awsops.Account, store *steps.Stor
 		}
 		return ExitOK
 	}
-	if ok, code := c.ask("Create these resources?", "apply", "Nothing was changed."); !ok {
+	if ok, code := c.ask(question, "apply", "Nothing was changed."); !ok {
 		return code
 	}
 	r := &steps.Runner{Account: acct, Store: store}
