@@ -169,6 +169,11 @@ func (p *progress) event(e steps.Event) {
 			fmt.Fprintf(p.w, "↩ Undid %s.\n", strings.ToLower(e.Title))
 		}
 	case steps.UndoFailed:
+		var kept *steps.KeptError
+		if errors.As(e.Err, &kept) {
+			fmt.Fprintf(p.w, "■ Kept %s: run %s uses it.\n", kept.What, kept.By)
+			break
+		}
 		fmt.Fprintf(p.w, "✘ Could not undo %s: %s\n", strings.ToLower(e.Title), e.Text)
 	}
 }
