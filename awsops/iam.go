@@ -242,7 +242,7 @@ var (
 	}
 	// opsUndo deletes what a run made, in reverse, finding by tag what its journal lacks.
 	opsUndo = []string{
-		"ec2:DescribeSecurityGroups", "ec2:RevokeSecurityGroupIngress",
+		"ec2:DescribeSecurityGroups", "ec2:DescribeInstances", "ec2:RevokeSecurityGroupIngress",
 		"elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeListeners",
 		"elasticloadbalancing:DescribeTags", "elasticloadbalancing:DeregisterTargets", "elasticloadbalancing:DeleteListener",
 		"elasticloadbalancing:DeleteLoadBalancer", "elasticloadbalancing:DeleteTargetGroup",

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/vpclink/vpclink/awsops"
@@ -121,13 +122,53 @@ func hasRule(rules []awsops.Rule, r awsops.Rule) bool {
 }
 
 // ruleUser returns the id of a run among others that created or relies on rule, or "".
-func ruleUser(others []*Journal, rule awsops.Rule) string {
+// A run relies on a rule it recorded, and on one that admits its load balancer to one of its
+// targets: the second catches a run still adding its rules, and journals that did not record
+// the rules they found. instances are the VPC's, for their security groups.
+func ruleUser(others []*Journal, rule awsops.Rule, instances []awsops.Instance) string {
 	for _, j := range others {
-		if hasRule(j.Resources.Ingress, rule) || hasRule(j.Resources.IngressShared, rule) {
+		if hasRule(j.Resources.Ingress, rule) || hasRule(j.Resources.IngressShared, rule) || admitsRun(j, rule, instances) {
 			return j.RunID
 		}
 	}
 	return ""
+}
+
+// admitsRun reports whether rule lets run j's load balancer reach one of j's targets.
+func admitsRun(j *Journal, rule awsops.Rule, instances []awsops.Instance) bool {
+	res := j.Resources
+	if res.LoadBalancerReused {
+		return false // its load balancer's own run admits it
+	}
+	srcs := res.LoadBalancerIPs
+	if j.Plan.SecurityGroups.Mode == ModeVPCCIDR {
+		srcs = []string{res.VPCCIDR}
+	}
+	groups := map[string]awsops.SecurityGroup{rule.GroupID: {ID: rule.GroupID, Ingress: []awsops.Rule{rule}}}
+	for _, in := range instances {
+		if !slices.Contains(res.InstanceIDs, in.ID) || !slices.Contains(in.SecurityGroups, rule.GroupID) {
+			continue
+		}
+		for _, port := range IngressPorts(&j.Plan) {
+			for _, src := range srcs {
+				if admitted(in, groups, src, port) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// sameVPC returns the runs among others whose targets are in vpcID.
+func sameVPC(others []*Journal, vpcID string) []*Journal {
+	var out []*Journal
+	for _, j := range others {
+		if j.Resources.VPCID == vpcID {
+			out = append(out, j)
+		}
+	}
+	return out
 }
 
 // ruleCreator returns the run id a rule's description names ("vpclink <run>"), or "".

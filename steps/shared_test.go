@@ -249,3 +249,37 @@ func TestBuiltByFindsOnlyACompleteRunOfTheSamePlanRegionAndAccount(t *testing.T)
 		})
 	}
 }
+
+// A run that has not recorded the rules it relies on (one still adding them, or a journal
+// written before runs recorded them) is protected all the same: destroy sees that the rule
+// admits that run's load balancer to its targets.
+func TestDestroyKeepsARuleThatAdmitsAnotherRunsTargets(t *testing.T) {
+	sb := newSandbox(t, "")
+	acct := sb.Account()
+	store := &steps.Store{Dir: t.TempDir()}
+	ctx := context.Background()
+	first, err := apply(t, acct, store, loadPlan(t, "../examples/vpc-cidr.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := apply(t, acct, store, loadPlan(t, "../examples/vpc-cidr.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	second.Resources.IngressShared = nil
+	if err := store.Save(second); err != nil {
+		t.Fatal(err)
+	}
+	if err := (&steps.Runner{Account: acct, Store: store}).Rollback(ctx, first, steps.StateDestroyed); err != nil {
+		t.Fatalf("destroy the first run: %v", err)
+	}
+	health, err := acct.TargetHealth(ctx, second.Resources.TargetGroupARN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range health {
+		if h.State != "healthy" {
+			t.Errorf("second run's target %s is %s (%s) after the first was destroyed", h.ID, h.State, h.Reason)
+		}
+	}
+}

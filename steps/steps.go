@@ -775,8 +775,15 @@ func undoIngress(ctx context.Context, acct *awsops.Account, run *Run, rep Report
 	if err != nil {
 		return err
 	}
+	others = sameVPC(others, res.VPCID)
+	var instances []awsops.Instance
+	if len(others) > 0 && len(rules)+len(res.IngressShared) > 0 {
+		if instances, err = acct.ListInstances(ctx, res.VPCID); err != nil {
+			return err
+		}
+	}
 	for _, rule := range rules {
-		if by := ruleUser(others, rule); by != "" {
+		if by := ruleUser(others, rule, instances); by != "" {
 			rep.Stop(fmt.Sprintf("Keeping %s port %d in %s: run %s relies on it and keeps it.", rule.CIDR, rule.FromPort, rule.GroupID, by))
 		} else {
 			rep.Start(fmt.Sprintf("Revoking %s port %d in %s.", rule.CIDR, rule.FromPort, rule.GroupID))
@@ -792,7 +799,7 @@ func undoIngress(ctx context.Context, acct *awsops.Account, run *Run, rep Report
 	}
 	for _, rule := range res.IngressShared {
 		creator := ruleCreator(rule)
-		if creator != "" && creator != run.ID() && ruleUser(others, rule) == "" && runIsOver(run, creator) {
+		if creator != "" && creator != run.ID() && ruleUser(others, rule, instances) == "" && runIsOver(run, creator) {
 			rep.Start(fmt.Sprintf("Revoking %s port %d in %s, left by run %s, which is over; no run relies on it any more.", rule.CIDR, rule.FromPort, rule.GroupID, creator))
 			if err := acct.RevokeIngress(ctx, rule); err != nil {
 				return err
