@@ -32,7 +32,7 @@ const usage = `vpclink connects Amazon API Gateway to private services in a VPC.
 
 Usage:
   vpclink [flags]                       open the wizard
-  vpclink apply -f PLAN [--yes] [--keep-on-failure] [--dry-run] [--output text|json]
+  vpclink apply -f PLAN [--yes] [--keep-on-failure] [--dry-run] [--new-copy] [--output text|json]
   vpclink resume RUN [--yes] [--rollback-on-failure] [--output text|json]
   vpclink destroy RUN [--yes]
   vpclink status [RUN] [--output text|json]
@@ -125,6 +125,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	keep := fs.Bool("keep-on-failure", false, "keep what was created when a step fails")
 	rollbackOnFailure := fs.Bool("rollback-on-failure", false, "roll a resumed run back when a step fails")
 	dryRun := fs.Bool("dry-run", false, "check and show the plan; change nothing")
+	newCopy := fs.Bool("new-copy", false, "build the plan again although a run already built it")
 	output := fs.String("output", "text", "text or json")
 	policyPlan := fs.String("plan", "", "plan file that narrows the IAM policy")
 	checkPath := fs.String("path", "", "path check requests")
@@ -160,7 +161,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return ui.ExitUsage
 	}
 	store := &steps.Store{Dir: dir}
-	cli := &ui.CLI{Out: stdout, Err: stderr, In: stdin, Interactive: interactive, Yes: *yes, Keep: *keep, JSON: *output == "json", Demo: g.demo, DryRun: *dryRun, Flags: g.flags()}
+	cli := &ui.CLI{Out: stdout, Err: stderr, In: stdin, Interactive: interactive, Yes: *yes, Keep: *keep, JSON: *output == "json", Demo: g.demo, DryRun: *dryRun, NewCopy: *newCopy, Flags: g.flags()}
 	cli.RollbackOnFailure = *rollbackOnFailure
 
 	switch cmd {

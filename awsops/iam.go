@@ -203,6 +203,7 @@ func Operations() []Operation {
 		gateway("UpdateUsagePlan", "PATCH", "/usageplans/*", FeatureAPIKey),
 		gateway("DeleteUsagePlan", "DELETE", "/usageplans/*", FeatureAPIKey),
 		gateway("CreateUsagePlanKey", "POST", "/usageplans/*/keys", FeatureAPIKey),
+		gateway("GetUsagePlanKeys", "GET", "/usageplans/*/keys", FeatureAPIKey),
 	}
 }
 
@@ -242,11 +243,11 @@ var (
 		"apigateway:CreateVpcLink", "apigateway:CreateRestApi", "apigateway:CreateResource", "apigateway:PutMethod",
 		"apigateway:PutIntegration", "apigateway:CreateDeployment", "apigateway:GetDeployments", "apigateway:CreateStage", "apigateway:UpdateStage",
 		"apigateway:GetApiKeys", "apigateway:CreateApiKey", "apigateway:GetUsagePlans", "apigateway:CreateUsagePlan",
-		"apigateway:CreateUsagePlanKey", "apigateway:TestInvokeMethod",
+		"apigateway:CreateUsagePlanKey", "apigateway:TestInvokeMethod", "apigateway:GetUsagePlanKeys",
 	}
 	// opsUndo deletes what a run made, in reverse, finding by tag what its journal lacks.
 	opsUndo = []string{
-		"ec2:DescribeSecurityGroups", "ec2:RevokeSecurityGroupIngress",
+		"ec2:DescribeSecurityGroups", "ec2:DescribeInstances", "ec2:RevokeSecurityGroupIngress",
 		"elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeListeners",
 		"elasticloadbalancing:DescribeTags", "elasticloadbalancing:DeregisterTargets", "elasticloadbalancing:DeleteListener",
 		"elasticloadbalancing:DeleteLoadBalancer", "elasticloadbalancing:DeleteTargetGroup",

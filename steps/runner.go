@@ -84,6 +84,7 @@ func (r *Run) Resources() Resources {
 	res.LoadBalancerIPs = slices.Clone(res.LoadBalancerIPs)
 	res.Registered = slices.Clone(res.Registered)
 	res.Ingress = slices.Clone(res.Ingress)
+	res.IngressShared = slices.Clone(res.IngressShared)
 	res.Methods = slices.Clone(res.Methods)
 	res.RootMethods = slices.Clone(res.RootMethods)
 	res.PreviousVariables = maps.Clone(res.PreviousVariables)
@@ -382,8 +383,15 @@ func (e *UndoError) Error() string {
 	return msg
 }
 
+// Unwrap returns the failures, so that errors.As finds a *KeptError among them.
+func (e *UndoError) Unwrap() []error { return e.Errors }
+
 // RecommendActions tells how to finish the clean-up.
 func (e *UndoError) RecommendActions() string {
+	var kept *KeptError
+	if len(e.Errors) > 0 && !slices.ContainsFunc(e.Errors, func(err error) bool { return !errors.As(err, &kept) }) {
+		return kept.RecommendActions() // only what another run uses was left
+	}
 	return fmt.Sprintf("fix the cause named above, then run `vpclink destroy %s` to delete what remains", e.RunID)
 }
 

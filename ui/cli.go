@@ -40,6 +40,8 @@ type CLI struct {
 	Demo        bool
 	// DryRun checks and shows a plan, with the AWS CLI commands, and changes nothing.
 	DryRun bool
+	// NewCopy builds a plan again although a complete run already built it.
+	NewCopy bool
 	// Flags repeats the global flags for the commands it suggests (e.g. "--demo").
 	Flags string
 	// RollbackOnFailure makes a failing resume roll the run back; by default resume keeps
@@ -176,6 +178,11 @@ func (p *progress) event(e steps.Event) {
 			fmt.Fprintf(p.w, "↩ Undid %s.\n", strings.ToLower(e.Title))
 		}
 	case steps.UndoFailed:
+		var kept *steps.KeptError
+		if errors.As(e.Err, &kept) {
+			fmt.Fprintf(p.w, "■ Kept %s: run %s uses it.\n", kept.What, kept.By)
+			break
+		}
 		fmt.Fprintf(p.w, "✘ Could not undo %s: %s\n", strings.ToLower(e.Title), e.Text)
 	}
 }
@@ -255,6 +262,25 @@ func (c *CLI) Apply(ctx context.Context, acct *awsops.Account, store *steps.Stor
 		}
 		return ExitFailed
 	}
+	built, err := store.BuiltBy(p, acct.Region, func() (string, error) {
+		id, err := acct.Identity(ctx)
+		return id.Account, err
+	})
+	if err != nil {
+		Fail(c.Err, "check the runs that built this plan", err)
+		return ExitFailed
+	}
+	// Applying a plan again changes nothing unless a second copy is asked for: with
+	// --new-copy, or at a terminal (the accessible wizard too) by answering yes.
+	question := "Create these resources?"
+	if built != nil && !c.NewCopy && !c.DryRun {
+		if !c.Interactive || c.Yes {
+			fmt.Fprintf(c.Err, "Run %s already built this plan: its invoke URL is %s\nNothing was changed; use --new-copy to build a second one.\n", built.RunID, built.InvokeURL())
+			c.printSummary(built)
+			return ExitOK
+		}
+		question = fmt.Sprintf("Run %s already built this plan (%s). Build a second copy?", built.RunID, built.InvokeURL())
+	}
 	Describe(c.Err, p, res, acct.Region)
 	checks, err := steps.Preflight(ctx, acct, p, res, nil)
 	if err != nil {
@@ -262,6 +288,9 @@ func (c *CLI) Apply(ctx context.Context, acct *awsops.Account, store *steps.Stor
 		return ExitFailed
 	}
 	c.preflight = checks
+	if built != nil && c.DryRun {
+		fmt.Fprintf(c.Err, "! run %s already built this plan; applying it changes nothing unless --new-copy is given\n", built.RunID)
+	}
 	if c.DryRun {
 		WriteChecks(c.Err, checks)
 		fmt.Fprintln(c.Out, "# The AWS CLI commands that would build this plan (nothing was changed):")
@@ -278,7 +307,7 @@ func (c *CLI) Apply(ctx context.Context, acct *awsops.Account, store *steps.Stor
 		return c.refused(checks)
 	}
 	WriteChecks(c.Err, checks)
-	if ok, code := c.ask("Create these resources?", "apply", "Nothing was changed."); !ok {
+	if ok, code := c.ask(question, "apply", "Nothing was changed."); !ok {
 		return code
 	}
 	r := &steps.Runner{Account: acct, Store: store}
