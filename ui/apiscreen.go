@@ -48,6 +48,15 @@ func newAPIScreen(c *Common) *apiScreen {
 	return s
 }
 
+// Escape clears the list's filter before esc means back.
+func (a *apiScreen) Escape() bool {
+	if a.mode.Value() == apiReuse && a.list.clearFilter() {
+		a.save()
+		return true
+	}
+	return false
+}
+
 func (a *apiScreen) Title() string { return "API" }
 func (a *apiScreen) Why() string {
 	return "The REST API is what callers reach. vpclink adds a greedy /{proxy+} resource whose methods pass " +

@@ -6,6 +6,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/vpclink/vpclink/awsops"
 	"github.com/vpclink/vpclink/steps"
@@ -52,7 +53,7 @@ func (d *done) View() string {
 	row := func(label, value string) {
 		switch {
 		case value == "":
-		case 16+len(value) <= d.width || d.width == 0:
+		case 16+ansi.StringWidth(value) <= d.width || d.width == 0:
 			fmt.Fprintf(&b, "%-15s %s\n", label, value)
 		default:
 			fmt.Fprintf(&b, "%s\n  %s\n", label, value)

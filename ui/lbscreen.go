@@ -30,6 +30,7 @@ type lbScreen struct {
 	interval *field
 	healthy  *field
 	list     *picker
+	vpc      string
 }
 
 func portField(label, value, hint string, optional bool) *field {
@@ -67,7 +68,19 @@ func newLBScreen(c *Common) *lbScreen {
 	s.form = newForm(c, s.mode, s.port, s.target, s.path, s.hcPort, s.interval, s.healthy)
 	s.list = newPicker(c, "internal network load balancers", false,
 		table.Column{Title: "Name", Width: 24}, table.Column{Title: "State", Width: 12}, table.Column{Title: "Zones", Width: 36})
+	s.list.empty = func() string {
+		return fmt.Sprintf("There is no internal network load balancer in %s to reuse. Press ← to create a new one, or esc to choose another VPC.", vpcName(c.Draft.vpc))
+	}
 	return s
+}
+
+// Escape clears the list's filter before esc means back.
+func (s *lbScreen) Escape() bool {
+	if s.mode.Value() == lbReuse && s.list.clearFilter() {
+		s.save()
+		return true
+	}
+	return false
 }
 
 func (s *lbScreen) Title() string { return "Load balancer" }
@@ -80,6 +93,10 @@ func (s *lbScreen) Why() string {
 func (s *lbScreen) Init() tea.Cmd { return nil }
 
 func (s *lbScreen) Enter() tea.Cmd {
+	if s.vpc != s.c.Draft.vpc.ID {
+		s.vpc = s.c.Draft.vpc.ID
+		s.list.filter.SetValue("") // a filter typed for another VPC's load balancers
+	}
 	if d, ok := s.c.Data.byVPC[s.c.Draft.vpc.ID]; ok {
 		var rows []pickerRow
 		for _, lb := range d.lbs {
