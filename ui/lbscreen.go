@@ -85,10 +85,12 @@ func (s *lbScreen) Escape() bool {
 
 func (s *lbScreen) Title() string { return "Load balancer" }
 func (s *lbScreen) Why() string {
-	return "A REST API's VPC link can only point at a Network Load Balancer. vpclink creates an internal " +
-		"one (reachable only inside the VPC) with a TCP listener, and a target group that sends traffic to " +
-		"your instances and checks their health over HTTP. An NLB that already fronts the service can be " +
-		"reused instead; it then keeps its own listeners and targets."
+	return "A REST API's VPC link reaches your VPC over AWS PrivateLink, whose endpoint services stand on a " +
+		"Network Load Balancer: hence an NLB. vpclink creates an internal one (reachable only inside the " +
+		"VPC) with a TCP listener, and a target group that sends traffic to your instances and checks their " +
+		"health over HTTP. An NLB that already fronts the service can be reused; it keeps its listeners and " +
+		"targets. If it has security groups (NLBs can since 2023), their inbound rules apply to the VPC " +
+		"link's traffic too, unless its \"enforce inbound rules on PrivateLink traffic\" is off."
 }
 func (s *lbScreen) Init() tea.Cmd { return nil }
 

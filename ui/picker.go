@@ -115,7 +115,8 @@ func (p *picker) setRows(req int, rows []pickerRow, err error) {
 	if err != nil {
 		return
 	}
-	p.rows = rows
+	was, had := p.current()
+	p.rows, p.visible = rows, p.visible[:0] // the shown rows index the old rows
 	keep := map[string]bool{}
 	for _, r := range rows {
 		if p.selected[r.ID] {
@@ -124,6 +125,9 @@ func (p *picker) setRows(req int, rows []pickerRow, err error) {
 	}
 	p.selected = keep
 	p.refilter()
+	if had {
+		p.choose(was.ID)
+	}
 }
 
 // refilter shows the rows that match the filter. The cursor stays on its row while the row
@@ -195,7 +199,7 @@ func (p *picker) markCursor() {
 // current returns the row under the cursor.
 func (p *picker) current() (pickerRow, bool) {
 	c := p.table.Cursor()
-	if c < 0 || c >= len(p.visible) {
+	if c < 0 || c >= len(p.visible) || p.visible[c] >= len(p.rows) {
 		return pickerRow{}, false
 	}
 	return p.rows[p.visible[c]], true

@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/table"
@@ -34,7 +35,8 @@ func newVPCPicker(c *Common) *vpcPicker {
 	return v
 }
 
-// describe is the detail line of a VPC: its subnets, and its instances once known.
+// describe is the detail line of a VPC: its subnets, and its instances once known; and the
+// whole row when the table cut it.
 func (v *vpcPicker) describe(r pickerRow) string {
 	private, public := 0, 0
 	for _, s := range v.c.Data.subnets[r.ID] {
@@ -44,7 +46,10 @@ func (v *vpcPicker) describe(r pickerRow) string {
 			private++
 		}
 	}
-	text := fmt.Sprintf("%s · %s: %d private and %d public subnets", r.Cells[0], r.ID, private, public)
+	text := fmt.Sprintf("%s: %d private and %d public subnets", r.Cells[0], private, public)
+	if v.list.cut(r) {
+		text = strings.Join(r.Cells, " · ") + " · " + text[len(r.Cells[0])+2:]
+	}
 	if d, ok := v.c.Data.byVPC[r.ID]; ok {
 		n := running(d)
 		text += fmt.Sprintf(", %d running instance%s", n, map[bool]string{true: "s"}[n != 1])
