@@ -333,7 +333,10 @@ func (w *Wizard) footer(scr Screen) string {
 			return b.String()
 		}
 	}
-	b.WriteString("\n" + wrapHelp(w.help.ShortHelpView(append(scr.ShortHelp(), w.globalHelp()...)), w.c.Width))
+	// The help is wrapped between keys rather than cut with "…" at the width.
+	short := w.help
+	short.Width = 0
+	b.WriteString("\n" + wrapHelp(short.ShortHelpView(append(scr.ShortHelp(), w.globalHelp()...)), w.c.Width))
 	return b.String()
 }
 
