@@ -105,9 +105,10 @@ func bindings(groups ...[]key.Binding) []key.Binding {
 	return out
 }
 
-// para renders prose wrapped to the screen's width.
+// para renders prose wrapped to the screen's width, at spaces only: ids and names with
+// hyphens stay whole.
 func (c *Common) para(text string) string {
-	return c.Styles.Plain.Width(max(c.Width, 20)).Render(text)
+	return c.Styles.Plain.Width(max(c.Width, 20)).Render(wrapText(text, max(c.Width, 20), ""))
 }
 
 // wrapText wraps text to width cells, never dropping a word. It breaks lines at spaces
@@ -118,7 +119,9 @@ func wrapText(text string, width int, indent string) string {
 	width = max(width, 20)
 	var out []string
 	for _, para := range strings.Split(text, "\n") {
-		line, room := "", width
+		// A paragraph's own leading spaces stay: they indent it.
+		lead := para[:len(para)-len(strings.TrimLeft(para, " "))]
+		line, room := lead, width-len(lead)
 		flush := func() {
 			out = append(out, line)
 			line, room = indent, width-ansi.StringWidth(indent)
@@ -126,11 +129,11 @@ func wrapText(text string, width int, indent string) string {
 		for _, word := range strings.Fields(para) {
 			w := ansi.StringWidth(word)
 			switch {
-			case line != "" && line != indent && w+1 <= room:
+			case line != "" && line != indent && line != lead && w+1 <= room:
 				line += " " + word
 				room -= w + 1
 				continue
-			case line != "" && line != indent:
+			case line != "" && line != indent && line != lead:
 				flush()
 			}
 			if w > room {

@@ -100,3 +100,27 @@ func TestNoColorMarksTheCursorRow(t *testing.T) {
 		t.Errorf("the row the cursor left is still marked: %q", l)
 	}
 }
+
+func TestWrapTextBreaksAtSpacesOnly(t *testing.T) {
+	tests := map[string]struct {
+		text, indent string
+		width        int
+		want         string
+	}{
+		"a hyphenated id goes whole to the next line": {text: "There is none in prod-vpc (vpc-02101cd0dd7e51d92) to reuse.", width: 30,
+			want: "There is none in prod-vpc\n(vpc-02101cd0dd7e51d92) to\nreuse."},
+		"continuation lines are indented": {text: "! orders-api-3 is stopped: it gets traffic only once it runs", indent: "  ", width: 30,
+			want: "! orders-api-3 is stopped: it\n  gets traffic only once it\n  runs"},
+		"a word longer than the line is broken, not dropped": {text: "see arn:aws:iam::123456789012:user/demo now", width: 20,
+			want: "see\narn:aws:iam::1234567\n89012:user/demo now"},
+		"a paragraph keeps its leading spaces and blank lines": {text: "  Try: allow it\n\nthen retry", width: 20,
+			want: "  Try: allow it\n\nthen retry"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			if got := wrapText(tc.text, tc.width, tc.indent); got != tc.want {
+				t.Errorf("wrapText() =\n%s\nwant\n%s", got, tc.want)
+			}
+		})
+	}
+}

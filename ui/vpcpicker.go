@@ -3,7 +3,6 @@ package ui
 import (
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/table"
@@ -48,7 +47,12 @@ func (v *vpcPicker) describe(r pickerRow) string {
 	}
 	text := fmt.Sprintf("%s: %d private and %d public subnets", r.Cells[0], private, public)
 	if v.list.cut(r) {
-		text = strings.Join(r.Cells, " · ") + " · " + text[len(r.Cells[0])+2:]
+		// The table cut the row: name, id and CIDR in full; the counts need no header.
+		def := ""
+		if r.Cells[3] == "yes" {
+			def = " (default VPC)"
+		}
+		text = fmt.Sprintf("%s · %s · %s%s: %d private and %d public subnets", r.Cells[0], r.ID, r.Cells[2], def, private, public)
 	}
 	if d, ok := v.c.Data.byVPC[r.ID]; ok {
 		n := running(d)
