@@ -90,7 +90,7 @@ func (s *sgScreen) View() string {
 		b.WriteString(st.Success.Render("✔ The instances' security groups already admit the NLB: no rule will be added."))
 		return b.String()
 	}
-	b.WriteString("Ingress rules to add (removed again on rollback or destroy):\n")
+	b.WriteString(wrapText("Ingress rules to add (removed again on rollback or destroy):", s.c.Width, "") + "\n")
 	for _, r := range rules {
 		from := r.CIDR
 		if d.plan.SecurityGroups.Mode == steps.ModeNLBIPs {
@@ -102,7 +102,7 @@ func (s *sgScreen) View() string {
 				group = g.Name + " (" + g.ID + ")"
 			}
 		}
-		fmt.Fprintf(&b, "  + %s tcp/%d from %s\n", group, r.FromPort, from)
+		b.WriteString(wrapText(fmt.Sprintf("  + %s tcp/%d from %s", group, r.FromPort, from), s.c.Width, "    ") + "\n")
 	}
 	return strings.TrimRight(b.String(), "\n")
 }
