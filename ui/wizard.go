@@ -294,7 +294,12 @@ func (w *Wizard) View() string {
 	room := max(w.c.Height-2-strings.Count(footer, "\n")-1, 3)
 	lines := strings.Split(strings.TrimRight(scr.View(), "\n"), "\n")
 	if len(lines) > room {
-		lines = lines[:room]
+		if w.stage == stageBuild {
+			// A failure's question is at the end: the summary of the steps above gives way.
+			lines = lines[len(lines)-room:]
+		} else {
+			lines = lines[:room]
+		}
 	}
 	b.WriteString(strings.Join(lines, "\n") + "\n")
 	b.WriteString(footer)
