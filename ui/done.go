@@ -95,7 +95,7 @@ func (d *done) View() string {
 	row := func(label, value string) {
 		switch {
 		case value == "":
-		case 16+len(value) <= d.width || d.width == 0:
+		case 16+ansi.StringWidth(value) <= d.width || d.width == 0:
 			fmt.Fprintf(&b, "%-15s %s\n", label, value)
 		default:
 			fmt.Fprintf(&b, "%s\n  %s\n", label, value)
