@@ -5,6 +5,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -31,11 +32,15 @@ const usage = `vpclink connects Amazon API Gateway to private services in a VPC.
 
 Usage:
   vpclink [flags]                       open the wizard
-  vpclink apply -f PLAN [--yes] [--keep-on-failure] [--dry-run] [--output text|json]
+  vpclink apply -f PLAN [--yes] [--keep-on-failure] [--dry-run] [--new-copy] [--output text|json]
   vpclink resume RUN [--yes] [--rollback-on-failure] [--output text|json]
   vpclink destroy RUN [--yes]
   vpclink status [RUN] [--output text|json]
+  vpclink check [RUN] [--path /health] [--output text|json]
+                                        send a request through a run's chain, check each hop
   vpclink demo reset [--yes]
+  vpclink demo scenario list [--output text|json]
+  vpclink demo scenario start NAME [--yes]   reset the demo account into a training scenario
   vpclink iam-policy [--plan PLAN]      print the least-privilege IAM policy (for PLAN only)
   vpclink version
 
@@ -120,8 +125,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	keep := fs.Bool("keep-on-failure", false, "keep what was created when a step fails")
 	rollbackOnFailure := fs.Bool("rollback-on-failure", false, "roll a resumed run back when a step fails")
 	dryRun := fs.Bool("dry-run", false, "check and show the plan; change nothing")
+	newCopy := fs.Bool("new-copy", false, "build the plan again although a run already built it")
 	output := fs.String("output", "text", "text or json")
 	policyPlan := fs.String("plan", "", "plan file that narrows the IAM policy")
+	checkPath := fs.String("path", "", "path check requests")
 	if err := parseInterspersed(fs, rest); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stdout, usage)
@@ -144,6 +151,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if *policyPlan != "" && cmd != "iam-policy" {
 		return usageError(stderr, fmt.Errorf("--plan narrows vpclink iam-policy; %s takes a plan as -f PLAN", cmd))
 	}
+	if *checkPath != "" && cmd != "check" {
+		return usageError(stderr, fmt.Errorf("--path is the path vpclink check requests; %s does not take it", cmd))
+	}
 
 	dir, err := stateDir(g)
 	if err != nil {
@@ -151,7 +161,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return ui.ExitUsage
 	}
 	store := &steps.Store{Dir: dir}
-	cli := &ui.CLI{Out: stdout, Err: stderr, In: stdin, Interactive: interactive, Yes: *yes, Keep: *keep, JSON: *output == "json", Demo: g.demo, DryRun: *dryRun, Flags: g.flags()}
+	cli := &ui.CLI{Out: stdout, Err: stderr, In: stdin, Interactive: interactive, Yes: *yes, Keep: *keep, JSON: *output == "json", Demo: g.demo, DryRun: *dryRun, NewCopy: *newCopy, Flags: g.flags()}
 	cli.RollbackOnFailure = *rollbackOnFailure
 
 	switch cmd {
@@ -231,9 +241,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			}
 		}
 		return cli.Status(store, runID)
+	case "check":
+		return runCheck(ctx, g, cli, store, pos, *checkPath, stderr)
 	case "demo":
+		if len(pos) > 0 && pos[0] == "scenario" {
+			return demoScenario(ctx, g, cli, pos[1:], stderr)
+		}
 		if len(pos) != 1 || pos[0] != "reset" {
-			return usageError(stderr, errors.New("the demo command has one subcommand: vpclink demo reset"))
+			return usageError(stderr, errors.New("the demo command has two subcommands: vpclink demo reset, vpclink demo scenario list|start NAME"))
 		}
 		g.demo = true
 		dir, err := stateDir(g)
@@ -274,6 +289,81 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return ui.ExitOK
 	}
 	return usageError(stderr, fmt.Errorf("unknown command %q", cmd))
+}
+
+// runCheck wires vpclink check: the named run, or the latest of the account's region.
+func runCheck(ctx context.Context, g *globals, cli *ui.CLI, store *steps.Store, pos []string, path string, stderr io.Writer) int {
+	if len(pos) > 1 {
+		return usageError(stderr, errors.New("check takes at most one run id: vpclink check [RUN] [--path /health]"))
+	}
+	if path == "" {
+		path = "/"
+	}
+	if !strings.HasPrefix(path, "/") || strings.ContainsAny(path, " #") {
+		return usageError(stderr, fmt.Errorf("--path %q: give the path below the stage, starting with /, e.g. --path /health", path))
+	}
+	if len(pos) == 1 {
+		j, err := store.Load(pos[0])
+		if err != nil {
+			ui.Fail(stderr, "check", withDemoHint(g, pos[0], err))
+			return ui.ExitUsage
+		}
+		acct, err := openAccount(ctx, g, j.Region)
+		if err != nil {
+			ui.Fail(stderr, "connect to AWS", err)
+			return ui.ExitUsage
+		}
+		return cli.Check(ctx, acct, j, path)
+	}
+	acct, err := openAccount(ctx, g, "")
+	if err != nil {
+		ui.Fail(stderr, "connect to AWS", err)
+		return ui.ExitUsage
+	}
+	j, err := steps.LatestRun(store, acct.Region, g.demo)
+	if err != nil {
+		ui.Fail(stderr, "check", err)
+		return ui.ExitUsage
+	}
+	return cli.Check(ctx, acct, j, path)
+}
+
+// demoScenario runs `vpclink demo scenario list` and `vpclink demo scenario start NAME`.
+func demoScenario(ctx context.Context, g *globals, cli *ui.CLI, args []string, stderr io.Writer) int {
+	switch {
+	case len(args) == 1 && args[0] == "list":
+		return cli.ScenarioList(steps.Scenarios())
+	case len(args) == 2 && args[0] == "start":
+	default:
+		return usageError(stderr, errors.New("use vpclink demo scenario list, or vpclink demo scenario start NAME"))
+	}
+	sc, err := steps.FindScenario(args[1])
+	if err != nil {
+		return usageError(stderr, err)
+	}
+	g.demo = true
+	cli.Flags = g.flags()
+	dir, err := stateDir(g)
+	if err != nil {
+		ui.Fail(stderr, "find the state directory", err)
+		return ui.ExitUsage
+	}
+	region := cmp.Or(g.region, "us-east-1")
+	// The scenario is built at speed 0, without injected faults or a policy: it is set up,
+	// not trained on.
+	opts := sandbox.Options{Dir: dir, Region: region}
+	store := &steps.Store{Dir: dir}
+	return cli.ScenarioStart(sc, region, store, func() (*steps.ScenarioRun, error) {
+		// The account is not read first: a damaged account file is started afresh too.
+		if err := sandbox.ResetAccount(opts); err != nil {
+			return nil, err
+		}
+		sb, err := sandbox.New(opts)
+		if err != nil {
+			return nil, err
+		}
+		return steps.StartScenario(ctx, sb, store, sc)
+	})
 }
 
 // parseInterspersed parses flags that may come after positional arguments.

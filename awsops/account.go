@@ -24,6 +24,8 @@ type EC2API interface {
 	ec2.DescribeSecurityGroupsAPIClient
 	ec2.DescribeRouteTablesAPIClient
 	ec2.DescribeNetworkInterfacesAPIClient
+	// DescribeNetworkAcls reads the network ACLs between the load balancer and its targets.
+	ec2.DescribeNetworkAclsAPIClient
 	AuthorizeSecurityGroupIngress(context.Context, *ec2.AuthorizeSecurityGroupIngressInput, ...func(*ec2.Options)) (*ec2.AuthorizeSecurityGroupIngressOutput, error)
 	RevokeSecurityGroupIngress(context.Context, *ec2.RevokeSecurityGroupIngressInput, ...func(*ec2.Options)) (*ec2.RevokeSecurityGroupIngressOutput, error)
 }
@@ -52,6 +54,7 @@ type GatewayAPI interface {
 	apigateway.GetUsagePlansAPIClient
 	apigateway.GetApiKeysAPIClient
 	apigateway.GetDeploymentsAPIClient
+	apigateway.GetUsagePlanKeysAPIClient
 	CreateRestApi(context.Context, *apigateway.CreateRestApiInput, ...func(*apigateway.Options)) (*apigateway.CreateRestApiOutput, error)
 	GetRestApi(context.Context, *apigateway.GetRestApiInput, ...func(*apigateway.Options)) (*apigateway.GetRestApiOutput, error)
 	DeleteRestApi(context.Context, *apigateway.DeleteRestApiInput, ...func(*apigateway.Options)) (*apigateway.DeleteRestApiOutput, error)
@@ -77,6 +80,8 @@ type GatewayAPI interface {
 	GetAccount(context.Context, *apigateway.GetAccountInput, ...func(*apigateway.Options)) (*apigateway.GetAccountOutput, error)
 	// TestInvokeMethod sends a request through a method's integration without a public call.
 	TestInvokeMethod(context.Context, *apigateway.TestInvokeMethodInput, ...func(*apigateway.Options)) (*apigateway.TestInvokeMethodOutput, error)
+	// GetApiKey reads one API key, with its value when asked: a check sends it once.
+	GetApiKey(context.Context, *apigateway.GetApiKeyInput, ...func(*apigateway.Options)) (*apigateway.GetApiKeyOutput, error)
 }
 
 // VPCLinkAPI is the part of API Gateway that manages VPC links. It is separate from
@@ -125,6 +130,9 @@ type Account struct {
 	Poll Polling
 
 	paceOnce sync.Once
+	// invoker sends requests to invoke URLs (invokeurl.go); nil where they are not
+	// reachable: the demo account, an emulator.
+	invoker *invoker
 }
 
 // FromConfig builds an Account on the real SDK clients for cfg. endpoint, when set, overrides
@@ -168,8 +176,9 @@ func FromConfig(cfg aws.Config, endpoint, profile string) *Account {
 				o.BaseEndpoint = aws.String(endpoint)
 			}
 		}),
-		Region: cfg.Region,
-		Pace:   &Pacer{Scale: 1, MaxAttempts: attempts, Profile: profile, Region: cfg.Region},
+		Region:  cfg.Region,
+		Pace:    &Pacer{Scale: 1, MaxAttempts: attempts, Profile: profile, Region: cfg.Region},
+		invoker: newInvoker(cfg, endpoint),
 	}
 }
 

@@ -802,9 +802,10 @@ func (a *Account) DeleteAPIKey(ctx context.Context, id string) error {
 	return nil
 }
 
-// CreateUsagePlan creates a usage plan for one stage, with throttling when rate > 0, and
-// attaches keyID to it.
-func (a *Account) CreateUsagePlan(ctx context.Context, name, apiID, stage, keyID string, rate float64, burst int32, tags map[string]string) (string, error) {
+// CreateUsagePlan creates a usage plan for one stage, with throttling when rate > 0. Its key
+// is attached by AttachUsagePlanKey, a call of its own, so that a crash between the two is
+// repaired on resume.
+func (a *Account) CreateUsagePlan(ctx context.Context, name, apiID, stage string, rate float64, burst int32, tags map[string]string) (string, error) {
 	in := &apigateway.CreateUsagePlanInput{
 		Name:      aws.String(name),
 		ApiStages: []gwtypes.ApiStage{{ApiId: aws.String(apiID), Stage: aws.String(stage)}},
@@ -821,18 +822,44 @@ func (a *Account) CreateUsagePlan(ctx context.Context, name, apiID, stage, keyID
 	if err != nil {
 		return "", fmt.Errorf("create usage plan %s: %w", name, err)
 	}
-	id := aws.ToString(out.Id)
-	err = a.pacer().Gateway(ctx, "CreateUsagePlanKey", func() error {
-		_, err := a.Gateway.CreateUsagePlanKey(ctx, &apigateway.CreateUsagePlanKeyInput{UsagePlanId: aws.String(id), KeyId: aws.String(keyID), KeyType: aws.String("API_KEY")})
+	return aws.ToString(out.Id), nil
+}
+
+// UsagePlanHasKey reports whether the API key keyID is attached to the usage plan planID.
+func (a *Account) UsagePlanHasKey(ctx context.Context, planID, keyID string) (bool, error) {
+	pages := apigateway.NewGetUsagePlanKeysPaginator(a.Gateway, &apigateway.GetUsagePlanKeysInput{UsagePlanId: aws.String(planID)})
+	for pages.HasMorePages() {
+		var out *apigateway.GetUsagePlanKeysOutput
+		err := a.pacer().Gateway(ctx, "GetUsagePlanKeys", func() (err error) {
+			out, err = pages.NextPage(ctx)
+			return err
+		})
+		if err != nil {
+			return false, fmt.Errorf("get keys of usage plan %s: %w", planID, err)
+		}
+		for _, k := range out.Items {
+			if aws.ToString(k.Id) == keyID {
+				return true, nil
+			}
+		}
+	}
+	return false, nil
+}
+
+// AttachUsagePlanKey attaches the API key keyID to the usage plan planID. A key attached
+// already (AWS's ConflictException) is success, so the call may be repeated.
+func (a *Account) AttachUsagePlanKey(ctx context.Context, planID, keyID string) error {
+	err := a.pacer().Gateway(ctx, "CreateUsagePlanKey", func() error {
+		_, err := a.Gateway.CreateUsagePlanKey(ctx, &apigateway.CreateUsagePlanKeyInput{UsagePlanId: aws.String(planID), KeyId: aws.String(keyID), KeyType: aws.String("API_KEY")})
 		return err
 	})
 	if ErrorCode(err) == "ConflictException" {
-		err = nil // the key is attached already
+		return nil
 	}
 	if err != nil {
-		return id, fmt.Errorf("attach api key %s to usage plan %s: %w", keyID, id, err)
+		return fmt.Errorf("attach api key %s to usage plan %s: %w", keyID, planID, err)
 	}
-	return id, nil
+	return nil
 }
 
 // FindUsagePlan returns the id of the usage plan named name that carries tag key=value, if any.

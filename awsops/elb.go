@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -168,11 +169,21 @@ type TargetGroupSpec struct {
 }
 
 func targetGroup(tg elbtypes.TargetGroup) TargetGroup {
-	return TargetGroup{
+	out := TargetGroup{
 		ARN: aws.ToString(tg.TargetGroupArn), Name: aws.ToString(tg.TargetGroupName),
 		Protocol: string(tg.Protocol), Port: aws.ToInt32(tg.Port), VPCID: aws.ToString(tg.VpcId),
 		LoadBalancerARNs: tg.LoadBalancerArns,
+		HealthCheck: HealthCheck{Path: aws.ToString(tg.HealthCheckPath), Interval: aws.ToInt32(tg.HealthCheckIntervalSeconds),
+			HealthyThreshold: aws.ToInt32(tg.HealthyThresholdCount), UnhealthyThreshold: aws.ToInt32(tg.UnhealthyThresholdCount),
+			Timeout: aws.ToInt32(tg.HealthCheckTimeoutSeconds)},
 	}
+	if p, err := strconv.Atoi(aws.ToString(tg.HealthCheckPort)); err == nil {
+		out.HealthCheck.Port = int32(p) // "traffic-port" leaves 0
+	}
+	if tg.Matcher != nil {
+		out.HealthCheck.Matcher = aws.ToString(tg.Matcher.HttpCode)
+	}
+	return out
 }
 
 // CreateTargetGroup creates a TCP target group of instances with an HTTP health check.

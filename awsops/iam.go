@@ -155,7 +155,7 @@ func Operations() []Operation {
 		{Name: "sts:GetCallerIdentity"},
 
 		ec2Read("DescribeVpcs"), ec2Read("DescribeSubnets"), ec2Read("DescribeRouteTables"),
-		ec2Read("DescribeInstances"), ec2Read("DescribeSecurityGroups"), nlbIPs,
+		ec2Read("DescribeInstances"), ec2Read("DescribeSecurityGroups"), nlbIPs, ec2Read("DescribeNetworkAcls"),
 		authorize, revoke,
 
 		elbRead("DescribeLoadBalancers"), elbRead("DescribeTargetGroups"), elbRead("DescribeListeners"),
@@ -195,6 +195,7 @@ func Operations() []Operation {
 
 		tagged(gateway("CreateApiKey", "POST", "/apikeys", FeatureAPIKey)),
 		gateway("GetApiKeys", "GET", "/apikeys", FeatureAPIKey),
+		gateway("GetApiKey", "GET", "/apikeys/*", FeatureAPIKey),
 		gateway("DeleteApiKey", "DELETE", "/apikeys/*", FeatureAPIKey),
 		tagged(gateway("CreateUsagePlan", "POST", "/usageplans", FeatureAPIKey)),
 		gateway("GetUsagePlans", "GET", "/usageplans", FeatureAPIKey),
@@ -202,6 +203,7 @@ func Operations() []Operation {
 		gateway("UpdateUsagePlan", "PATCH", "/usageplans/*", FeatureAPIKey),
 		gateway("DeleteUsagePlan", "DELETE", "/usageplans/*", FeatureAPIKey),
 		gateway("CreateUsagePlanKey", "POST", "/usageplans/*/keys", FeatureAPIKey),
+		gateway("GetUsagePlanKeys", "GET", "/usageplans/*/keys", FeatureAPIKey),
 	}
 }
 
@@ -216,11 +218,12 @@ const (
 	CmdResume    Command = "resume"
 	CmdDestroy   Command = "destroy"
 	CmdStatus    Command = "status"
+	CmdCheck     Command = "check"
 	CmdDemoReset Command = "demo reset"
 )
 
 // Commands is every command, in the order the README lists them.
-var Commands = []Command{CmdWizard, CmdApply, CmdDryRun, CmdResume, CmdDestroy, CmdStatus, CmdDemoReset}
+var Commands = []Command{CmdWizard, CmdApply, CmdDryRun, CmdResume, CmdDestroy, CmdStatus, CmdCheck, CmdDemoReset}
 
 // Operation groups the commands are made of.
 var (
@@ -240,11 +243,11 @@ var (
 		"apigateway:CreateVpcLink", "apigateway:CreateRestApi", "apigateway:CreateResource", "apigateway:PutMethod",
 		"apigateway:PutIntegration", "apigateway:CreateDeployment", "apigateway:GetDeployments", "apigateway:CreateStage", "apigateway:UpdateStage",
 		"apigateway:GetApiKeys", "apigateway:CreateApiKey", "apigateway:GetUsagePlans", "apigateway:CreateUsagePlan",
-		"apigateway:CreateUsagePlanKey", "apigateway:TestInvokeMethod",
+		"apigateway:CreateUsagePlanKey", "apigateway:TestInvokeMethod", "apigateway:GetUsagePlanKeys",
 	}
 	// opsUndo deletes what a run made, in reverse, finding by tag what its journal lacks.
 	opsUndo = []string{
-		"ec2:DescribeSecurityGroups", "ec2:RevokeSecurityGroupIngress",
+		"ec2:DescribeSecurityGroups", "ec2:DescribeInstances", "ec2:RevokeSecurityGroupIngress",
 		"elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeListeners",
 		"elasticloadbalancing:DescribeTags", "elasticloadbalancing:DeregisterTargets", "elasticloadbalancing:DeleteListener",
 		"elasticloadbalancing:DeleteLoadBalancer", "elasticloadbalancing:DeleteTargetGroup",
@@ -253,6 +256,15 @@ var (
 		"apigateway:DeleteMethod", "apigateway:GetStage", "apigateway:UpdateStage", "apigateway:DeleteStage", "apigateway:GetDeployments", "apigateway:DeleteDeployment",
 		"apigateway:GetApiKeys", "apigateway:DeleteApiKey", "apigateway:GetUsagePlans", "apigateway:GetUsagePlan",
 		"apigateway:UpdateUsagePlan", "apigateway:DeleteUsagePlan",
+	}
+	// opsCheck sends a request through a run's chain and reads every hop of it; apply,
+	// resume and the wizard run it when they finish.
+	opsCheck = []string{
+		"sts:GetCallerIdentity",
+		"apigateway:GetStage", "apigateway:GetVpcLink", "apigateway:GetResources", "apigateway:TestInvokeMethod", "apigateway:GetApiKey",
+		"elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeTargetGroups",
+		"elasticloadbalancing:DescribeTargetHealth",
+		"ec2:DescribeInstances", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups", "ec2:DescribeNetworkInterfaces", "ec2:DescribeNetworkAcls",
 	}
 )
 
@@ -263,7 +275,9 @@ func CommandOperations(c Command) []string {
 	var groups [][]string
 	switch c {
 	case CmdWizard, CmdApply, CmdResume:
-		groups = [][]string{opsResolve, opsBuild, opsUndo}
+		groups = [][]string{opsResolve, opsBuild, opsUndo, opsCheck}
+	case CmdCheck:
+		groups = [][]string{opsCheck}
 	case CmdDryRun:
 		groups = [][]string{opsResolve}
 	case CmdDestroy:

@@ -119,6 +119,8 @@ type TargetGroup struct {
 	Port             int32
 	VPCID            string
 	LoadBalancerARNs []string
+	// HealthCheck is how the group checks its targets, as AWS describes it.
+	HealthCheck HealthCheck
 }
 
 // Listener is an ELBv2 listener.

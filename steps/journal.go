@@ -111,6 +111,9 @@ type Resources struct {
 	ListenerARN        string        `json:"listenerArn,omitempty"`
 	Registered         []string      `json:"registered,omitempty"`
 	Ingress            []awsops.Rule `json:"ingress,omitempty"`
+	// IngressShared are rules this run found in place and relies on, but did not create:
+	// its undo leaves them to the run that made them (see shared.go).
+	IngressShared []awsops.Rule `json:"ingressShared,omitempty"`
 
 	VPCLinkID     string `json:"vpcLinkId,omitempty"`
 	VPCLinkReused bool   `json:"vpcLinkReused,omitempty"`

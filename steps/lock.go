@@ -123,6 +123,22 @@ func (r *Runner) Lock(runID string) error {
 	return nil
 }
 
+// hold makes sure the runner holds run runID for one Apply or Rollback: a run the runner
+// holds already (Lock, Open, NewJournal) stays held after it; one it takes here is given up
+// when release is called.
+func (r *Runner) hold(runID string) (release func(), err error) {
+	r.lockMu.Lock()
+	held := r.lock != nil && r.lock.runID == runID
+	r.lockMu.Unlock()
+	if held || r.Store == nil {
+		return func() {}, nil
+	}
+	if err := r.Lock(runID); err != nil {
+		return nil, err
+	}
+	return func() { _ = r.Close() }, nil
+}
+
 // Close gives up the run the runner holds, for another process (or runner) to take.
 func (r *Runner) Close() error {
 	r.lockMu.Lock()

@@ -50,8 +50,6 @@ func TestResumeReplacesAVPCLinkStillDeleting(t *testing.T) {
 			t.Fatalf("the journal lost the link being deleted: %q", j.Resources.VPCLinkID)
 		}
 
-		r.Close() // the vpclink that was stopped ends, and gives the run up
-
 		var said []string
 		var mu sync.Mutex
 		r = &steps.Runner{Account: acct, Store: store, Events: func(e steps.Event) {

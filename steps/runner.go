@@ -84,6 +84,7 @@ func (r *Run) Resources() Resources {
 	res.LoadBalancerIPs = slices.Clone(res.LoadBalancerIPs)
 	res.Registered = slices.Clone(res.Registered)
 	res.Ingress = slices.Clone(res.Ingress)
+	res.IngressShared = slices.Clone(res.IngressShared)
 	res.Methods = slices.Clone(res.Methods)
 	res.RootMethods = slices.Clone(res.RootMethods)
 	res.PreviousVariables = maps.Clone(res.PreviousVariables)
@@ -238,9 +239,11 @@ func Recommend(err error) string {
 // back or keep. A create stopped in flight is found again by its name or tag, on retry and
 // on rollback alike. A run another vpclink process holds is refused with an *InUseError.
 func (r *Runner) Apply(ctx context.Context, j *Journal) error {
-	if err := r.Lock(j.RunID); err != nil {
+	release, err := r.hold(j.RunID)
+	if err != nil {
 		return err
 	}
+	defer release()
 	run := &Run{j: j, store: r.Store}
 	all := r.steps()
 	byID := map[string]Step{}
@@ -254,7 +257,7 @@ func (r *Runner) Apply(ctx context.Context, j *Journal) error {
 			j.Steps[i].Status, j.Steps[i].Error = Pending, ""
 		}
 	}
-	err := run.save()
+	err = run.save()
 	run.mu.Unlock()
 	if err != nil {
 		return err
@@ -395,8 +398,15 @@ func (e *UndoError) Error() string {
 	return msg
 }
 
+// Unwrap returns the failures, so that errors.As finds a *KeptError among them.
+func (e *UndoError) Unwrap() []error { return e.Errors }
+
 // RecommendActions tells how to finish the clean-up.
 func (e *UndoError) RecommendActions() string {
+	var kept *KeptError
+	if len(e.Errors) > 0 && !slices.ContainsFunc(e.Errors, func(err error) bool { return !errors.As(err, &kept) }) {
+		return kept.RecommendActions() // only what another run uses was left
+	}
 	return fmt.Sprintf("fix the cause named above, then run `vpclink destroy %s` to delete what remains", e.RunID)
 }
 
@@ -407,9 +417,11 @@ func (e *UndoError) RecommendActions() string {
 // and leaves it so when it fails or is stopped: the run is then half-destroyed, and only a
 // destroy finishes it. A run another vpclink process holds is refused with an *InUseError.
 func (r *Runner) Rollback(ctx context.Context, j *Journal, final RunState) error {
-	if err := r.Lock(j.RunID); err != nil {
+	release, err := r.hold(j.RunID)
+	if err != nil {
 		return err
 	}
+	defer release()
 	run := &Run{j: j, store: r.Store}
 	all := r.steps()
 	if final == StateDestroyed {

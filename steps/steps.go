@@ -100,9 +100,15 @@ const (
 	fmtDeployStart  = "Deploying to stage %s."
 	fmtDeployDone   = "Deployed %s to stage %s."
 	fmtDeployFailed = "Failed to deploy to stage %s"
-	fmtKeyStart     = "Creating API key and usage plan %s."
-	fmtKeyDone      = "Created API key %s in usage plan %s."
+	fmtKeyStart     = "Creating API key %s."
+	fmtKeyDone      = "Created API key %s (%s)."
 	fmtKeyFailed    = "Failed to create API key %s"
+	fmtUPStart      = "Creating usage plan %s."
+	fmtUPDone       = "Created usage plan %s (%s)."
+	fmtUPFailed     = "Failed to create usage plan %s"
+	fmtAttachStart  = "Attaching API key %s to usage plan %s."
+	fmtAttachDone   = "Attached API key %s to usage plan %s."
+	fmtAttachFailed = "Failed to attach API key %s to usage plan %s"
 	fmtHealthWait   = "Waiting for targets to pass health checks on %s."
 	fmtHealthDone   = "Targets healthy: %s."
 )
@@ -142,6 +148,9 @@ func All(acct *awsops.Account) []Step {
 					return ignoreNotOurs(err)
 				}
 				arn := tg.ARN
+				if err := keepForLoadBalancerUser(run, "target group "+awsops.ResourceName(arn)); err != nil {
+					return err
+				}
 				rep.Start("Deleting target group " + arn + ".")
 				if err := acct.DeleteTargetGroup(ctx, arn); err != nil {
 					return err
@@ -160,6 +169,9 @@ func All(acct *awsops.Account) []Step {
 					return ignoreNotOurs(err)
 				}
 				arn := lb.ARN
+				if err := keepForLoadBalancerUser(run, "load balancer "+lb.Name); err != nil {
+					return err
+				}
 				rep.Start("Deleting load balancer " + arn + ".")
 				if err := acct.DeleteLoadBalancer(ctx, arn); err != nil {
 					return err
@@ -174,6 +186,9 @@ func All(acct *awsops.Account) []Step {
 				arn := run.Resources().ListenerARN
 				if arn == "" {
 					return nil
+				}
+				if err := keepForLoadBalancerUser(run, fmt.Sprintf("the listener on port %d", run.Plan().LoadBalancer.Port)); err != nil {
+					return err
 				}
 				rep.Start("Deleting listener " + arn + ".")
 				if err := acct.DeleteListener(ctx, arn); err != nil {
@@ -200,6 +215,9 @@ func All(acct *awsops.Account) []Step {
 				if len(res.Registered) == 0 || res.TargetGroupARN == "" {
 					return nil
 				}
+				if err := keepForLoadBalancerUser(run, "the targets "+strings.Join(res.Registered, ", ")); err != nil {
+					return err
+				}
 				rep.Start("Deregistering " + strings.Join(res.Registered, ", ") + ".")
 				if err := acct.DeregisterTargets(ctx, res.TargetGroupARN, res.Registered, run.Plan().Targets.Port); err != nil {
 					return err
@@ -218,36 +236,8 @@ func All(acct *awsops.Account) []Step {
 				return nil
 			}},
 		&step{id: IDIngress, title: "Security group rules", after: []string{IDWaitNLB}, applies: newLB,
-			do: func(ctx context.Context, run *Run, rep Reporter) error { return doIngress(ctx, acct, run, rep) },
-			undo: func(ctx context.Context, run *Run, rep Reporter) error {
-				rules := run.Resources().Ingress
-				if res := run.Resources(); res.VPCID != "" && !res.LoadBalancerReused {
-					// Rules carry the run in their description: find those the journal missed.
-					groups, err := acct.ListSecurityGroups(ctx, res.VPCID)
-					if err != nil {
-						return err
-					}
-					for _, g := range groups {
-						for _, r := range g.Ingress {
-							if r.Description == ruleDescription(run.ID()) && !slices.Contains(rules, r) {
-								rules = append(rules, r)
-							}
-						}
-					}
-				}
-				for _, rule := range rules {
-					rep.Start(fmt.Sprintf("Revoking %s port %d in %s.", rule.CIDR, rule.FromPort, rule.GroupID))
-					if err := acct.RevokeIngress(ctx, rule); err != nil {
-						return err
-					}
-					if err := run.Record(func(r *Resources) {
-						r.Ingress = slices.DeleteFunc(r.Ingress, func(x awsops.Rule) bool { return x == rule })
-					}); err != nil {
-						return err
-					}
-				}
-				return nil
-			}},
+			do:   func(ctx context.Context, run *Run, rep Reporter) error { return doIngress(ctx, acct, run, rep) },
+			undo: func(ctx context.Context, run *Run, rep Reporter) error { return undoIngress(ctx, acct, run, rep) }},
 		&step{id: IDVPCLink, title: "VPC link", after: []string{IDWaitNLB},
 			do: func(ctx context.Context, run *Run, rep Reporter) error { return doVPCLink(ctx, acct, run, rep) },
 			undo: func(ctx context.Context, run *Run, rep Reporter) error {
@@ -261,7 +251,18 @@ func All(acct *awsops.Account) []Step {
 				if err != nil {
 					return err
 				}
+				var kept error
 				for _, id := range withDuplicates(res.VPCLinkID, tagged, linkID) {
+					if id == res.VPCLinkID {
+						by, err := vpcLinkUser(run)
+						if err != nil {
+							return err
+						}
+						if by != "" {
+							kept = &KeptError{RunID: run.ID(), What: "VPC link " + id, By: by}
+							continue
+						}
+					}
 					rep.Start("Deleting VPC link " + id + ".")
 					if err := acct.DeleteVPCLink(ctx, id); err != nil {
 						return err
@@ -270,6 +271,9 @@ func All(acct *awsops.Account) []Step {
 					if err := acct.WaitVPCLinkDeleted(ctx, id, rep.Status); err != nil {
 						return err
 					}
+				}
+				if kept != nil {
+					return kept
 				}
 				return run.Record(func(r *Resources) { r.VPCLinkID = "" })
 			}},
@@ -581,9 +585,15 @@ func IngressRules(instances []awsops.Instance, groups []awsops.SecurityGroup, so
 
 // admitted reports whether one of the instance's groups already lets all of src reach port.
 func admitted(in awsops.Instance, groups map[string]awsops.SecurityGroup, src string, port int32) bool {
+	_, ok := admitting(in, groups, src, port)
+	return ok
+}
+
+// admitting returns the first rule of the instance's groups that lets all of src reach port.
+func admitting(in awsops.Instance, groups map[string]awsops.SecurityGroup, src string, port int32) (awsops.Rule, bool) {
 	want, err := netip.ParsePrefix(src)
 	if err != nil {
-		return false
+		return awsops.Rule{}, false
 	}
 	for _, gid := range in.SecurityGroups {
 		for _, r := range groups[gid].Ingress {
@@ -592,11 +602,11 @@ func admitted(in awsops.Instance, groups map[string]awsops.SecurityGroup, src st
 				continue
 			}
 			if r.Protocol == "-1" || (r.Protocol == "tcp" && r.FromPort <= port && port <= r.ToPort) {
-				return true
+				return r, true
 			}
 		}
 	}
-	return false
+	return awsops.Rule{}, false
 }
 
 // checkWithinVPC refuses rules whose source is not inside the VPC's CIDR as AWS reports it
@@ -688,6 +698,25 @@ func doIngress(ctx context.Context, acct *awsops.Account, run *Run, rep Reporter
 			}
 		}
 	}
+	// Rules already in place (the user's, or another run's) are relied on, not created: undo
+	// leaves them to whoever made them.
+	byID := map[string]awsops.SecurityGroup{}
+	for _, g := range groups {
+		byID[g.ID] = g
+	}
+	for _, in := range instances {
+		for _, port := range IngressPorts(p) {
+			for _, src := range srcs {
+				r, ok := admitting(in, byID, src, port)
+				if !ok || r.Description == desc || hasRule(run.Resources().Ingress, r) {
+					continue
+				}
+				if err := recordShared(run, r); err != nil {
+					return err
+				}
+			}
+		}
+	}
 	rules := IngressRules(instances, groups, srcs, IngressPorts(p), desc)
 	if len(rules) > 0 {
 		// Whatever the journal says, no rule admits more than the VPC's own addresses.
@@ -701,19 +730,120 @@ func doIngress(ctx context.Context, acct *awsops.Account, run *Run, rep Reporter
 		if err != nil {
 			return awsops.Failed(err, fmtIngFailed, r.CIDR, r.GroupID)
 		}
-		if added {
-			if err := run.Record(func(x *Resources) { x.Ingress = append(x.Ingress, r) }); err != nil {
+		if !added {
+			// AWS has the rule already (InvalidPermission.Duplicate): another run made it
+			// since the groups were listed. It is shared, not this run's.
+			if err := recordShared(run, r); err != nil {
 				return err
+			}
+			continue
+		}
+		if err := run.Record(func(x *Resources) { x.Ingress = append(x.Ingress, r) }); err != nil {
+			return err
+		}
+	}
+	res = run.Resources()
+	ports := joinPorts(IngressPorts(p))
+	switch n, shared := len(res.Ingress), len(res.IngressShared); {
+	case n == 0 && shared == 0:
+		rep.Stop("The security groups already admit the load balancer; no rule added.")
+	case n == 0:
+		rep.Stop(fmt.Sprintf("%d rule(s) already in place admit the load balancer on port %s; no rule added.", shared, ports))
+	case shared == 0:
+		rep.Stop(fmt.Sprintf("%d rule(s) admit the load balancer on port %s.", n, ports))
+	default:
+		rep.Stop(fmt.Sprintf("%d rule(s) added and %d already in place admit the load balancer on port %s.", n, shared, ports))
+	}
+	return nil
+}
+
+// recordShared records a rule the run relies on but did not create.
+func recordShared(run *Run, r awsops.Rule) error {
+	if hasRule(run.Resources().IngressShared, r) {
+		return nil
+	}
+	return run.Record(func(x *Resources) { x.IngressShared = append(x.IngressShared, r) })
+}
+
+// undoIngress revokes the rules this run created, except those another live run relies on
+// (AWS keeps one rule per group, protocol, port and CIDR, so two runs may need the same
+// rule): those stay, and that run keeps them. A rule this run found in place is revoked
+// only when the run that made it is over and no live run relies on it any more; the user's
+// own rules are never touched.
+func undoIngress(ctx context.Context, acct *awsops.Account, run *Run, rep Reporter) error {
+	res := run.Resources()
+	rules := res.Ingress
+	if res.VPCID != "" && !res.LoadBalancerReused {
+		// Rules carry the run in their description: find those the journal missed.
+		groups, err := acct.ListSecurityGroups(ctx, res.VPCID)
+		if err != nil {
+			return err
+		}
+		for _, g := range groups {
+			for _, r := range g.Ingress {
+				if r.Description == ruleDescription(run.ID()) && !slices.Contains(rules, r) {
+					rules = append(rules, r)
+				}
 			}
 		}
 	}
-	switch n := len(run.Resources().Ingress); {
-	case len(rules) == 0 && n == 0:
-		rep.Stop("The security groups already admit the load balancer; no rule added.")
-	default:
-		rep.Stop(fmt.Sprintf("%d rule(s) admit the load balancer on port %s.", n, joinPorts(IngressPorts(p))))
+	if len(rules) > 0 {
+		what := fmt.Sprintf("%d security group rule(s) that admit load balancer %s", len(rules), awsops.ResourceName(res.LoadBalancerARN))
+		if err := keepForLoadBalancerUser(run, what); err != nil {
+			return err
+		}
+	}
+	others, err := run.others()
+	if err != nil {
+		return err
+	}
+	others = sameVPC(others, res.VPCID)
+	var instances []awsops.Instance
+	if len(others) > 0 && len(rules)+len(res.IngressShared) > 0 {
+		if instances, err = acct.ListInstances(ctx, res.VPCID); err != nil {
+			return err
+		}
+	}
+	for _, rule := range rules {
+		if by := ruleUser(others, rule, instances); by != "" {
+			rep.Stop(fmt.Sprintf("Keeping %s port %d in %s: run %s relies on it and keeps it.", rule.CIDR, rule.FromPort, rule.GroupID, by))
+		} else {
+			rep.Start(fmt.Sprintf("Revoking %s port %d in %s.", rule.CIDR, rule.FromPort, rule.GroupID))
+			if err := acct.RevokeIngress(ctx, rule); err != nil {
+				return err
+			}
+		}
+		if err := run.Record(func(r *Resources) {
+			r.Ingress = slices.DeleteFunc(r.Ingress, func(x awsops.Rule) bool { return x == rule })
+		}); err != nil {
+			return err
+		}
+	}
+	for _, rule := range res.IngressShared {
+		creator := ruleCreator(rule)
+		if creator != "" && creator != run.ID() && ruleUser(others, rule, instances) == "" && runIsOver(run, creator) {
+			rep.Start(fmt.Sprintf("Revoking %s port %d in %s, left by run %s, which is over; no run relies on it any more.", rule.CIDR, rule.FromPort, rule.GroupID, creator))
+			if err := acct.RevokeIngress(ctx, rule); err != nil {
+				return err
+			}
+		}
+		if err := run.Record(func(r *Resources) {
+			r.IngressShared = slices.DeleteFunc(r.IngressShared, func(x awsops.Rule) bool { return x == rule })
+		}); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+// runIsOver reports whether the store holds the journal of run id and it is destroyed or
+// rolled back. A run it cannot read counts as not over: its rules stay.
+func runIsOver(run *Run, id string) bool {
+	if run.store == nil {
+		return false
+	}
+	j, err := run.store.Load(id)
+	return err == nil && !j.Live()
 }
 
 func joinPorts(ports []int32) string {
@@ -1181,6 +1311,9 @@ func undoDeploy(ctx context.Context, acct *awsops.Account, run *Run, rep Reporte
 	return run.Record(func(r *Resources) { r.Stage, r.DeploymentID, r.DeploymentIntent = "", "", false })
 }
 
+// doAPIKey makes three idempotent actions, each found again on resume: the API key, the
+// usage plan, and the key's attachment to the plan (a call of its own, so that a crash
+// between the plan and the attachment, or a plan found by its tag, still ends attached).
 func doAPIKey(ctx context.Context, acct *awsops.Account, run *Run, rep Reporter) error {
 	res, p := run.Resources(), run.Plan()
 	name := keyName(run.ID())
@@ -1192,6 +1325,7 @@ func doAPIKey(ctx context.Context, acct *awsops.Account, run *Run, rep Reporter)
 		}
 		if found {
 			keyID = k.ID
+			rep.Stop("Found API key " + keyID + " from an earlier attempt.")
 		} else {
 			rep.Start(fmt.Sprintf(fmtKeyStart, name))
 			k, err = acct.CreateAPIKey(ctx, name, tags(run))
@@ -1205,6 +1339,9 @@ func doAPIKey(ctx context.Context, acct *awsops.Account, run *Run, rep Reporter)
 		if err := run.Record(func(r *Resources) { r.APIKeyID = keyID }); err != nil {
 			return err
 		}
+		if !found {
+			rep.Stop(fmt.Sprintf(fmtKeyDone, name, keyID))
+		}
 	}
 	planID := res.UsagePlanID
 	if planID == "" {
@@ -1212,22 +1349,33 @@ func doAPIKey(ctx context.Context, acct *awsops.Account, run *Run, rep Reporter)
 		if err != nil {
 			return err
 		}
-		if !found {
-			id, err = acct.CreateUsagePlan(ctx, name, res.RestAPIID, p.Stage.Name, keyID, p.Stage.Throttling.Rate, p.Stage.Throttling.Burst, tags(run))
-			if id != "" {
-				if rerr := run.Record(func(r *Resources) { r.UsagePlanID = id }); rerr != nil {
-					return rerr
-				}
-			}
+		if found {
+			rep.Stop("Found usage plan " + id + " from an earlier attempt.")
+		} else {
+			rep.Start(fmt.Sprintf(fmtUPStart, name))
+			id, err = acct.CreateUsagePlan(ctx, name, res.RestAPIID, p.Stage.Name, p.Stage.Throttling.Rate, p.Stage.Throttling.Burst, tags(run))
 			if err != nil {
-				return awsops.Failed(err, fmtKeyFailed, name)
+				return awsops.Failed(err, fmtUPFailed, name)
 			}
+			rep.Stop(fmt.Sprintf(fmtUPDone, name, id))
 		}
 		planID = id
 		if err := run.Record(func(r *Resources) { r.UsagePlanID = id }); err != nil {
 			return err
 		}
 	}
-	rep.Stop(fmt.Sprintf(fmtKeyDone, keyID, planID))
+	attached, err := acct.UsagePlanHasKey(ctx, planID, keyID)
+	if err != nil {
+		return err
+	}
+	if attached {
+		rep.Stop(fmt.Sprintf("API key %s is attached to usage plan %s.", keyID, planID))
+		return nil
+	}
+	rep.Start(fmt.Sprintf(fmtAttachStart, keyID, planID))
+	if err := acct.AttachUsagePlanKey(ctx, planID, keyID); err != nil {
+		return awsops.Failed(err, fmtAttachFailed, keyID, planID)
+	}
+	rep.Stop(fmt.Sprintf(fmtAttachDone, keyID, planID))
 	return nil
 }

@@ -41,7 +41,11 @@ func duplicate(t *testing.T, acct *awsops.Account, j *steps.Journal) (link, api,
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := acct.CreateUsagePlan(ctx, j.RunID+"-key", j.Resources.RestAPIID, j.Resources.Stage, k.ID, 0, 0, tags); err != nil {
+		plan, err := acct.CreateUsagePlan(ctx, j.RunID+"-key", j.Resources.RestAPIID, j.Resources.Stage, 0, 0, tags)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := acct.AttachUsagePlanKey(ctx, plan, k.ID); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -48,12 +48,22 @@ func newAPIScreen(c *Common) *apiScreen {
 	return s
 }
 
+// Escape clears the list's filter before esc means back.
+func (a *apiScreen) Escape() bool {
+	if a.mode.Value() == apiReuse && a.list.clearFilter() {
+		a.save()
+		return true
+	}
+	return false
+}
+
 func (a *apiScreen) Title() string { return "API" }
 func (a *apiScreen) Why() string {
-	return "The REST API is what callers reach. vpclink adds a greedy /{proxy+} resource whose methods pass " +
-		"every request through unchanged (HTTP_PROXY) over the VPC link to http://${stageVariables.VPCNLB}/{proxy}, " +
-		"so your service sees the original path. Authorization is checked by API Gateway before any request " +
-		"reaches your VPC."
+	return "The REST API is what callers reach. vpclink adds a greedy /{proxy+} resource, which matches every " +
+		"path below the root, and puts the same methods on / itself, which {proxy+} does not match. They pass " +
+		"each request through unchanged (HTTP_PROXY) over the VPC link to http://${stageVariables.VPCNLB}/{proxy}, " +
+		"so your service sees the original path. API Gateway checks authorization before a request reaches " +
+		"your VPC."
 }
 func (a *apiScreen) Init() tea.Cmd { return nil }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/vpclink/vpclink/steps"
 )
@@ -395,11 +396,11 @@ func (b *build) compactSteps() string {
 	}
 	head := []string{}
 	if len(done) > 0 {
-		head = append(head, s.Success.Render("✔")+" "+b.c.para(fmt.Sprintf("%d steps done: %s", len(done), strings.Join(done, ", "))))
+		head = append(head, s.Success.Render("✔")+strings.TrimPrefix(wrapText(fmt.Sprintf("✔ %d steps done: %s", len(done), strings.Join(done, ", ")), b.c.Width, "  "), "✔"))
 	}
 	lines = append(head, lines...)
 	if len(pending) > 0 {
-		lines = append(lines, "· "+b.c.para(fmt.Sprintf("%d not started: %s", len(pending), strings.Join(pending, ", "))))
+		lines = append(lines, wrapText(fmt.Sprintf("· %d not started: %s", len(pending), strings.Join(pending, ", ")), b.c.Width, "  "))
 	}
 	return strings.Join(lines, "\n")
 }
@@ -411,20 +412,24 @@ func (b *build) failure() string {
 		return s.Error.Render("✘ You stopped the setup (ctrl+c).") + "\n\n" +
 			b.c.para(fmt.Sprintf("Roll back the %d resource(s) created so far (r), keep them and exit to resume later (k), or go on (t)?", n))
 	}
-	lines := []string{s.Error.Render("✘ A step failed: ") + b.c.para(fmt.Sprint(b.err))}
+	// The mark and the message wrap as one text, so that no line is wider than the screen
+	// and the terminal cuts no word off.
+	lines := strings.Split(wrapText("✘ A step failed: "+fmt.Sprint(b.err), b.c.Width, ""), "\n")
+	lines[0] = s.Error.Render("✘ A step failed:") + strings.TrimPrefix(lines[0], "✘ A step failed:")
 	if fix := steps.Recommend(b.err); fix != "" {
-		lines = append(lines, b.c.para("Try: "+fix))
+		lines = append(lines, wrapText("Try: "+fix, b.c.Width, ""))
 	}
 	lines = append(lines, "", b.c.para(fmt.Sprintf("%d resource(s) of this run exist now. Roll them back (r), keep them and exit to resume later (k), or retry (t)?", n)))
 	return strings.Join(lines, "\n")
 }
 
+// truncate cuts s to w cells, counting neither escape sequences nor more than once a wide
+// character, and ends it with "…" when it cut.
 func truncate(s string, w int) string {
-	if w <= 0 || len([]rune(s)) <= w {
+	if w <= 0 {
 		return s
 	}
-	r := []rune(s)
-	return string(r[:max(w-1, 0)]) + "…"
+	return ansi.Truncate(s, w, "…")
 }
 
 func (b *build) ShortHelp() []key.Binding {

@@ -40,6 +40,8 @@ type CLI struct {
 	Demo        bool
 	// DryRun checks and shows a plan, with the AWS CLI commands, and changes nothing.
 	DryRun bool
+	// NewCopy builds a plan again although a complete run already built it.
+	NewCopy bool
 	// Flags repeats the global flags for the commands it suggests (e.g. "--demo").
 	Flags string
 	// RollbackOnFailure makes a failing resume roll the run back; by default resume keeps
@@ -176,6 +178,11 @@ func (p *progress) event(e steps.Event) {
 			fmt.Fprintf(p.w, "↩ Undid %s.\n", strings.ToLower(e.Title))
 		}
 	case steps.UndoFailed:
+		var kept *steps.KeptError
+		if errors.As(e.Err, &kept) {
+			fmt.Fprintf(p.w, "■ Kept %s: run %s uses it.\n", kept.What, kept.By)
+			break
+		}
 		fmt.Fprintf(p.w, "✘ Could not undo %s: %s\n", strings.ToLower(e.Title), e.Text)
 	}
 }
@@ -255,6 +262,25 @@ func (c *CLI) Apply(ctx context.Context, acct *awsops.Account, store *steps.Stor
 		}
 		return ExitFailed
 	}
+	built, err := store.BuiltBy(p, acct.Region, func() (string, error) {
+		id, err := acct.Identity(ctx)
+		return id.Account, err
+	})
+	if err != nil {
+		Fail(c.Err, "check the runs that built this plan", err)
+		return ExitFailed
+	}
+	// Applying a plan again changes nothing unless a second copy is asked for: with
+	// --new-copy, or at a terminal (the accessible wizard too) by answering yes.
+	question := "Create these resources?"
+	if built != nil && !c.NewCopy && !c.DryRun {
+		if !c.Interactive || c.Yes {
+			fmt.Fprintf(c.Err, "Run %s already built this plan: its invoke URL is %s\nNothing was changed; use --new-copy to build a second one.\n", built.RunID, built.InvokeURL())
+			c.printSummary(built)
+			return ExitOK
+		}
+		question = fmt.Sprintf("Run %s already built this plan (%s). Build a second copy?", built.RunID, built.InvokeURL())
+	}
 	Describe(c.Err, p, res, acct.Region)
 	checks, err := steps.Preflight(ctx, acct, p, res, nil)
 	if err != nil {
@@ -262,6 +288,9 @@ func (c *CLI) Apply(ctx context.Context, acct *awsops.Account, store *steps.Stor
 		return ExitFailed
 	}
 	c.preflight = checks
+	if built != nil && c.DryRun {
+		fmt.Fprintf(c.Err, "! run %s already built this plan; applying it changes nothing unless --new-copy is given\n", built.RunID)
+	}
 	if c.DryRun {
 		WriteChecks(c.Err, checks)
 		fmt.Fprintln(c.Out, "# The AWS CLI commands that would build this plan (nothing was changed):")
@@ -278,7 +307,7 @@ func (c *CLI) Apply(ctx context.Context, acct *awsops.Account, store *steps.Stor
 		return c.refused(checks)
 	}
 	WriteChecks(c.Err, checks)
-	if ok, code := c.ask("Create these resources?", "apply", "Nothing was changed."); !ok {
+	if ok, code := c.ask(question, "apply", "Nothing was changed."); !ok {
 		return code
 	}
 	r := &steps.Runner{Account: acct, Store: store}
@@ -377,6 +406,7 @@ func (c *CLI) run(ctx context.Context, r *steps.Runner, j *steps.Journal, resume
 	stop()
 	if err == nil {
 		c.printSummary(j)
+		c.checkAfterBuild(ctx, r.Account, j)
 		return ExitOK
 	}
 	if interrupted {
@@ -749,4 +779,114 @@ func (c *CLI) printJSON(v any) {
 	enc := json.NewEncoder(c.Out)
 	enc.SetIndent("", "  ")
 	_ = enc.Encode(v)
+}
+
+// ScenarioInfo is one training scenario in `vpclink demo scenario list --output json`.
+type ScenarioInfo struct {
+	Name   string `json:"name"`
+	Broken string `json:"broken"`
+	Find   string `json:"find"`
+}
+
+// ScenarioList prints the training scenarios: each name, what is broken, what students
+// should find.
+func (c *CLI) ScenarioList(list []steps.Scenario) int {
+	if c.JSON {
+		out := []ScenarioInfo{}
+		for _, s := range list {
+			out = append(out, ScenarioInfo{Name: s.Name, Broken: s.Broken, Find: s.Find})
+		}
+		c.printJSON(map[string]any{"scenarios": out})
+		return ExitOK
+	}
+	fmt.Fprintln(c.Out, "Training scenarios of the demo account; start one with `vpclink demo scenario start NAME`.")
+	for _, s := range list {
+		fmt.Fprintf(c.Out, "\n%s\n  Broken: %s\n  Find:   %s\n", s.Name, s.Broken, s.Find)
+	}
+	return ExitOK
+}
+
+// ScenarioStart confirms, then resets the demo account of region into a scenario's state with
+// start, and prints the trainer's brief: what is broken, what the students should find, the
+// commands to try.
+func (c *CLI) ScenarioStart(sc steps.Scenario, region string, store *steps.Store, start func() (*steps.ScenarioRun, error)) int {
+	runs, skipped, err := store.Scan()
+	if err != nil {
+		Fail(c.Err, "start scenario "+sc.Name, err)
+		return ExitFailed
+	}
+	c.warnSkipped(skipped)
+	n := 0
+	for _, j := range runs {
+		if j.Region == region {
+			n++
+		}
+	}
+	question := fmt.Sprintf("Reset the demo account in %s to its seed, forget its %d run(s) there, and start scenario %s?", region, n, sc.Name)
+	if ok, code := c.ask(question, "demo scenario start", "Nothing was changed."); !ok {
+		return code
+	}
+	run, err := start()
+	if err != nil {
+		Fail(c.Err, "start scenario "+sc.Name, err)
+		return ExitFailed
+	}
+	fmt.Fprintf(c.Err, "✔ Scenario %s is ready in the demo account (%s).\n\n", sc.Name, region)
+	if c.JSON {
+		out := map[string]any{"scenario": sc.Name, "region": region, "broken": sc.Broken, "find": sc.Find}
+		if run.Journal != nil {
+			out["runId"], out["invokeUrl"] = run.Journal.RunID, run.Journal.InvokeURL()
+		}
+		if run.PlanFile != "" {
+			out["planFile"] = run.PlanFile
+		}
+		c.printJSON(out)
+		return ExitOK
+	}
+	fmt.Fprintln(c.Out, ScenarioBrief(run, c.Flags))
+	return ExitOK
+}
+
+// ScenarioBrief is the one-paragraph brief for the trainer of a started scenario; flags are
+// the global flags its commands repeat (e.g. "--demo").
+func ScenarioBrief(run *steps.ScenarioRun, flags string) string {
+	command := func(verb, arg string) string {
+		parts := []string{"vpclink"}
+		for _, p := range []string{verb, flags, arg} {
+			if p != "" {
+				parts = append(parts, p)
+			}
+		}
+		return strings.Join(parts, " ")
+	}
+	wizard, apply := command("", ""), command("apply", "-f examples/existing-nlb.yaml")
+	if run.Region != "us-east-1" {
+		wizard, apply = command("", "--region "+run.Region), command("apply", "--region "+run.Region+" -f examples/existing-nlb.yaml")
+	}
+	sc := run.Scenario
+	var b strings.Builder
+	fmt.Fprintf(&b, "Scenario %s (%s). ", sc.Name, run.Region)
+	switch {
+	case run.Journal != nil:
+		j := run.Journal
+		fmt.Fprintf(&b, "The orders service (orders-api-1 and -2 on port 80) was built behind REST API %s as run %s, invoke URL %s. ", j.Resources.RestAPIID, j.RunID, j.InvokeURL())
+		if sc.Name == "healthy" {
+			b.WriteString("Nothing is broken: use it to show a working request. ")
+		} else {
+			fmt.Fprintf(&b, "Then, behind vpclink's back: %s. ", sc.Broken)
+		}
+		fmt.Fprintf(&b, "Students should find: %s. ", sc.Find)
+		fmt.Fprintf(&b, "Commands to try: `%s`, `%s`, `%s` (it rebuilds what vpclink built and names what it cannot mend), and `%s` to tear it down.",
+			command("status", j.RunID), command("check", j.RunID+" --path /orders"), command("resume", j.RunID), command("destroy", j.RunID))
+	case run.PlanFile != "":
+		fmt.Fprintf(&b, "Broken: %s. The plan is %s; nothing is built yet. ", sc.Broken, run.PlanFile)
+		fmt.Fprintf(&b, "Students should find: %s. ", sc.Find)
+		fmt.Fprintf(&b, "Commands to try: `%s` (the preflight refuses it), then set the role (the fix it prints) or set logging to \"OFF\" in the plan, and apply again.", command("apply", "-f "+run.PlanFile))
+	default:
+		fmt.Fprintf(&b, "Broken: %s: load balancer %s and VPC link %s. ", sc.Broken, run.LoadBalancerARN, run.VPCLinkID)
+		fmt.Fprintf(&b, "Students should find: %s. ", sc.Find)
+		fmt.Fprintf(&b, "Commands to try: `%s` (nothing remembers these pieces), the wizard (`%s`) choosing the existing load balancer and VPC link, or `%s` with the load balancer's name in examples/existing-nlb.yaml.",
+			command("status", ""), wizard, apply)
+	}
+	return b.String()
 }

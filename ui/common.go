@@ -2,10 +2,14 @@ package ui
 
 import (
 	"context"
+	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/vpclink/vpclink/awsops"
 	"github.com/vpclink/vpclink/steps"
@@ -49,6 +53,12 @@ type Common struct {
 	// open connects to another profile or region.
 	open    func(profile, region string) (*awsops.Account, error)
 	nextReq int
+}
+
+// escaper is a screen that may use esc itself before it means "back", e.g. to clear a
+// filter; Escape reports whether it did.
+type escaper interface {
+	Escape() bool
 }
 
 // capturer is a screen that is taking text input, so enter and esc are its own.
@@ -101,7 +111,95 @@ func bindings(groups ...[]key.Binding) []key.Binding {
 	return out
 }
 
-// para renders prose wrapped to the screen's width.
+// para renders prose wrapped to the screen's width, at spaces only: ids and names with
+// hyphens stay whole.
 func (c *Common) para(text string) string {
-	return c.Styles.Plain.Width(max(c.Width, 20)).Render(text)
+	return c.Styles.Plain.Width(max(c.Width, 20)).Render(wrapText(text, max(c.Width, 20), ""))
+}
+
+// wrapText wraps text to width cells, never dropping a word. It breaks lines at spaces
+// only, not at the hyphens of ids, ARNs and region names, so they stay whole and can be
+// copied; only a word longer than a line is broken across lines. Lines after the first
+// start with indent. Widths are measured in cells, escape codes aside.
+func wrapText(text string, width int, indent string) string {
+	width = max(width, 20)
+	var out []string
+	for _, para := range strings.Split(text, "\n") {
+		// A paragraph's own leading spaces stay: they indent it.
+		lead := para[:len(para)-len(strings.TrimLeft(para, " "))]
+		line, room := lead, width-len(lead)
+		flush := func() {
+			out = append(out, line)
+			line, room = indent, width-ansi.StringWidth(indent)
+		}
+		for _, word := range strings.Fields(para) {
+			w := ansi.StringWidth(word)
+			switch {
+			case line != "" && line != indent && line != lead && w+1 <= room:
+				line += " " + word
+				room -= w + 1
+				continue
+			case line != "" && line != indent && line != lead:
+				flush()
+			}
+			if w > room {
+				parts := strings.Split(ansi.Hardwrap(word, room, false), "\n")
+				for _, p := range parts[:len(parts)-1] {
+					line += p
+					flush()
+				}
+				word, w = parts[len(parts)-1], ansi.StringWidth(parts[len(parts)-1])
+			}
+			line += word
+			room -= w
+		}
+		out = append(out, line)
+		if len(out) > 0 && strings.TrimSpace(out[len(out)-1]) == "" && para != "" {
+			out = out[:len(out)-1]
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// awsRegions are the region names AWS's endpoint rules know, by partition (from the SDK's
+// partitions.json): a region typed on the welcome screen must be one of them.
+var awsRegions = []string{
+	// aws
+	"af-south-1", "ap-east-1", "ap-east-2", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3",
+	"ap-south-1", "ap-south-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4",
+	"ap-southeast-5", "ap-southeast-6", "ap-southeast-7", "ca-central-1", "ca-west-1", "eu-central-1",
+	"eu-central-2", "eu-north-1", "eu-south-1", "eu-south-2", "eu-west-1", "eu-west-2", "eu-west-3",
+	"il-central-1", "me-central-1", "me-south-1", "me-west-1", "mx-central-1", "sa-east-1", "sa-west-1",
+	"us-east-1", "us-east-2", "us-west-1", "us-west-2",
+	// aws-cn, aws-eusc, aws-us-gov, and the isolated partitions
+	"cn-north-1", "cn-northwest-1", "eusc-de-east-1", "us-gov-east-1", "us-gov-west-1",
+	"us-iso-east-1", "us-iso-west-1", "us-isob-east-1", "us-isob-west-1", "eu-isoe-west-1",
+	"us-isof-east-1", "us-isof-south-1",
+}
+
+// checkRegion returns an error that says what to type when name is not an AWS region.
+func checkRegion(name string) error {
+	if slices.Contains(awsRegions, name) {
+		return nil
+	}
+	return fmt.Errorf("%q is not an AWS region: type a region name such as us-east-1 or eu-west-1", name)
+}
+
+// wrapHelp wraps a line of key help between its items, so that no key is cut off.
+func wrapHelp(view string, width int) string {
+	if width <= 0 || ansi.StringWidth(view) <= width {
+		return view
+	}
+	items := strings.Split(view, "•")
+	var lines []string
+	line := items[0]
+	for _, it := range items[1:] {
+		if ansi.StringWidth(line+"•"+it) > width {
+			lines = append(lines, strings.TrimRight(line, " "))
+			line = strings.TrimLeft(it, " ")
+			continue
+		}
+		line += "•" + it
+	}
+	return strings.Join(append(lines, line), "\n")
 }

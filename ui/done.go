@@ -1,11 +1,13 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/vpclink/vpclink/awsops"
 	"github.com/vpclink/vpclink/steps"
@@ -16,11 +18,34 @@ type done struct {
 	c     *Common
 	j     *steps.Journal
 	quit  key.Binding
+	check key.Binding
 	width int
+
+	// The check the c key runs: its request id, whether it runs, and what it found.
+	checkReq int
+	checking bool
+	report   *steps.CheckReport
+	checkErr error
 }
 
 func newDone(c *Common, j *steps.Journal) *done {
-	return &done{c: c, j: j, quit: key.NewBinding(key.WithKeys("q", "enter"), key.WithHelp("q", "quit"))}
+	return &done{c: c, j: j, quit: key.NewBinding(key.WithKeys("q", "enter"), key.WithHelp("q", "quit")),
+		check: key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "check a request"))}
+}
+
+// checkedMsg is what a check started on the Done screen found.
+type checkedMsg struct {
+	reqID  int
+	report *steps.CheckReport
+	err    error
+}
+
+// checkCmd sends a request through the run's chain and walks its hops, off the UI loop.
+func checkCmd(ctx context.Context, acct *awsops.Account, j *steps.Journal, reqID int) tea.Cmd {
+	return func() tea.Msg {
+		r, err := steps.CheckRun(ctx, acct, j, "/")
+		return checkedMsg{reqID: reqID, report: r, err: err}
+	}
 }
 
 func (d *done) Title() string { return "Done" }
@@ -33,8 +58,26 @@ func (d *done) Init() tea.Cmd  { return nil }
 func (d *done) Enter() tea.Cmd { return nil }
 
 func (d *done) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	if km, ok := msg.(tea.KeyMsg); ok && key.Matches(km, d.quit) {
-		return d, tea.Quit
+	switch msg := msg.(type) {
+	case tea.KeyMsg:
+		switch {
+		case key.Matches(msg, d.quit):
+			return d, tea.Quit
+		case key.Matches(msg, d.check) && !d.checking && d.c.Account != nil:
+			d.checking, d.report, d.checkErr = true, nil, nil
+			d.checkReq = d.c.NextReq()
+			d.check.SetEnabled(false)
+			return d, checkCmd(d.c.Ctx, d.c.Account, d.j, d.checkReq)
+		}
+	case checkedMsg:
+		if msg.reqID != d.checkReq {
+			return d, nil // an earlier check's answer
+		}
+		d.checking, d.report, d.checkErr = false, msg.report, msg.err
+		if d.report != nil {
+			fixesWithFlags(d.report, d.c.Flags)
+		}
+		d.check.SetEnabled(true)
 	}
 	return d, nil
 }
@@ -52,13 +95,18 @@ func (d *done) View() string {
 	row := func(label, value string) {
 		switch {
 		case value == "":
-		case 16+len(value) <= d.width || d.width == 0:
+		case 16+ansi.StringWidth(value) <= d.width || d.width == 0:
 			fmt.Fprintf(&b, "%-15s %s\n", label, value)
 		default:
 			fmt.Fprintf(&b, "%s\n  %s\n", label, value)
 		}
 	}
 	row("Invoke URL", sum.InvokeURL)
+	if d.checking || d.report != nil || d.checkErr != nil {
+		// The check's hops take the room of the details, to fit one screen.
+		b.WriteString(d.checkView())
+		return strings.TrimRight(b.String(), "\n")
+	}
 	if try := TryIt(d.j); len(try) == 1 {
 		row("Try it", try[0])
 	} else if len(try) > 1 {
@@ -74,6 +122,57 @@ func (d *done) View() string {
 		b.WriteString("\n" + s.Subtle.Render(d.c.para("This is the demo account: the URL is not reachable from the internet.")))
 	}
 	return strings.TrimRight(b.String(), "\n")
+}
+
+// checkView shows the check the c key ran: one line per hop, cut to the width, then the
+// verdict and the fix of the hop to fix first.
+func (d *done) checkView() string {
+	s := d.c.Styles
+	width := d.width
+	if width <= 0 {
+		width = 80
+	}
+	cut := func(text string) string { return ansi.Truncate(text, width, "…") }
+	var b strings.Builder
+	switch {
+	case d.checking:
+		b.WriteString("\n" + s.Subtle.Render("Checking a request through the chain…"))
+	case d.checkErr != nil:
+		b.WriteString("\n" + s.Error.Render(cut("✘ The check stopped: "+d.checkErr.Error())))
+	case d.report != nil:
+		r := d.report
+		b.WriteString("\n")
+		for _, h := range r.Hops {
+			mark := s.Success.Render("✔")
+			if !h.OK {
+				mark = s.Error.Render("✘")
+			}
+			b.WriteString(cut(fmt.Sprintf("%s %-16s%s", mark, h.Hop, h.Detail)) + "\n")
+		}
+		if r.OK {
+			b.WriteString(s.Success.Render(cut(fmt.Sprintf("✔ GET / reached the service: %d %s", r.Request.Status, r.Request.Body))))
+			break
+		}
+		h := r.Hop(r.Broken)
+		if h == nil {
+			break
+		}
+		answer := "no answer"
+		if r.Request.Status != 0 {
+			answer = fmt.Sprint(r.Request.Status)
+		}
+		b.WriteString(s.Error.Render(cut(fmt.Sprintf("✘ Broken at %s (GET / answered %s).", h.Hop, answer))) + "\n")
+		if h.Fix == "" {
+			break
+		}
+		fixes := strings.Split(h.Fix, "\n")
+		// Wrapped at spaces only, so that a command's options stay whole for copying.
+		b.WriteString(wrapAtSpaces("Try: "+fixes[0], width, "  "))
+		if len(fixes) > 1 {
+			b.WriteString("\n" + s.Subtle.Render(cut(fmt.Sprintf("and %d more: vpclink check %s", len(fixes)-1, strings.TrimSpace(d.c.Flags+" "+d.j.RunID)))))
+		}
+	}
+	return b.String()
 }
 
 // TryIt returns the shell lines of a request to the root of the invoke URL that the API
@@ -109,5 +208,24 @@ func TryIt(j *steps.Journal) []string {
 	return []string{"curl " + url}
 }
 
-func (d *done) ShortHelp() []key.Binding  { return []key.Binding{d.quit} }
+func (d *done) ShortHelp() []key.Binding  { return bindings([]key.Binding{d.check, d.quit}) }
 func (d *done) FullHelp() [][]key.Binding { return [][]key.Binding{d.ShortHelp()} }
+
+// wrapAtSpaces wraps text to width cells at spaces only, indenting continued lines; a word
+// wider than the line stays whole.
+func wrapAtSpaces(text string, width int, indent string) string {
+	var lines []string
+	cur := ""
+	for _, w := range strings.Fields(text) {
+		switch {
+		case cur == "":
+			cur = w
+		case ansi.StringWidth(cur)+1+ansi.StringWidth(w) <= width:
+			cur += " " + w
+		default:
+			lines = append(lines, cur)
+			cur = indent + w
+		}
+	}
+	return strings.Join(append(lines, cur), "\n")
+}

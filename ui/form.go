@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 )
 
 type fieldKind int
@@ -214,7 +215,7 @@ func (f *form) view() string {
 					parts = append(parts, "( ) "+o)
 				}
 			}
-			value = strings.Join(parts, "  ")
+			value = joinWrapped(parts, "  ", f.common.Width-23, strings.Repeat(" ", 23))
 		case fieldMulti:
 			var parts []string
 			for n, o := range fl.options {
@@ -228,7 +229,7 @@ func (f *form) view() string {
 				}
 				parts = append(parts, item)
 			}
-			value = strings.Join(parts, " ")
+			value = joinWrapped(parts, " ", f.common.Width-23, strings.Repeat(" ", 23))
 		}
 		fmt.Fprintf(&b, "%s%s %s\n", marker, label, value)
 		if focused && fl.hint != "" {
@@ -239,6 +240,31 @@ func (f *form) view() string {
 		}
 	}
 	return strings.TrimRight(b.String(), "\n")
+}
+
+// joinWrapped joins a field's options with sep, going on to a new line, after indent,
+// where the next option would pass width: no option is cut off on a narrow screen.
+func joinWrapped(parts []string, sep string, width int, indent string) string {
+	if width <= 0 {
+		return strings.Join(parts, sep)
+	}
+	var b strings.Builder
+	used := 0
+	for i, p := range parts {
+		w := ansi.StringWidth(p)
+		switch {
+		case i == 0:
+		case used+ansi.StringWidth(sep)+w > width:
+			b.WriteString("\n" + indent)
+			used = 0
+		default:
+			b.WriteString(sep)
+			used += ansi.StringWidth(sep)
+		}
+		b.WriteString(p)
+		used += w
+	}
+	return b.String()
 }
 
 // newInput is a text input with a steady cursor: no blink timer runs, which keeps the

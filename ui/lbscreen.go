@@ -30,6 +30,7 @@ type lbScreen struct {
 	interval *field
 	healthy  *field
 	list     *picker
+	vpc      string
 }
 
 func portField(label, value, hint string, optional bool) *field {
@@ -67,19 +68,37 @@ func newLBScreen(c *Common) *lbScreen {
 	s.form = newForm(c, s.mode, s.port, s.target, s.path, s.hcPort, s.interval, s.healthy)
 	s.list = newPicker(c, "internal network load balancers", false,
 		table.Column{Title: "Name", Width: 24}, table.Column{Title: "State", Width: 12}, table.Column{Title: "Zones", Width: 36})
+	s.list.empty = func() string {
+		return fmt.Sprintf("There is no internal network load balancer in %s to reuse. Press ← to create a new one, or esc to choose another VPC.", vpcName(c.Draft.vpc))
+	}
 	return s
+}
+
+// Escape clears the list's filter before esc means back.
+func (s *lbScreen) Escape() bool {
+	if s.mode.Value() == lbReuse && s.list.clearFilter() {
+		s.save()
+		return true
+	}
+	return false
 }
 
 func (s *lbScreen) Title() string { return "Load balancer" }
 func (s *lbScreen) Why() string {
-	return "A REST API's VPC link can only point at a Network Load Balancer. vpclink creates an internal " +
-		"one (reachable only inside the VPC) with a TCP listener, and a target group that sends traffic to " +
-		"your instances and checks their health over HTTP. An NLB that already fronts the service can be " +
-		"reused instead; it then keeps its own listeners and targets."
+	return "A REST API's VPC link reaches your VPC over AWS PrivateLink, whose endpoint services stand on a " +
+		"Network Load Balancer: hence an NLB. vpclink creates an internal one (reachable only inside the " +
+		"VPC) with a TCP listener, and a target group that sends traffic to your instances and checks their " +
+		"health over HTTP. An NLB that already fronts the service can be reused; it keeps its listeners and " +
+		"targets. If it has security groups (NLBs can since 2023), their inbound rules apply to the VPC " +
+		"link's traffic too, unless its \"enforce inbound rules on PrivateLink traffic\" is off."
 }
 func (s *lbScreen) Init() tea.Cmd { return nil }
 
 func (s *lbScreen) Enter() tea.Cmd {
+	if s.vpc != s.c.Draft.vpc.ID {
+		s.vpc = s.c.Draft.vpc.ID
+		s.list.filter.SetValue("") // a filter typed for another VPC's load balancers
+	}
 	if d, ok := s.c.Data.byVPC[s.c.Draft.vpc.ID]; ok {
 		var rows []pickerRow
 		for _, lb := range d.lbs {

@@ -22,10 +22,11 @@ func newLinkScreen(c *Common) *linkScreen { return &linkScreen{c: c} }
 
 func (l *linkScreen) Title() string { return "VPC link" }
 func (l *linkScreen) Why() string {
-	return "API Gateway runs outside your VPC. A VPC link is its private door in: API Gateway places network " +
-		"interfaces in the NLB's subnets and sends requests through them. Creating one takes several minutes " +
-		"(PENDING, then AVAILABLE) and needs the NLB to be active. The methods find the link through the stage " +
-		"variable VPCLink, so the same API can point at another link per stage."
+	return "API Gateway runs outside your VPC. A REST API's VPC link makes the NLB a PrivateLink endpoint " +
+		"service, and API Gateway reaches it over AWS PrivateLink: no network interface is placed in your " +
+		"subnets (that is how the VPC links of HTTP APIs work). Creating one takes several minutes (PENDING, " +
+		"then AVAILABLE) and needs the NLB to be active. The methods find the link through the stage variable " +
+		"VPCLink, so the same API can point at another link per stage."
 }
 func (l *linkScreen) Init() tea.Cmd { return nil }
 

@@ -36,13 +36,25 @@ type review struct {
 	path    textinput.Model
 	saved   string
 	saveErr error
+	// built is the complete run that already built this plan; newCopy is the user's
+	// answer that a second copy is wanted.
+	built    *steps.Journal
+	builtReq int
+	newCopy  bool
 	// starting is set from the first enter until the run exists: a second enter starts nothing.
 	starting bool
 }
 
 type reviewKeys struct {
-	Save   key.Binding
-	Scroll key.Binding
+	Save    key.Binding
+	Scroll  key.Binding
+	NewCopy key.Binding
+}
+
+// builtMsg names the complete run that already built the plan under review, if any.
+type builtMsg struct {
+	req int
+	run *steps.Journal
 }
 
 // planSavedMsg says where the plan file was written, or why it was not.
@@ -66,6 +78,8 @@ func newReview(c *Common) *review {
 	r := &review{c: c, keys: reviewKeys{
 		Save:   key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "save plan")),
 		Scroll: key.NewBinding(key.WithKeys("pgup", "pgdown"), key.WithHelp("pgup/pgdn", "scroll")),
+		NewCopy: key.NewBinding(key.WithKeys("ctrl+n"), key.WithHelp("ctrl+n", "build a second copy"),
+			key.WithDisabled()),
 	}}
 	r.name = textField("Name", "", "names the NLB, target group, VPC link and API (1-20 lower-case letters, digits, -)", nil)
 	r.tags = textField("Tags", "", "key=value, comma-separated; every resource also gets vpclink:run", func(v string) error {
@@ -133,7 +147,27 @@ func (r *review) Enter() tea.Cmd {
 		r.name.input.SetValue(suggestName(r.c.Draft))
 	}
 	r.save()
-	return r.resolve()
+	return tea.Batch(r.resolve(), r.checkBuilt())
+}
+
+// checkBuilt asks whether a complete run already built the plan as it now stands.
+func (r *review) checkBuilt() tea.Cmd {
+	r.builtReq, r.built, r.newCopy = r.c.NextReq(), nil, false
+	r.keys.NewCopy.SetEnabled(false)
+	store, acct, ctx, req, p := r.c.Store, r.c.Account, r.c.ScreenCtx, r.builtReq, r.c.Draft.plan
+	if store == nil || acct == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		j, err := store.BuiltBy(&p, acct.Region, func() (string, error) {
+			id, err := acct.Identity(ctx)
+			return id.Account, err
+		})
+		if err != nil {
+			return builtMsg{req: req}
+		}
+		return builtMsg{req, j}
+	}
 }
 
 func (r *review) resolve() tea.Cmd {
@@ -179,6 +213,10 @@ func (r *review) Problems() []string {
 		out = append(out, "cannot check the plan: "+r.resErr.Error())
 	case r.res == nil:
 		out = append(out, "checking the plan against the account…")
+	case r.built != nil && !r.newCopy:
+		// The action first: the footer cuts what does not fit.
+		out = append(out, fmt.Sprintf("run %s built this plan already: ctrl+n builds a second copy (or change the name); its URL: %s",
+			r.built.RunID, r.built.InvokeURL()))
 	}
 	if len(out) == 0 {
 		// A failed preflight check blocks the run; its fix is in the list below.
@@ -256,6 +294,12 @@ func (r *review) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case planSavedMsg:
 		r.saved, r.saveErr = msg.path, msg.err
 		return r, nil
+	case builtMsg:
+		if msg.req == r.builtReq {
+			r.built = msg.run
+			r.keys.NewCopy.SetEnabled(msg.run != nil)
+		}
+		return r, nil
 	case resolvedMsg:
 		if msg.req == r.req {
 			r.res, r.resErr, r.checks = msg.res, msg.err, msg.checks
@@ -286,6 +330,10 @@ func (r *review) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			r.path.SetValue(r.c.Draft.plan.Name + ".yaml")
 			r.path.CursorEnd()
 			return r, r.path.Focus()
+		case key.Matches(msg, r.keys.NewCopy):
+			r.newCopy = true
+			r.keys.NewCopy.SetEnabled(false)
+			return r, nil
 		case key.Matches(msg, r.keys.Scroll):
 			var cmd tea.Cmd
 			r.body, cmd = r.body.Update(msg)
@@ -296,6 +344,7 @@ func (r *review) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	cmd, changed := r.form.update(msg)
 	if changed {
 		r.save()
+		return r, tea.Batch(cmd, r.checkBuilt())
 	}
 	return r, cmd
 }
@@ -387,6 +436,6 @@ func (r *review) View() string {
 }
 
 func (r *review) ShortHelp() []key.Binding {
-	return bindings([]key.Binding{r.form.keys.Field, r.keys.Scroll, r.keys.Save})
+	return bindings([]key.Binding{r.form.keys.Field, r.keys.Scroll, r.keys.Save, r.keys.NewCopy})
 }
 func (r *review) FullHelp() [][]key.Binding { return [][]key.Binding{r.ShortHelp()} }

@@ -46,22 +46,22 @@ func TestScreens(t *testing.T) {
 		"vpc":                         {keys: toVPC, contains: []string{"prod-vpc", "staging-vpc", "10.0.0.0/16"}},
 		"vpc filtered":                {keys: then(toVPC, "stag"), contains: []string{"1 of 3 VPCs"}},
 		"subnets preselects private":  {keys: toSubnets, contains: []string{"3 selected"}},
-		"subnets with a public one":   {keys: then(toSubnets, "down", "space"), contains: []string{"! prod-public-a is public", "share us-east-1a"}},
+		"subnets with a public one":   {keys: then(toSubnets, "down", "space", "enter"), contains: []string{"! prod-public-a is public", "share us-east-1a"}},
 		"load balancer":               {keys: toLB, contains: []string{"Listener port", "Health check path"}},
-		"load balancer bad path":      {keys: then(toLB, "down", "down", "down", "backspace", "x"), contains: []string{"must start with /"}},
-		"targets none chosen":         {keys: toTargets, contains: []string{"select at least one instance"}},
+		"load balancer bad path":      {keys: then(toLB, "down", "down", "down", "backspace", "x", "enter"), contains: []string{"must start with /"}},
+		"targets none chosen":         {keys: then(toTargets, "enter"), contains: []string{"select at least one instance"}},
 		"targets with a stopped one":  {keys: then(toTargets, "orders-api-", "ctrl+a"), contains: []string{"orders-api-3 is stopped"}},
 		"security groups by NLB IPs":  {keys: toSG, contains: []string{"tcp/80 from NLB IP in 10.0.10.0/24"}},
 		"security groups by VPC CIDR": {keys: then(toSG, "right"), contains: []string{"tcp/80 from 10.0.0.0/16"}},
 		"vpc link":                    {keys: toLink, contains: []string{"New VPC link"}},
 		"api":                         {keys: toAPI, contains: []string{"[x] GET", "Authorization"}},
-		"api with ANY and others":     {keys: then(toAPI, "down", "down", "down", "right", "right", "right", "right", "right", "space"), contains: []string{"ANY already covers"}},
+		"api with ANY and others":     {keys: then(toAPI, "down", "down", "down", "right", "right", "right", "right", "right", "space", "enter"), contains: []string{"ANY already covers"}},
 		"stage":                       {keys: toStage, contains: []string{"VPCLink = the new VPC link's id"}},
 		"review":                      {keys: toReview, contains: []string{`Plan "orders-api"`, "Preflight: ✔ passed", "enter create"}},
 		"review refuses a stopped target": {keys: then(toTargets, "orders-api-", "ctrl+a", "enter", "enter", "enter", "enter", "enter", "enter"),
 			contains: []string{"Preflight:", "✘ instances can become healthy: instance orders-api-3", "Try: start it", "vpclink · Review"}},
 		"review scrolled to the CLI":   {keys: then(toReview, "pgdown"), contains: []string{"aws elbv2 create-target-group"}},
-		"review with a bad name":       {keys: then(toReview, "ctrl+u", "Orders!"), contains: []string{"name:"}},
+		"review with a bad name":       {keys: then(toReview, "ctrl+u", "Orders!", "enter"), contains: []string{"name:"}},
 		"back from targets to subnets": {keys: then(toTargets, "esc", "esc"), contains: []string{"vpclink · Subnets"}},
 	}
 	for name, tc := range tests {
@@ -122,6 +122,10 @@ func TestAPickerShowsAnAWSErrorAndRetries(t *testing.T) {
 	e := newEnv(t, "DescribeVpcs")
 	e.init(t)
 	e.press(t, "enter")
+	if view := e.w.View(); strings.Contains(view, "✘ choose a VPC") {
+		t.Errorf("the screen blames the user on arrival, before they tried to go on:\n%s", view)
+	}
+	e.press(t, "enter") // the user tries to go on: now the footer says why they cannot
 	view := e.w.View()
 	for _, want := range []string{"✘ Could not list VPCs", "ec2:DescribeVpcs", "Press ctrl+r to retry", "✘ choose a VPC"} {
 		if !strings.Contains(view, want) {
@@ -231,7 +235,7 @@ func TestWelcomeRefusesARunAnotherProcessHolds(t *testing.T) {
 	// Once the other process let go, the wizard takes the run while it shows what the run
 	// holds and asks; no, and the run is free again.
 	e.press(t, "enter")
-	if !strings.Contains(e.w.View(), "press y to resume it") {
+	if view := e.w.View(); !strings.Contains(view, "Resume this run? (y/N)") || strings.Contains(view, "in use") {
 		t.Fatalf("once the other process let go, enter does not ask:\n%s", e.w.View())
 	}
 	if l, err := e.store.Lock(j.RunID); !steps.IsInUse(err) {

@@ -31,10 +31,11 @@ func newSGScreen(c *Common) *sgScreen {
 
 func (s *sgScreen) Title() string { return "Security groups" }
 func (s *sgScreen) Why() string {
-	return "A Network Load Balancer has no security group of its own: the instances' groups must let the NLB's " +
-		"addresses in, on the target port and the health-check port, or every target stays unhealthy. " +
-		"Admitting only the NLB's private IPs is the tightest rule; the VPC CIDR is simpler but admits every " +
-		"host in the VPC. vpclink never opens a group to 0.0.0.0/0, and removes its rules on rollback."
+	return "vpclink creates the NLB without security groups, so it filters nothing: the instances' groups must " +
+		"let the NLB in, on the target port and the health-check port, or every target stays unhealthy. " +
+		"Traffic through the VPC link comes from the NLB's private IPs, never the caller's. Admitting only " +
+		"those IPs is the tightest rule; the VPC CIDR is simpler but admits every host in the VPC. vpclink " +
+		"never opens a group to 0.0.0.0/0, and removes its rules on rollback."
 }
 func (s *sgScreen) Init() tea.Cmd  { return nil }
 func (s *sgScreen) Enter() tea.Cmd { s.save(); return nil }
@@ -89,7 +90,7 @@ func (s *sgScreen) View() string {
 		b.WriteString(st.Success.Render("✔ The instances' security groups already admit the NLB: no rule will be added."))
 		return b.String()
 	}
-	b.WriteString("Ingress rules to add (removed again on rollback or destroy):\n")
+	b.WriteString(wrapText("Ingress rules to add (removed again on rollback or destroy):", s.c.Width, "") + "\n")
 	for _, r := range rules {
 		from := r.CIDR
 		if d.plan.SecurityGroups.Mode == steps.ModeNLBIPs {
@@ -101,7 +102,7 @@ func (s *sgScreen) View() string {
 				group = g.Name + " (" + g.ID + ")"
 			}
 		}
-		fmt.Fprintf(&b, "  + %s tcp/%d from %s\n", group, r.FromPort, from)
+		b.WriteString(wrapText(fmt.Sprintf("  + %s tcp/%d from %s", group, r.FromPort, from), s.c.Width, "    ") + "\n")
 	}
 	return strings.TrimRight(b.String(), "\n")
 }

@@ -24,10 +24,25 @@ type subnetPicker struct {
 }
 
 func newSubnetPicker(c *Common) *subnetPicker {
-	return &subnetPicker{c: c, list: newPicker(c, "subnets", true,
+	s := &subnetPicker{c: c, list: newPicker(c, "subnets", true,
 		table.Column{Title: "Name", Width: 18}, table.Column{Title: "Subnet id", Width: 24}, table.Column{Title: "AZ", Width: 10},
 		table.Column{Title: "CIDR", Width: 14}, table.Column{Title: "Free", Width: 4}, table.Column{Title: "Type", Width: 7})}
+	s.list.empty = func() string {
+		return fmt.Sprintf("%s has no subnets, so no load balancer can go in it. Press esc to choose another VPC.", vpcName(c.Draft.vpc))
+	}
+	return s
 }
+
+// vpcName names a VPC for a sentence: its Name tag and id, or its id.
+func vpcName(v awsops.VPC) string {
+	if v.Name == "" {
+		return v.ID
+	}
+	return v.Name + " (" + v.ID + ")"
+}
+
+// Escape clears the filter before esc means back.
+func (s *subnetPicker) Escape() bool { return s.list.clearFilter() }
 
 func (s *subnetPicker) Title() string { return "Subnets" }
 func (s *subnetPicker) Why() string {
@@ -51,6 +66,7 @@ func (s *subnetPicker) fill(d *vpcData) {
 	if s.vpc != s.c.Draft.vpc.ID {
 		s.vpc, s.touched = s.c.Draft.vpc.ID, false
 		s.list.selected = map[string]bool{}
+		s.list.filter.SetValue("") // a filter typed for another VPC's subnets
 	}
 	s.subnets = d.subnets
 	var rows []pickerRow

@@ -23,7 +23,36 @@ func newTargetPicker(c *Common) *targetPicker {
 		table.Column{Title: "Name", Width: 17}, table.Column{Title: "Instance id", Width: 19}, table.Column{Title: "State", Width: 7},
 		table.Column{Title: "Private IP", Width: 11}, table.Column{Title: "AZ", Width: 10}, table.Column{Title: "Groups", Width: 20})}
 	t.list.shrink = []int{5, 0}
+	t.list.empty = func() string {
+		return fmt.Sprintf("There are no instances in %s. The load balancer needs instances in the same VPC: press esc to go back and choose another VPC.", vpcName(c.Draft.vpc))
+	}
 	return t
+}
+
+// Escape clears the filter before esc means back.
+func (t *targetPicker) Escape() bool { return t.list.clearFilter() }
+
+// likely returns the instance the cursor starts on: the first that runs in a private
+// subnet of a chosen zone, the likeliest to be the service; else the first that runs in a
+// chosen zone.
+func (t *targetPicker) likely(d *vpcData) string {
+	public := map[string]bool{}
+	for _, s := range d.subnets {
+		public[s.ID] = s.Public
+	}
+	first := ""
+	for _, in := range d.instances {
+		if in.State != "running" || !t.covered(in) {
+			continue
+		}
+		if !public[in.SubnetID] {
+			return in.ID
+		}
+		if first == "" {
+			first = in.ID
+		}
+	}
+	return first
 }
 
 func (t *targetPicker) Title() string { return "Targets" }
@@ -48,9 +77,11 @@ func (t *targetPicker) covered(in awsops.Instance) bool {
 func (t *targetPicker) Enter() tea.Cmd { return vpcLoader{t.c, t.list}.enter(t.fill) }
 
 func (t *targetPicker) fill(d *vpcData) {
-	if t.vpc != t.c.Draft.vpc.ID {
+	fresh := t.vpc != t.c.Draft.vpc.ID
+	if fresh {
 		t.vpc = t.c.Draft.vpc.ID
 		t.list.selected = map[string]bool{}
+		t.list.filter.SetValue("") // a filter typed for another VPC's instances
 	}
 	var rows []pickerRow
 	for _, in := range d.instances {
@@ -66,6 +97,9 @@ func (t *targetPicker) fill(d *vpcData) {
 		t.list.selected[in.ID] = true
 	}
 	t.list.render()
+	if fresh {
+		t.list.choose(t.likely(d))
+	}
 	t.save()
 }
 

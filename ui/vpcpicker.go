@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/table"
@@ -10,16 +11,124 @@ import (
 	"github.com/vpclink/vpclink/awsops"
 )
 
-// vpcPicker lists the region's VPCs.
+// vpcPicker lists the region's VPCs. The cursor starts on the VPC most likely wanted: the
+// one with private subnets and running instances, not the default VPC, which usually has
+// neither.
 type vpcPicker struct {
 	c    *Common
 	list *picker
+	// touched is set once the user moves the cursor or filters: the picker then stops
+	// choosing for them.
+	touched bool
 }
 
+// vpcCandidates is how many VPCs with private subnets the picker prefetches, to see which
+// of them run instances.
+const vpcCandidates = 3
+
 func newVPCPicker(c *Common) *vpcPicker {
-	return &vpcPicker{c: c, list: newPicker(c, "VPCs", false,
+	v := &vpcPicker{c: c, list: newPicker(c, "VPCs", false,
 		table.Column{Title: "Name", Width: 18}, table.Column{Title: "VPC id", Width: 21},
 		table.Column{Title: "CIDR", Width: 15}, table.Column{Title: "Default", Width: 7}, table.Column{Title: "Subnets", Width: 7})}
+	v.list.detail = v.describe
+	return v
+}
+
+// describe is the detail line of a VPC: its subnets, and its instances once known; and the
+// whole row when the table cut it.
+func (v *vpcPicker) describe(r pickerRow) string {
+	private, public := 0, 0
+	for _, s := range v.c.Data.subnets[r.ID] {
+		if s.Public {
+			public++
+		} else {
+			private++
+		}
+	}
+	text := fmt.Sprintf("%s: %d private and %d public subnets", r.Cells[0], private, public)
+	if v.list.cut(r) {
+		// The table cut the row: name, id and CIDR in full; the counts need no header.
+		def := ""
+		if r.Cells[3] == "yes" {
+			def = " (default VPC)"
+		}
+		text = fmt.Sprintf("%s · %s · %s%s: %d private and %d public subnets", r.Cells[0], r.ID, r.Cells[2], def, private, public)
+	}
+	if d, ok := v.c.Data.byVPC[r.ID]; ok {
+		n := running(d)
+		text += fmt.Sprintf(", %d running instance%s", n, map[bool]string{true: "s"}[n != 1])
+	}
+	return text
+}
+
+// running counts a VPC's running instances in its private subnets: the likely targets.
+func running(d *vpcData) int {
+	public := map[string]bool{}
+	for _, s := range d.subnets {
+		public[s.ID] = s.Public
+	}
+	n := 0
+	for _, in := range d.instances {
+		if in.State == "running" && !public[in.SubnetID] {
+			n++
+		}
+	}
+	return n
+}
+
+// likely returns the VPC most likely wanted: running instances in private subnets (where
+// known), then private subnets, then not the default VPC; the first listed on a tie.
+func (v *vpcPicker) likely() string {
+	best, bestScore := "", [3]int{-1}
+	for _, x := range v.c.Data.vpcs {
+		var score [3]int
+		if d, ok := v.c.Data.byVPC[x.ID]; ok {
+			score[0] = running(d)
+		}
+		for _, s := range v.c.Data.subnets[x.ID] {
+			if !s.Public {
+				score[1]++
+			}
+		}
+		if !x.IsDefault {
+			score[2] = 1
+		}
+		if score[0] > bestScore[0] || score[0] == bestScore[0] && (score[1] > bestScore[1] || score[1] == bestScore[1] && score[2] > bestScore[2]) {
+			best, bestScore = x.ID, score
+		}
+	}
+	return best
+}
+
+// prefetch loads the data of the VPCs with the most private subnets, so the picker can see
+// where instances run and the next screens find their data ready.
+func (v *vpcPicker) prefetch() tea.Cmd {
+	var ids []string
+	for _, x := range v.c.Data.vpcs {
+		if v.privateSubnets(x.ID) > 0 {
+			ids = append(ids, x.ID)
+		}
+	}
+	slices.SortStableFunc(ids, func(a, b string) int { return v.privateSubnets(b) - v.privateSubnets(a) })
+	var cmds []tea.Cmd
+	for _, id := range ids[:min(len(ids), vpcCandidates)] {
+		if _, ok := v.c.Data.byVPC[id]; ok || v.c.Data.loading[id] {
+			continue
+		}
+		v.c.Data.loading[id] = true
+		cmds = append(cmds, loadVPCDataCmd(v.c.Ctx, v.c.Account, id, v.c.Data.subnets[id], true, 0))
+	}
+	return tea.Batch(cmds...)
+}
+
+func (v *vpcPicker) privateSubnets(id string) int {
+	n := 0
+	for _, s := range v.c.Data.subnets[id] {
+		if !s.Public {
+			n++
+		}
+	}
+	return n
 }
 
 func (v *vpcPicker) Title() string { return "VPC" }
@@ -32,7 +141,7 @@ func (v *vpcPicker) Init() tea.Cmd { return nil }
 func (v *vpcPicker) Enter() tea.Cmd {
 	if v.c.Data.vpcs != nil {
 		v.fill()
-		return nil
+		return v.prefetch()
 	}
 	req := v.c.NextReq()
 	return tea.Batch(v.list.load(req), loadVPCsCmd(v.c.ScreenCtx, v.c.Account, req))
@@ -49,8 +158,11 @@ func (v *vpcPicker) fill() {
 	}
 	v.list.req = v.c.NextReq()
 	v.list.setRows(v.list.req, rows, nil)
-	if v.c.Draft.vpc.ID != "" {
+	switch {
+	case v.c.Draft.vpc.ID != "":
 		v.list.choose(v.c.Draft.vpc.ID)
+	case !v.touched:
+		v.list.choose(v.likely())
 	}
 	v.pick()
 }
@@ -103,6 +215,13 @@ func (v *vpcPicker) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return v, nil
 		}
 		v.fill()
+		return v, v.prefetch()
+	case vpcDataMsg:
+		// A prefetch told where instances run: until the user chooses, follow it.
+		if !v.touched && !v.list.filtered() && v.list.err == nil && !v.list.loading {
+			v.list.choose(v.likely())
+			v.pick()
+		}
 		return v, nil
 	case tea.KeyMsg:
 		if key.Matches(msg, v.list.keys.Retry) {
@@ -112,9 +231,19 @@ func (v *vpcPicker) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	}
 	cmd, changed := v.list.update(msg)
 	if changed {
+		v.touched = true
 		v.pick()
 	}
 	return v, cmd
+}
+
+// Escape clears the filter before esc means back.
+func (v *vpcPicker) Escape() bool {
+	if v.list.clearFilter() {
+		v.pick()
+		return true
+	}
+	return false
 }
 
 func (v *vpcPicker) View() string { return v.list.view() }

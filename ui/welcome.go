@@ -293,6 +293,12 @@ func (w *welcome) updateEditing(msg tea.KeyMsg) tea.Cmd {
 // submitEdit applies the profile or region being edited.
 func (w *welcome) submitEdit() tea.Cmd {
 	what, value := w.editing, strings.TrimSpace(w.input.Value())
+	if what == "region" {
+		// A mistyped region would fail only at the first AWS call, with a network error.
+		if w.switchErr = checkRegion(value); w.switchErr != nil {
+			return nil
+		}
+	}
 	w.editing = ""
 	w.input.Blur()
 	profile, region := w.c.Profile, w.c.Account.Region
@@ -343,6 +349,9 @@ func (w *welcome) View() string {
 	}
 	if w.editing != "" {
 		b.WriteString("\n" + w.input.View() + "\n")
+		if w.switchErr != nil {
+			b.WriteString(s.Error.Render(wrapText("✘ "+w.switchErr.Error(), w.c.Width, "  ")) + "\n")
+		}
 	}
 	if len(w.elsewhere) > 0 {
 		var parts []string

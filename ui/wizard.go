@@ -15,6 +15,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/vpclink/vpclink/awsops"
 	"github.com/vpclink/vpclink/steps"
@@ -72,6 +73,9 @@ type Wizard struct {
 	err      error
 	cancel   context.CancelFunc
 	journal  *steps.Journal
+	// tried is set when the user pressed enter on a screen with problems: they show from
+	// then on, not on arrival.
+	tried bool
 }
 
 // NewWizard builds the wizard on an account.
@@ -125,7 +129,7 @@ func (w *Wizard) skipped(s stage) bool {
 
 func (w *Wizard) goTo(s stage) tea.Cmd {
 	log.Printf("wizard: %s → %s", w.stage, s)
-	w.stage, w.err, w.showHelp = s, nil, false
+	w.stage, w.err, w.showHelp, w.tried = s, nil, false, false
 	w.newScreenCtx()
 	scr := w.active()
 	scr.SetSize(w.c.Width, w.bodyHeight())
@@ -173,6 +177,8 @@ func (w *Wizard) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		w.journal = msg.journal
 		w.screens[stageDone] = newDone(w.c, msg.journal)
 		return w, w.goTo(stageDone)
+	case runClaimedMsg:
+		w.err = nil // a refusal of an earlier try no longer holds; Welcome asks about the run
 	case vpcsMsg:
 		if msg.err == nil {
 			w.c.Data.vpcs, w.c.Data.subnets = msg.vpcs, msg.subnets
@@ -219,6 +225,9 @@ func (w *Wizard) globalKey(km tea.KeyMsg) (tea.Cmd, bool) {
 		}
 		return w.next(), true
 	case key.Matches(km, keys.Back):
+		if e, ok := w.active().(escaper); ok && e.Escape() {
+			return nil, true
+		}
 		return w.prev(), true
 	}
 	return nil, false
@@ -230,6 +239,7 @@ type leaver interface{ Leave() tea.Cmd }
 func (w *Wizard) next() tea.Cmd {
 	scr := w.active()
 	if len(scr.Problems()) > 0 {
+		w.tried = true
 		return nil // the footer shows why
 	}
 	var leave tea.Cmd
@@ -277,13 +287,23 @@ func (w *Wizard) View() string {
 	if w.c.Demo {
 		header += st.Subtle.Render("  [demo account]")
 	}
-	b.WriteString(header + "\n\n")
+	// The line under the header names the screens that a choice made unneeded.
+	b.WriteString(ansi.Truncate(header, max(w.c.Width, 20), "…") + "\n")
+	if note := w.skippedNote(); note != "" {
+		b.WriteString(st.Subtle.Render(ansi.Truncate(note, max(w.c.Width, 20), "…")))
+	}
+	b.WriteString("\n")
 	// The footer (help, why, warnings) is drawn whole; the body gets the lines that remain.
 	footer := w.footer(scr)
 	room := max(w.c.Height-2-strings.Count(footer, "\n")-1, 3)
 	lines := strings.Split(strings.TrimRight(scr.View(), "\n"), "\n")
 	if len(lines) > room {
-		lines = lines[:room]
+		if w.stage == stageBuild {
+			// A failure's question is at the end: the summary of the steps above gives way.
+			lines = lines[len(lines)-room:]
+		} else {
+			lines = lines[:room]
+		}
 	}
 	b.WriteString(strings.Join(lines, "\n") + "\n")
 	b.WriteString(footer)
@@ -294,32 +314,47 @@ func (w *Wizard) footer(scr Screen) string {
 	st := w.c.Styles
 	var b strings.Builder
 	if w.err != nil {
-		// Wrapped, not clipped: an error is no use cut off before its cause.
-		b.WriteString("\n" + st.Error.Width(max(w.c.Width, 20)).Render("✘ "+w.err.Error()))
+		b.WriteString("\n" + st.Error.Render(wrapText("✘ "+w.err.Error(), w.c.Width, "  ")))
 		if fix := steps.Recommend(w.err); fix != "" {
-			b.WriteString("\n" + w.c.para("  Try: "+fix))
+			b.WriteString("\n" + wrapText("  Try: "+fix, w.c.Width, "  "))
 		}
 	}
 	if w.showHelp {
+		if warnings := scr.Warnings(); len(warnings) > 2 {
+			for _, warn := range warnings {
+				b.WriteString("\n" + st.Warning.Render(wrapText("! "+warn, w.c.Width, "  ")))
+			}
+		}
 		b.WriteString("\n" + st.Why.Width(w.c.Width).Render(scr.Why()) + "\n")
 		b.WriteString(w.help.FullHelpView(append(scr.FullHelp(), w.globalHelp())))
 		return b.String()
 	}
 	for i, warn := range scr.Warnings() {
 		if i == 2 {
-			b.WriteString("\n" + st.Warning.Render(fmt.Sprintf("! and %d more warnings", len(scr.Warnings())-2)))
+			b.WriteString("\n" + st.Warning.Render(fmt.Sprintf("! and %d more warnings (? lists them all)", len(scr.Warnings())-2)))
 			break
 		}
-		b.WriteString("\n" + st.Warning.Render(truncate("! "+warn, w.c.Width)))
+		b.WriteString("\n" + st.Warning.Render(wrapText("! "+warn, w.c.Width, "  ")))
 	}
-	if w.stage < stageBuild {
+	if w.stage < stageBuild && w.tried {
 		if problems := scr.Problems(); len(problems) > 0 {
-			b.WriteString("\n" + st.Error.Render(truncate("✘ "+problems[0], w.c.Width)))
+			b.WriteString("\n" + st.Error.Render(wrapText("✘ "+problems[0], w.c.Width, "  ")))
 			return b.String()
 		}
 	}
-	b.WriteString("\n" + w.help.ShortHelpView(append(scr.ShortHelp(), w.globalHelp()...)))
+	// The help is wrapped between keys rather than cut with "…" at the width.
+	short := w.help
+	short.Width = 0
+	b.WriteString("\n" + wrapHelp(short.ShortHelpView(append(scr.ShortHelp(), w.globalHelp()...)), w.c.Width))
 	return b.String()
+}
+
+// skippedNote names the setup screens that are skipped, and why, for the step counter.
+func (w *Wizard) skippedNote() string {
+	if int(w.stage) >= setupStages || w.stage == stageWelcome || !w.skipped(stageTargets) {
+		return ""
+	}
+	return "Targets and Security groups skipped: reused load balancer"
 }
 
 // globalHelp lists the global keys that apply here; back is off on the first screen, next

@@ -29,7 +29,7 @@ func init() {
 		"GetRestApis", "GetRestApi", "CreateRestApi", "DeleteRestApi", "GetResources", "CreateResource", "DeleteResource", "DeleteStage",
 		"PutMethod", "DeleteMethod", "PutIntegration", "CreateDeployment", "GetDeployments", "DeleteDeployment", "CreateStage", "GetStage", "UpdateStage", "CreateApiKey",
 		"GetApiKeys", "DeleteApiKey", "CreateUsagePlan", "GetUsagePlan", "GetUsagePlans", "UpdateUsagePlan", "DeleteUsagePlan",
-		"CreateUsagePlanKey", "TestInvokeMethod", "CreateVpcLink", "GetVpcLink", "GetVpcLinks", "DeleteVpcLink", "GetCallerIdentity",
+		"CreateUsagePlanKey", "TestInvokeMethod", "GetUsagePlanKeys", "CreateVpcLink", "GetVpcLink", "GetVpcLinks", "DeleteVpcLink", "GetCallerIdentity",
 	} {
 		knownOps[op] = true
 	}
@@ -819,10 +819,27 @@ func (g *gatewayAPI) CreateUsagePlanKey(_ context.Context, in *apigateway.Create
 			return notFound("API Key")
 		}
 		if slices.Contains(p.Keys, k.ID) {
-			return apiErr("ConflictException", "Usage Plan "+p.ID+" cannot be added because API Key "+k.ID+" is already associated with it")
+			return apiErr("ConflictException", "Usage Plan "+p.ID+" cannot be added because API Key "+k.ID+" already exists in this Usage Plan")
 		}
 		p.Keys = append(p.Keys, k.ID)
 		out.Id, out.Name, out.Type = aws.String(k.ID), aws.String(k.Name), aws.String("API_KEY")
+		return nil
+	})
+	return out, err
+}
+
+func (g *gatewayAPI) GetUsagePlanKeys(_ context.Context, in *apigateway.GetUsagePlanKeysInput, _ ...func(*apigateway.Options)) (*apigateway.GetUsagePlanKeysOutput, error) {
+	out := &apigateway.GetUsagePlanKeysOutput{}
+	err := g.s.do(svcGateway, "GetUsagePlanKeys", false, func(st *state, _ time.Time) error {
+		p := st.UsagePlans[aws.ToString(in.UsagePlanId)]
+		if p == nil {
+			return notFound("Usage Plan")
+		}
+		for _, id := range p.Keys {
+			if k := st.APIKeys[id]; k != nil {
+				out.Items = append(out.Items, gwtypes.UsagePlanKey{Id: aws.String(k.ID), Name: aws.String(k.Name), Type: aws.String("API_KEY")})
+			}
+		}
 		return nil
 	})
 	return out, err

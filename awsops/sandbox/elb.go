@@ -543,16 +543,13 @@ func (e *elbAPI) DescribeTargetHealth(_ context.Context, in *elb.DescribeTargetH
 	return out, err
 }
 
-// serviceCode is what the demo account's services answer on every path.
-const serviceCode = 200
-
 // health is what the load balancer's checks see of one target, as AWS reports it: unused
 // while no listener on a load balancer forwards to its group (or the load balancer has no
 // subnet in its zone, or the instance is stopped), then initial while it registers and
 // while the first checks run (interval × the healthy or unhealthy threshold), then healthy
 // or unhealthy. A check passes when one of the instance's security groups admits every
-// load balancer address on the health-check port and the service's code is one the matcher
-// accepts. A network load balancer reports every failed check as Target.FailedHealthChecks:
+// load balancer address on the health-check port, the instance's service listens on that
+// port (service.go), and its code for the health-check path is one the matcher accepts. A network load balancer reports every failed check as Target.FailedHealthChecks:
 // AWS documents Target.Timeout and Target.ResponseCodeMismatch for the other load balancers.
 func (s *Sandbox) health(st *state, tg *targetGroup, t target, now time.Time) (string, string, string) {
 	inst := st.instance(t.ID)
@@ -588,11 +585,14 @@ func (s *Sandbox) health(st *state, tg *targetGroup, t target, now time.Time) (s
 	if p, err := strconv.Atoi(tg.HealthPort); err == nil {
 		port = int32(p)
 	}
-	answers := admits(st, inst, lb.IPs, port)
+	// A check reaches the service only through the instance's security groups, and only a
+	// service listening on the checked port answers it.
+	answers := admits(st, inst, lb.IPs, port) && inst.listensOn(port)
+	code, _ := inst.serve("GET", cmp.Or(tg.HealthPath, "/"))
 	accepted := false
 	codes, _ := matcherCodes(cmp.Or(tg.Matcher, defaultMatcher))
 	for _, c := range codes {
-		accepted = accepted || (c[0] <= serviceCode && serviceCode <= c[1])
+		accepted = accepted || (c[0] <= code && code <= c[1])
 	}
 	passes := answers && accepted
 	checks := tg.Unhealthy
@@ -608,7 +608,7 @@ func (s *Sandbox) health(st *state, tg *targetGroup, t target, now time.Time) (s
 	case !answers:
 		return "unhealthy", "Target.FailedHealthChecks", "Health checks failed"
 	}
-	return "unhealthy", "Target.FailedHealthChecks", fmt.Sprintf("Health checks failed with these codes: [%d]", serviceCode)
+	return "unhealthy", "Target.FailedHealthChecks", fmt.Sprintf("Health checks failed with these codes: [%d]", code)
 }
 
 func lbAZs(st *state, lb *loadBalancer) []string {

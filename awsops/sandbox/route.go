@@ -1,7 +1,6 @@
 package sandbox
 
 import (
-	"encoding/json"
 	"fmt"
 	"maps"
 	"net/url"
@@ -227,9 +226,10 @@ func substituteVars(s string, vars map[string]string) string {
 
 // integrate follows a method's integration through the VPC link: stage variables go into
 // the connection id and URI, the link must be AVAILABLE, its load balancer must listen on
-// the URI's port, and that listener's target group must have a healthy target, which
-// answers. Otherwise the request ends as AWS ends it: 500 for a configuration error, 504
-// when the targets do not answer.
+// the URI's port, and that listener's target group must have a target in use (a healthy one
+// first), whose security groups admit the load balancer and whose service listens on the
+// target port and answers (service.go). Otherwise the request ends as AWS ends it: 500 for a
+// configuration error or a refused connection, 504 when security groups drop the packets.
 func (s *Sandbox) integrate(st *state, now time.Time, lg *execLog, vars map[string]string, verb string, m *method, params map[string]string, query string) Response {
 	i := m.Integration
 	if i == nil {
@@ -294,28 +294,33 @@ func (s *Sandbox) integrate(st *state, now time.Time, lg *execLog, vars map[stri
 	if tg == nil {
 		return lg.fail(500, bodyInternalError, configInternalError)
 	}
-	var healthy *instance
-	inUse := false
-	for _, t := range tg.Targets {
-		state, _, _ := s.health(st, tg, t, now)
-		if state != "unused" {
-			inUse = true
-		}
-		if state == "healthy" && healthy == nil {
-			healthy = st.instance(t.ID)
+	// The load balancer sends to a healthy target; with none healthy it fails open and sends
+	// to the targets in use anyway.
+	var to *instance
+	var toPort int32
+	for _, want := range []string{"healthy", "any"} {
+		for _, t := range tg.Targets {
+			state, _, _ := s.health(st, tg, t, now)
+			if to == nil && (state == want || (want == "any" && state != "unused")) {
+				to, toPort = st.instance(t.ID), t.Port
+			}
 		}
 	}
 	switch {
-	case healthy == nil && inUse:
-		// An NLB whose targets are all unhealthy sends to them anyway; they do not answer.
+	case to == nil:
+		return lg.fail(500, bodyInternalError, configInternalError)
+	case !admits(st, to, lb.IPs, toPort):
+		// Security groups drop what they do not admit: the connection times out.
 		return lg.fail(504, bodyEndpointTimeout, "Execution failed due to a timeout error")
-	case healthy == nil:
+	case !to.listensOn(toPort):
+		// Nothing listens on the target port: the instance refuses the connection.
 		return lg.fail(500, bodyInternalError, configInternalError)
 	}
-	body, _ := json.Marshal(map[string]string{"instance": healthy.ID, "name": healthy.Name, "method": verb, "path": u.RequestURI()})
-	lg.add("Received response. Status: 200, Integration latency: 12 ms")
-	lg.add("Method completed with status: 200")
-	return Response{Status: 200, Body: string(body), Log: lg.lines}
+	// HTTP_PROXY passes the service's status and body through.
+	status, body := to.serve(verb, u.RequestURI())
+	lg.add("Received response. Status: %d, Integration latency: 12 ms", status)
+	lg.add("Method completed with status: %d", status)
+	return Response{Status: status, Body: body, Log: lg.lines}
 }
 
 // cloneResources copies a REST API's resources, as a deployment snapshots them.

@@ -27,6 +27,8 @@ type state struct {
 	UsagePlans     map[string]*usagePlan    `json:"usagePlans"`
 	// Gateway is API Gateway's account settings; nil means the region's default (gatewayaccount.go).
 	Gateway *gatewayAccount `json:"gatewayAccount,omitempty"`
+	// NetworkACLs are the ACLs made beyond each VPC's default one (nacl.go).
+	NetworkACLs []*networkACL `json:"networkAcls,omitempty"`
 }
 
 type vpc struct {
@@ -61,6 +63,8 @@ type instance struct {
 	Subnet string   `json:"subnet"`
 	IP     string   `json:"ip"`
 	Groups []string `json:"groups"`
+	// Service is the simulated service it runs when it is not the seed's (service.go).
+	Service *simService `json:"service,omitempty"`
 }
 
 type rule struct {
