@@ -350,7 +350,7 @@ func RunWizard(ctx context.Context, o WizardOptions) int {
 			}
 		}
 	}
-	r := lipgloss.NewRenderer(os.Stderr)
+	r := newRenderer(os.Stderr)
 	w := NewWizard(ctx, o, r)
 	p := tea.NewProgram(w, tea.WithOutput(os.Stderr), tea.WithAltScreen(), tea.WithContext(ctx))
 	final, err := p.Run()
