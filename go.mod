@@ -3,6 +3,7 @@ module github.com/vpclink/vpclink
 go 1.26.8
 
 require (
+	github.com/adrg/xdg v0.5.3
 	github.com/aws/aws-sdk-go-v2 v1.48.0
 	github.com/aws/aws-sdk-go-v2/config v1.33.18
 	github.com/aws/aws-sdk-go-v2/credentials v1.21.0
