@@ -52,6 +52,7 @@ type GatewayAPI interface {
 	apigateway.GetUsagePlansAPIClient
 	apigateway.GetApiKeysAPIClient
 	apigateway.GetDeploymentsAPIClient
+	apigateway.GetUsagePlanKeysAPIClient
 	CreateRestApi(context.Context, *apigateway.CreateRestApiInput, ...func(*apigateway.Options)) (*apigateway.CreateRestApiOutput, error)
 	GetRestApi(context.Context, *apigateway.GetRestApiInput, ...func(*apigateway.Options)) (*apigateway.GetRestApiOutput, error)
 	DeleteRestApi(context.Context, *apigateway.DeleteRestApiInput, ...func(*apigateway.Options)) (*apigateway.DeleteRestApiOutput, error)

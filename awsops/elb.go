@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -168,11 +169,27 @@ type TargetGroupSpec struct {
 }
 
 func targetGroup(tg elbtypes.TargetGroup) TargetGroup {
-	return TargetGroup{
+	out := TargetGroup{
 		ARN: aws.ToString(tg.TargetGroupArn), Name: aws.ToString(tg.TargetGroupName),
 		Protocol: string(tg.Protocol), Port: aws.ToInt32(tg.Port), VPCID: aws.ToString(tg.VpcId),
 		LoadBalancerARNs: tg.LoadBalancerArns,
+		HealthCheck: HealthCheck{Path: aws.ToString(tg.HealthCheckPath), Port: healthPort(tg.HealthCheckPort),
+			Interval: aws.ToInt32(tg.HealthCheckIntervalSeconds), HealthyThreshold: aws.ToInt32(tg.HealthyThresholdCount),
+			UnhealthyThreshold: aws.ToInt32(tg.UnhealthyThresholdCount), Timeout: aws.ToInt32(tg.HealthCheckTimeoutSeconds)},
 	}
+	if tg.Matcher != nil {
+		out.HealthCheck.Matcher = aws.ToString(tg.Matcher.HttpCode)
+	}
+	return out
+}
+
+// healthPort reads a health check port: "traffic-port" (or nothing) is 0.
+func healthPort(p *string) int32 {
+	n, err := strconv.Atoi(aws.ToString(p))
+	if err != nil {
+		return 0
+	}
+	return int32(n)
 }
 
 // CreateTargetGroup creates a TCP target group of instances with an HTTP health check.

@@ -119,6 +119,9 @@ type TargetGroup struct {
 	Port             int32
 	VPCID            string
 	LoadBalancerARNs []string
+	// HealthCheck is the target group's health check as AWS reports it: Port 0 is the
+	// traffic port, and AWS's defaults fill what the create left out.
+	HealthCheck HealthCheck
 }
 
 // Listener is an ELBv2 listener.

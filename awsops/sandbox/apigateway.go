@@ -28,7 +28,7 @@ func init() {
 		"RegisterTargets", "DeregisterTargets", "DescribeTargetHealth",
 		"GetRestApis", "GetRestApi", "CreateRestApi", "DeleteRestApi", "GetResources", "CreateResource", "DeleteResource", "DeleteStage",
 		"PutMethod", "DeleteMethod", "PutIntegration", "CreateDeployment", "GetDeployments", "DeleteDeployment", "CreateStage", "GetStage", "UpdateStage", "CreateApiKey",
-		"GetApiKeys", "DeleteApiKey", "CreateUsagePlan", "GetUsagePlan", "GetUsagePlans", "UpdateUsagePlan", "DeleteUsagePlan",
+		"GetApiKeys", "DeleteApiKey", "CreateUsagePlan", "GetUsagePlan", "GetUsagePlanKeys", "GetUsagePlans", "UpdateUsagePlan", "DeleteUsagePlan",
 		"CreateUsagePlanKey", "TestInvokeMethod", "CreateVpcLink", "GetVpcLink", "GetVpcLinks", "DeleteVpcLink", "GetCallerIdentity",
 	} {
 		knownOps[op] = true
@@ -759,6 +759,27 @@ func (g *gatewayAPI) GetUsagePlan(_ context.Context, in *apigateway.GetUsagePlan
 		for _, s := range p.Stages {
 			api, stage, _ := strings.Cut(s, ":")
 			out.ApiStages = append(out.ApiStages, gwtypes.ApiStage{ApiId: aws.String(api), Stage: aws.String(stage)})
+		}
+		return nil
+	})
+	return out, err
+}
+
+// GetUsagePlanKeys lists the keys attached to a usage plan, as AWS does: NotFound for a
+// plan that does not exist.
+func (g *gatewayAPI) GetUsagePlanKeys(_ context.Context, in *apigateway.GetUsagePlanKeysInput, _ ...func(*apigateway.Options)) (*apigateway.GetUsagePlanKeysOutput, error) {
+	out := &apigateway.GetUsagePlanKeysOutput{}
+	err := g.s.do(svcGateway, "GetUsagePlanKeys", false, func(st *state, _ time.Time) error {
+		p := st.UsagePlans[aws.ToString(in.UsagePlanId)]
+		if p == nil {
+			return notFound("Usage Plan")
+		}
+		for _, id := range p.Keys {
+			item := gwtypes.UsagePlanKey{Id: aws.String(id), Type: aws.String("API_KEY")}
+			if k := st.APIKeys[id]; k != nil {
+				item.Name = aws.String(k.Name)
+			}
+			out.Items = append(out.Items, item)
 		}
 		return nil
 	})
