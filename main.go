@@ -35,6 +35,7 @@ Usage:
   vpclink resume RUN [--yes] [--output text|json]
   vpclink destroy RUN [--yes]
   vpclink status [RUN] [--output text|json]
+  vpclink status RUN --live [--output text|json]   compare the journal with what exists now
   vpclink demo reset [--yes]
   vpclink iam-policy [--plan PLAN]      print the least-privilege IAM policy (for PLAN only)
   vpclink version
@@ -121,6 +122,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	dryRun := fs.Bool("dry-run", false, "check and show the plan; change nothing")
 	output := fs.String("output", "text", "text or json")
 	policyPlan := fs.String("plan", "", "plan file that narrows the IAM policy")
+	live := fs.Bool("live", false, "compare the run's journal with what exists now")
 	if err := parseInterspersed(fs, rest); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stdout, usage)
@@ -139,6 +141,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	pos := fs.Args()
 	if *policyPlan != "" && cmd != "iam-policy" {
 		return usageError(stderr, fmt.Errorf("--plan narrows vpclink iam-policy; %s takes a plan as -f PLAN", cmd))
+	}
+	if *live && (cmd != "status" || len(pos) != 1) {
+		return usageError(stderr, errors.New("--live compares one run with what exists now: vpclink status RUN --live"))
 	}
 
 	dir, err := stateDir(g)
@@ -220,9 +225,18 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			runID = pos[0]
 		}
 		if runID != "" {
-			if _, err := store.Load(runID); err != nil {
+			j, err := store.Load(runID)
+			if err != nil {
 				ui.Fail(stderr, "status", withDemoHint(g, runID, err))
 				return ui.ExitUsage
+			}
+			if *live {
+				acct, err := openAccount(ctx, g, j.Region)
+				if err != nil {
+					ui.Fail(stderr, "connect to AWS", err)
+					return ui.ExitUsage
+				}
+				return cli.StatusLive(ctx, acct, j)
 			}
 		}
 		return cli.Status(store, runID)
