@@ -362,14 +362,17 @@ func driftAPI(ctx context.Context, acct *awsops.Account, j *Journal, d *drift) e
 		return err
 	}
 	port := ListenerPort(p)
-	if res.ProxyResourceID != "" {
-		proxy, ok := rs["/{proxy+}"]
-		if !ok || proxy.ID != res.ProxyResourceID {
-			d.missing("resource", "/{proxy+}", "gone", true)
-		} else {
-			d.ok("resource", "/{proxy+}", res.ProxyResourceID)
-			driftMethods(d, "/{proxy+}", proxy, res.Methods, awsops.ProxyIntegrationURI(port))
-		}
+	proxy, ok := rs["/{proxy+}"]
+	switch {
+	case res.ProxyResourceID != "" && (!ok || proxy.ID != res.ProxyResourceID):
+		// Its methods went with it.
+		d.missing("resource", "/{proxy+}", "gone", !res.RestAPIReused || res.ProxyCreating)
+	case res.ProxyResourceID != "":
+		d.ok("resource", "/{proxy+}", res.ProxyResourceID)
+		fallthrough
+	default:
+		// On a REST API that was there, the run may have added methods to its /{proxy+}.
+		driftMethods(d, "/{proxy+}", proxy, res.Methods, awsops.ProxyIntegrationURI(port))
 	}
 	if len(res.RootMethods) > 0 {
 		driftMethods(d, "/", rs["/"], res.RootMethods, awsops.RootIntegrationURI(port))
@@ -380,7 +383,7 @@ func driftAPI(ctx context.Context, acct *awsops.Account, j *Journal, d *drift) e
 			return err
 		}
 		if slices.ContainsFunc(deps, func(x awsops.Deployment) bool { return x.ID == res.DeploymentID }) {
-			d.ok("deployment", res.DeploymentID, "")
+			d.ok("deployment", res.DeploymentID, "exists")
 		} else {
 			d.missing("deployment", res.DeploymentID, "gone", true)
 		}
