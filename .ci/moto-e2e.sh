@@ -33,6 +33,8 @@ export AWS_ENDPOINT_URL="$endpoint" AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=test 
 python3 .ci/moto/check.py "$endpoint" built "$work/summary.json"
 run=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["runId"])' "$work/summary.json")
 python3 .ci/moto/chain.py "$endpoint" "$run" >"$work/chain-apply.json"
+# What apply built, read back through the emulator, has not drifted from the journal.
+"$work/vpclink" status "$run" --state-dir "$work/state" --live >"$work/drift.txt" || { cat "$work/drift.txt"; exit 1; }
 "$work/vpclink" destroy "$run" --state-dir "$work/state" --yes 2>"$work/destroy.log" || { cat "$work/destroy.log"; exit 1; }
 python3 .ci/moto/check.py "$endpoint" gone "$work/summary.json"
 
