@@ -38,6 +38,7 @@ Usage:
   vpclink status [RUN] [--output text|json]
   vpclink check [RUN] [--path /health] [--output text|json]
                                         send a request through a run's chain, check each hop
+  vpclink status RUN --live [--output text|json]   compare the journal with what exists now
   vpclink demo reset [--yes]
   vpclink demo scenario list [--output text|json]
   vpclink demo scenario start NAME [--yes]   reset the demo account into a training scenario
@@ -129,6 +130,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	output := fs.String("output", "text", "text or json")
 	policyPlan := fs.String("plan", "", "plan file that narrows the IAM policy")
 	checkPath := fs.String("path", "", "path check requests")
+	live := fs.Bool("live", false, "compare the run's journal with what exists now")
 	if err := parseInterspersed(fs, rest); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stdout, usage)
@@ -153,6 +155,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	if *checkPath != "" && cmd != "check" {
 		return usageError(stderr, fmt.Errorf("--path is the path vpclink check requests; %s does not take it", cmd))
+	}
+	if *live && (cmd != "status" || len(pos) != 1) {
+		return usageError(stderr, errors.New("--live compares one run with what exists now: vpclink status RUN --live"))
 	}
 
 	dir, err := stateDir(g)
@@ -235,9 +240,18 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			runID = pos[0]
 		}
 		if runID != "" {
-			if _, err := store.Load(runID); err != nil {
+			j, err := store.Load(runID)
+			if err != nil {
 				ui.Fail(stderr, "status", withDemoHint(g, runID, err))
 				return ui.ExitUsage
+			}
+			if *live {
+				acct, err := openAccount(ctx, g, j.Region)
+				if err != nil {
+					ui.Fail(stderr, "connect to AWS", err)
+					return ui.ExitUsage
+				}
+				return cli.StatusLive(ctx, acct, j)
 			}
 		}
 		return cli.Status(store, runID)

@@ -162,6 +162,10 @@ func TestEachCommandRunsWithOnlyThePermissionsTheListGivesIt(t *testing.T) {
 			if s := summary(t, "resume", "--demo", "--state-dir", state, kept["runId"], "--yes", "--output", "json"); s["exit"] != "0" || s["state"] != "complete" {
 				t.Fatalf("resume: %v", s)
 			}
+			policy(awsops.CmdStatusLive)
+			if code, out, errOut := vpclink(t, "status", "--demo", "--state-dir", state, kept["runId"], "--live"); code != 0 {
+				t.Fatalf("status --live: exit %d\n%s\n%s", code, out, errOut)
+			}
 			policy(awsops.CmdDestroy)
 			if code, _, errOut := vpclink(t, "destroy", "--demo", "--state-dir", state, kept["runId"], "--yes"); code != 0 {
 				t.Fatalf("destroy: %s", errOut)

@@ -33,6 +33,8 @@ export AWS_ENDPOINT_URL="$endpoint" AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=test 
 python3 .ci/moto/check.py "$endpoint" built "$work/summary.json"
 run=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["runId"])' "$work/summary.json")
 python3 .ci/moto/chain.py "$endpoint" "$run" >"$work/chain-apply.json"
+# What apply built, read back through the emulator, has not drifted from the journal.
+"$work/vpclink" status "$run" --state-dir "$work/state" --live >"$work/drift.txt" || { cat "$work/drift.txt"; exit 1; }
 # vpclink check: moto has no TestInvokeMethod, so the request is not sent (exit 1), yet every
 # hop is walked and found sound; a security group rule revoked by hand is then named.
 check_json() {

@@ -243,12 +243,21 @@ func (a *Account) DeleteRestAPI(ctx context.Context, id string) error {
 }
 
 // Resource is one resource of a REST API with the methods it has; Integrated lists the
-// methods that also have an integration.
+// methods that also have an integration, and Integrations holds each one's.
 type Resource struct {
-	ID         string
-	Path       string
-	Methods    []string
-	Integrated []string
+	ID           string
+	Path         string
+	Methods      []string
+	Integrated   []string
+	Integrations map[string]Integration
+}
+
+// Integration is where a method sends requests.
+type Integration struct {
+	Type           string // HTTP_PROXY, ...
+	ConnectionType string // VPC_LINK or INTERNET
+	ConnectionID   string
+	URI            string
 }
 
 // ListResources returns a REST API's resources by path.
@@ -268,8 +277,12 @@ func (a *Account) ListResources(ctx context.Context, apiID string) (map[string]R
 			rs := Resource{ID: aws.ToString(r.Id), Path: aws.ToString(r.Path)}
 			for verb, m := range r.ResourceMethods {
 				rs.Methods = append(rs.Methods, verb)
-				if m.MethodIntegration != nil {
+				if i := m.MethodIntegration; i != nil {
 					rs.Integrated = append(rs.Integrated, verb)
+					if rs.Integrations == nil {
+						rs.Integrations = map[string]Integration{}
+					}
+					rs.Integrations[verb] = Integration{Type: string(i.Type), ConnectionType: string(i.ConnectionType), ConnectionID: aws.ToString(i.ConnectionId), URI: aws.ToString(i.Uri)}
 				}
 			}
 			sort.Strings(rs.Methods)

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -290,26 +291,30 @@ func TestWaitVPCLink(t *testing.T) {
 		"PENDING past the deadline says it may still work": {statuses: []gwtypes.VpcLinkStatus{"PENDING"}, wantErr: "still \"PENDING\""},
 	}
 	for name, tc := range tests {
+		// In a bubble of virtual time: the deadline of 50 ms would otherwise race the polls on a
+		// loaded machine.
 		t.Run(name, func(t *testing.T) {
-			i := 0
-			a := fast(&Account{Links: &fakeLinks{getVpcLink: func(in *apigateway.GetVpcLinkInput) (*apigateway.GetVpcLinkOutput, error) {
-				s := tc.statuses[min(i, len(tc.statuses)-1)]
-				i++
-				return &apigateway.GetVpcLinkOutput{Id: in.VpcLinkId, Status: s, StatusMessage: aws.String(tc.message)}, nil
-			}}})
-			a.Poll.Deadline = 50 * time.Millisecond
-			var seen []string
-			err := a.WaitVPCLink(context.Background(), "abc123", func(s string) { seen = append(seen, s) })
-			if (err == nil) != (tc.wantErr == "") || (err != nil && !strings.Contains(err.Error(), tc.wantErr)) {
-				t.Fatalf("err = %v, want %q", err, tc.wantErr)
-			}
-			var fe *VPCLinkFailedError
-			if tc.message != "" && !errors.As(err, &fe) {
-				t.Errorf("err %T is not a VPCLinkFailedError", err)
-			}
-			if seen[0] != "PENDING" {
-				t.Errorf("reported %v; want PENDING first", seen)
-			}
+			synctest.Test(t, func(t *testing.T) {
+				i := 0
+				a := fast(&Account{Links: &fakeLinks{getVpcLink: func(in *apigateway.GetVpcLinkInput) (*apigateway.GetVpcLinkOutput, error) {
+					s := tc.statuses[min(i, len(tc.statuses)-1)]
+					i++
+					return &apigateway.GetVpcLinkOutput{Id: in.VpcLinkId, Status: s, StatusMessage: aws.String(tc.message)}, nil
+				}}})
+				a.Poll.Deadline = 50 * time.Millisecond
+				var seen []string
+				err := a.WaitVPCLink(context.Background(), "abc123", func(s string) { seen = append(seen, s) })
+				if (err == nil) != (tc.wantErr == "") || (err != nil && !strings.Contains(err.Error(), tc.wantErr)) {
+					t.Fatalf("err = %v, want %q", err, tc.wantErr)
+				}
+				var fe *VPCLinkFailedError
+				if tc.message != "" && !errors.As(err, &fe) {
+					t.Errorf("err %T is not a VPCLinkFailedError", err)
+				}
+				if seen[0] != "PENDING" {
+					t.Errorf("reported %v; want PENDING first", seen)
+				}
+			})
 		})
 	}
 }

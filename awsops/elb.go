@@ -173,17 +173,23 @@ func targetGroup(tg elbtypes.TargetGroup) TargetGroup {
 		ARN: aws.ToString(tg.TargetGroupArn), Name: aws.ToString(tg.TargetGroupName),
 		Protocol: string(tg.Protocol), Port: aws.ToInt32(tg.Port), VPCID: aws.ToString(tg.VpcId),
 		LoadBalancerARNs: tg.LoadBalancerArns,
-		HealthCheck: HealthCheck{Path: aws.ToString(tg.HealthCheckPath), Interval: aws.ToInt32(tg.HealthCheckIntervalSeconds),
-			HealthyThreshold: aws.ToInt32(tg.HealthyThresholdCount), UnhealthyThreshold: aws.ToInt32(tg.UnhealthyThresholdCount),
-			Timeout: aws.ToInt32(tg.HealthCheckTimeoutSeconds)},
-	}
-	if p, err := strconv.Atoi(aws.ToString(tg.HealthCheckPort)); err == nil {
-		out.HealthCheck.Port = int32(p) // "traffic-port" leaves 0
+		HealthCheck: HealthCheck{Path: aws.ToString(tg.HealthCheckPath), Port: healthPort(tg.HealthCheckPort),
+			Interval: aws.ToInt32(tg.HealthCheckIntervalSeconds), HealthyThreshold: aws.ToInt32(tg.HealthyThresholdCount),
+			UnhealthyThreshold: aws.ToInt32(tg.UnhealthyThresholdCount), Timeout: aws.ToInt32(tg.HealthCheckTimeoutSeconds)},
 	}
 	if tg.Matcher != nil {
 		out.HealthCheck.Matcher = aws.ToString(tg.Matcher.HttpCode)
 	}
 	return out
+}
+
+// healthPort reads a health check port: "traffic-port" (or nothing) is 0.
+func healthPort(p *string) int32 {
+	n, err := strconv.Atoi(aws.ToString(p))
+	if err != nil {
+		return 0
+	}
+	return int32(n)
 }
 
 // CreateTargetGroup creates a TCP target group of instances with an HTTP health check.

@@ -200,10 +200,10 @@ func Operations() []Operation {
 		tagged(gateway("CreateUsagePlan", "POST", "/usageplans", FeatureAPIKey)),
 		gateway("GetUsagePlans", "GET", "/usageplans", FeatureAPIKey),
 		gateway("GetUsagePlan", "GET", "/usageplans/*", FeatureAPIKey),
+		gateway("GetUsagePlanKeys", "GET", "/usageplans/*/keys", FeatureAPIKey),
 		gateway("UpdateUsagePlan", "PATCH", "/usageplans/*", FeatureAPIKey),
 		gateway("DeleteUsagePlan", "DELETE", "/usageplans/*", FeatureAPIKey),
 		gateway("CreateUsagePlanKey", "POST", "/usageplans/*/keys", FeatureAPIKey),
-		gateway("GetUsagePlanKeys", "GET", "/usageplans/*/keys", FeatureAPIKey),
 	}
 }
 
@@ -212,18 +212,20 @@ type Command string
 
 // The commands.
 const (
-	CmdWizard    Command = "wizard"
-	CmdApply     Command = "apply"
-	CmdDryRun    Command = "apply --dry-run"
-	CmdResume    Command = "resume"
-	CmdDestroy   Command = "destroy"
-	CmdStatus    Command = "status"
-	CmdCheck     Command = "check"
-	CmdDemoReset Command = "demo reset"
+	CmdWizard  Command = "wizard"
+	CmdApply   Command = "apply"
+	CmdDryRun  Command = "apply --dry-run"
+	CmdResume  Command = "resume"
+	CmdDestroy Command = "destroy"
+	CmdStatus  Command = "status"
+	// CmdStatusLive compares a run's journal with what exists now.
+	CmdStatusLive Command = "status --live"
+	CmdCheck      Command = "check"
+	CmdDemoReset  Command = "demo reset"
 )
 
 // Commands is every command, in the order the README lists them.
-var Commands = []Command{CmdWizard, CmdApply, CmdDryRun, CmdResume, CmdDestroy, CmdStatus, CmdCheck, CmdDemoReset}
+var Commands = []Command{CmdWizard, CmdApply, CmdDryRun, CmdResume, CmdDestroy, CmdStatus, CmdStatusLive, CmdCheck, CmdDemoReset}
 
 // Operation groups the commands are made of.
 var (
@@ -268,9 +270,20 @@ var (
 	}
 )
 
+// opsLive reads what a run made, and finds by tag what its journal lacks: status --live
+// changes nothing.
+var opsLive = []string{
+	"ec2:DescribeSecurityGroups",
+	"elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeListeners",
+	"elasticloadbalancing:DescribeTargetHealth",
+	"apigateway:GetVpcLinks", "apigateway:GetVpcLink", "apigateway:GetRestApis", "apigateway:GetRestApi", "apigateway:GetResources",
+	"apigateway:GetDeployments", "apigateway:GetStage", "apigateway:GetApiKeys", "apigateway:GetUsagePlans", "apigateway:GetUsagePlan",
+	"apigateway:GetUsagePlanKeys",
+}
+
 // CommandOperations returns the operations a command may call, sorted. A failed build rolls
-// back, so apply, resume and the wizard also need what destroy needs. status and demo reset
-// read local files only.
+// back, so apply, resume and the wizard also need what destroy needs. status (without --live)
+// and demo reset read local files only.
 func CommandOperations(c Command) []string {
 	var groups [][]string
 	switch c {
@@ -282,6 +295,8 @@ func CommandOperations(c Command) []string {
 		groups = [][]string{opsResolve}
 	case CmdDestroy:
 		groups = [][]string{{"sts:GetCallerIdentity"}, opsUndo}
+	case CmdStatusLive:
+		groups = [][]string{opsLive}
 	}
 	set := map[string]bool{}
 	for _, g := range groups {

@@ -119,7 +119,8 @@ type TargetGroup struct {
 	Port             int32
 	VPCID            string
 	LoadBalancerARNs []string
-	// HealthCheck is how the group checks its targets, as AWS describes it.
+	// HealthCheck is the target group's health check as AWS reports it: Port 0 is the
+	// traffic port, and AWS's defaults fill what the create left out.
 	HealthCheck HealthCheck
 }
 

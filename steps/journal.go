@@ -13,6 +13,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/adrg/xdg"
+
 	"github.com/vpclink/vpclink/awsops"
 )
 
@@ -211,16 +213,16 @@ type Store struct {
 	mu  sync.Mutex
 }
 
-// DefaultStateDir is $XDG_STATE_HOME/vpclink, or ~/.local/state/vpclink.
+// DefaultStateDir is vpclink's folder in the user's XDG state directory: $XDG_STATE_HOME/vpclink
+// (an absolute path, as the XDG spec wants), else the platform's default: ~/.local/state/vpclink
+// on Linux, ~/Library/Application Support/vpclink on macOS, %LOCALAPPDATA%\vpclink on Windows.
 func DefaultStateDir() (string, error) {
-	if d := os.Getenv("XDG_STATE_HOME"); d != "" {
-		return filepath.Join(d, "vpclink"), nil
+	if !filepath.IsAbs(os.Getenv("XDG_STATE_HOME")) {
+		if _, err := os.UserHomeDir(); err != nil {
+			return "", fmt.Errorf("find the state directory: %w; set XDG_STATE_HOME or pass --state-dir", err)
+		}
 	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		return "", fmt.Errorf("find the state directory: %w; pass --state-dir", err)
-	}
-	return filepath.Join(home, ".local", "state", "vpclink"), nil
+	return filepath.Join(xdg.StateHome, "vpclink"), nil
 }
 
 func (s *Store) path(runID string) string { return filepath.Join(s.Dir, "runs", runID+".json") }

@@ -806,6 +806,39 @@ func (c *CLI) ScenarioList(list []steps.Scenario) int {
 	return ExitOK
 }
 
+// DriftSummary is what status --live prints with --output json.
+type DriftSummary struct {
+	RunID string        `json:"runId"`
+	Drift []steps.Drift `json:"drift"`
+	Next  string        `json:"next"`
+}
+
+// StatusLive compares what the journal of a run records with what exists now in its account
+// and region: a table of each resource (ok, missing, changed, extra), then what to do. It
+// exits 0 when nothing drifted and 1 when something did.
+func (c *CLI) StatusLive(ctx context.Context, acct *awsops.Account, j *steps.Journal) int {
+	report, err := steps.CompareLive(ctx, acct, j)
+	if err != nil {
+		Fail(c.Err, "compare run "+j.RunID+" with what exists", err)
+		return ExitFailed
+	}
+	next := c.driftNext(report)
+	if c.JSON {
+		items := report.Items
+		if items == nil {
+			items = []steps.Drift{}
+		}
+		c.printJSON(DriftSummary{RunID: j.RunID, Drift: items, Next: next})
+	} else {
+		WriteDrift(c.Out, report)
+		fmt.Fprintln(c.Out, next)
+	}
+	if report.Drifted() {
+		return ExitFailed
+	}
+	return ExitOK
+}
+
 // ScenarioStart confirms, then resets the demo account of region into a scenario's state with
 // start, and prints the trainer's brief: what is broken, what the students should find, the
 // commands to try.
@@ -889,4 +922,41 @@ func ScenarioBrief(run *steps.ScenarioRun, flags string) string {
 			command("status", ""), wizard, apply)
 	}
 	return b.String()
+}
+
+// WriteDrift writes a run's drift as a table: resource, id, state, detail.
+func WriteDrift(w io.Writer, report steps.DriftReport) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "RESOURCE\tID\tSTATE\tDETAIL")
+	for _, d := range report.Items {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", d.Resource, shortARN(d.ID), d.State, d.Detail)
+	}
+	tw.Flush()
+}
+
+// shortARN names an ELB resource by its name (and a listener by its id too), for a table
+// that fits a terminal; JSON keeps the whole ARN.
+func shortARN(id string) string {
+	if !strings.HasPrefix(id, "arn:") {
+		return id
+	}
+	name := awsops.ResourceName(id)
+	if parts := strings.Split(id, "/"); strings.Contains(id, ":listener/") && len(parts) >= 4 {
+		return parts[len(parts)-3] + "/" + parts[len(parts)-1]
+	}
+	return name
+}
+
+// driftNext says what to do about a run's drift, as steps decided it.
+func (c *CLI) driftNext(report steps.DriftReport) string {
+	id := report.RunID
+	switch report.Next() {
+	case steps.NextResume:
+		return "`" + c.command("resume", id) + "` makes again what is missing."
+	case steps.NextDestroy:
+		return "`" + c.command("destroy", id) + "` removes what the run made, extra copies included."
+	case steps.NextRebuild:
+		return "`" + c.command("resume", id) + "` leaves what changed as it is: put it back by hand, or `" + c.command("destroy", id) + "` removes what the run made and `vpclink apply -f PLAN` builds it afresh."
+	}
+	return "Nothing drifted; `" + c.command("check", id) + "` sends a request through the chain."
 }

@@ -28,11 +28,16 @@ func startFlow(t *testing.T, e *env) *flow {
 	return &flow{t: t, tm: tm}
 }
 
+// flowWait bounds each wait of a flow. A wait ends as soon as its text is on the screen, in
+// well under a second on an idle machine; the bound only turns a hang into a failure, and is
+// generous so that the flows hold under -race on a loaded machine.
+const flowWait = 2 * time.Minute
+
 // waitFor waits until the screen says text.
 func (f *flow) waitFor(text string) {
 	f.t.Helper()
 	teatest.WaitFor(f.t, f.tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(text)) },
-		teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+		teatest.WithDuration(flowWait), teatest.WithCheckInterval(10*time.Millisecond))
 }
 
 func (f *flow) keys(keys ...string) {
@@ -77,7 +82,7 @@ func TestWizardBuildsTheChainFromWelcomeToDone(t *testing.T) {
 	f.keys("enter")
 	f.waitFor("The API is connected to your private service")
 	f.keys("q")
-	final := f.tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(*Wizard)
+	final := f.tm.FinalModel(t, teatest.WithFinalTimeout(flowWait)).(*Wizard)
 	golden.RequireEqual(t, []byte(maskRun(final.View(), final.Journal())))
 
 	j := final.Journal()
@@ -118,7 +123,7 @@ func TestWizardRollsBackAFailureFromTheBuildScreen(t *testing.T) {
 	f.keys("r")
 	f.waitFor("Rolled back: nothing of this run remains")
 	f.keys("q")
-	final := f.tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(*Wizard)
+	final := f.tm.FinalModel(t, teatest.WithFinalTimeout(flowWait)).(*Wizard)
 	if j := final.Journal(); j == nil || j.State != steps.StateRolledBack {
 		t.Fatalf("journal = %+v", j)
 	}
@@ -135,7 +140,7 @@ func TestWizardKeepsOnCtrlCAndResumesFromWelcome(t *testing.T) {
 	f.keys("enter")
 	f.waitFor("A step failed")
 	f.keys("k")
-	kept := f.tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(*Wizard).Journal()
+	kept := f.tm.FinalModel(t, teatest.WithFinalTimeout(flowWait)).(*Wizard).Journal()
 	if kept == nil || kept.State != steps.StateFailed {
 		t.Fatalf("kept journal = %+v", kept)
 	}
@@ -158,7 +163,7 @@ func TestWizardKeepsOnCtrlCAndResumesFromWelcome(t *testing.T) {
 	f2.keys("y")
 	f2.waitFor("The API is connected to your private service")
 	f2.keys("q")
-	final := f2.tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(*Wizard)
+	final := f2.tm.FinalModel(t, teatest.WithFinalTimeout(flowWait)).(*Wizard)
 	j := final.Journal()
 	if j == nil || j.RunID != kept.RunID || j.State != steps.StateComplete {
 		t.Fatalf("resumed journal = %+v", j)

@@ -58,7 +58,10 @@ func (e *env) run(t *testing.T, cmd tea.Cmd) {
 		if c == nil {
 			continue
 		}
-		msg := runWithTimeout(c)
+		msg, ok := runWithTimeout(c)
+		if !ok {
+			t.Fatalf("a command (%T) gave no message within %v", c, cmdWait)
+		}
 		if strings.HasPrefix(fmt.Sprintf("%T", msg), "cursor.") {
 			continue // the text cursor's blinking never ends
 		}
@@ -74,14 +77,20 @@ func (e *env) run(t *testing.T, cmd tea.Cmd) {
 	}
 }
 
-func runWithTimeout(c tea.Cmd) tea.Msg {
+// cmdWait bounds one command of the wizard's in a test. Every command returns within a
+// second (the demo account answers at once, the slowest tick is the cursor's blink); the bound
+// only turns a hang into a failure, so it is far above what a loaded machine under -race needs.
+const cmdWait = 2 * time.Minute
+
+// runWithTimeout runs c and returns its message, or false if it gave none within cmdWait.
+func runWithTimeout(c tea.Cmd) (tea.Msg, bool) {
 	ch := make(chan tea.Msg, 1)
 	go func() { ch <- c() }()
 	select {
 	case m := <-ch:
-		return m
-	case <-time.After(2 * time.Second):
-		return nil
+		return m, true
+	case <-time.After(cmdWait):
+		return nil, false
 	}
 }
 

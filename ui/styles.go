@@ -2,8 +2,11 @@ package ui
 
 import (
 	"os"
+	"strconv"
+	"strings"
 
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/term"
 	"github.com/muesli/termenv"
 )
 
@@ -40,4 +43,32 @@ func NewStyles(r *lipgloss.Renderer) Styles {
 		Focused:  r.NewStyle().Bold(true).Foreground(accent),
 		Plain:    r.NewStyle(),
 	}
+}
+
+// newRenderer is a renderer for the wizard's terminal that asks the terminal nothing. Left to
+// itself, lipgloss asks the terminal for its background color (OSC 11) when an adaptive color
+// is first drawn, and a terminal that never answers holds the first frame for termenv's
+// timeout of 5 seconds. The background is taken instead from what Bubble Tea's start-up already
+// learned of standard output when that is a terminal, else from $COLORFGBG, else dark.
+func newRenderer(w *os.File) *lipgloss.Renderer {
+	r := lipgloss.NewRenderer(w)
+	r.SetHasDarkBackground(darkBackground(os.Stdout, os.Getenv("COLORFGBG")))
+	return r
+}
+
+// darkBackground decides whether the terminal's background is dark without asking it.
+// Bubble Tea v1 asks standard output's terminal once as the program starts, before main, and
+// lipgloss keeps the answer: reading it costs nothing. $COLORFGBG is "foreground;background"
+// in ANSI color numbers, set by rxvt, Konsole and others.
+func darkBackground(stdout *os.File, colorFGBG string) bool {
+	if stdout != nil && term.IsTerminal(stdout.Fd()) {
+		return lipgloss.HasDarkBackground()
+	}
+	if i := strings.LastIndexByte(colorFGBG, ';'); i >= 0 {
+		if bg, err := strconv.Atoi(colorFGBG[i+1:]); err == nil && bg >= 0 && bg <= 15 {
+			_, _, l := termenv.ConvertToRGB(termenv.ANSIColor(bg)).Hsl()
+			return l < 0.5
+		}
+	}
+	return true
 }

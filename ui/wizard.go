@@ -388,7 +388,7 @@ func RunWizard(ctx context.Context, o WizardOptions) int {
 			}
 		}
 	}
-	r := lipgloss.NewRenderer(os.Stderr)
+	r := newRenderer(os.Stderr)
 	w := NewWizard(ctx, o, r)
 	p := tea.NewProgram(w, tea.WithOutput(os.Stderr), tea.WithAltScreen(), tea.WithContext(ctx), tea.WithoutSignalHandler())
 	// SIGINT and SIGTERM are handled as ctrl+c is: a build stops and asks what to keep.

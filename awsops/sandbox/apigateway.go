@@ -541,7 +541,7 @@ func (g *gatewayAPI) CreateStage(_ context.Context, in *apigateway.CreateStageIn
 			return err
 		}
 		name, dep := aws.ToString(in.StageName), aws.ToString(in.DeploymentId)
-		if !stageName.MatchString(name) {
+		if len(name) > 128 || !stageName.MatchString(name) {
 			return badRequest("Stage name only allows a-zA-Z0-9_")
 		}
 		if _, ok := a.Deployments[dep]; !ok {
@@ -565,7 +565,9 @@ func (g *gatewayAPI) CreateStage(_ context.Context, in *apigateway.CreateStageIn
 	return out, err
 }
 
-var stageName = regexp.MustCompile(`^[a-zA-Z0-9_]{1,128}$`)
+// stageName is a stage name without its limit of 128 characters, checked apart: a counted
+// repetition compiles to a copy of its class for each count, at every start of vpclink.
+var stageName = regexp.MustCompile(`^[a-zA-Z0-9_]+$`)
 
 func (g *gatewayAPI) GetStage(_ context.Context, in *apigateway.GetStageInput, _ ...func(*apigateway.Options)) (*apigateway.GetStageOutput, error) {
 	out := &apigateway.GetStageOutput{}
@@ -765,6 +767,27 @@ func (g *gatewayAPI) GetUsagePlan(_ context.Context, in *apigateway.GetUsagePlan
 	return out, err
 }
 
+// GetUsagePlanKeys lists the keys attached to a usage plan, as AWS does: NotFound for a
+// plan that does not exist.
+func (g *gatewayAPI) GetUsagePlanKeys(_ context.Context, in *apigateway.GetUsagePlanKeysInput, _ ...func(*apigateway.Options)) (*apigateway.GetUsagePlanKeysOutput, error) {
+	out := &apigateway.GetUsagePlanKeysOutput{}
+	err := g.s.do(svcGateway, "GetUsagePlanKeys", false, func(st *state, _ time.Time) error {
+		p := st.UsagePlans[aws.ToString(in.UsagePlanId)]
+		if p == nil {
+			return notFound("Usage Plan")
+		}
+		for _, id := range p.Keys {
+			item := gwtypes.UsagePlanKey{Id: aws.String(id), Type: aws.String("API_KEY")}
+			if k := st.APIKeys[id]; k != nil {
+				item.Name = aws.String(k.Name)
+			}
+			out.Items = append(out.Items, item)
+		}
+		return nil
+	})
+	return out, err
+}
+
 func (g *gatewayAPI) UpdateUsagePlan(_ context.Context, in *apigateway.UpdateUsagePlanInput, _ ...func(*apigateway.Options)) (*apigateway.UpdateUsagePlanOutput, error) {
 	out := &apigateway.UpdateUsagePlanOutput{}
 	err := g.s.do(svcGateway, "UpdateUsagePlan", true, func(st *state, _ time.Time) error {
@@ -823,23 +846,6 @@ func (g *gatewayAPI) CreateUsagePlanKey(_ context.Context, in *apigateway.Create
 		}
 		p.Keys = append(p.Keys, k.ID)
 		out.Id, out.Name, out.Type = aws.String(k.ID), aws.String(k.Name), aws.String("API_KEY")
-		return nil
-	})
-	return out, err
-}
-
-func (g *gatewayAPI) GetUsagePlanKeys(_ context.Context, in *apigateway.GetUsagePlanKeysInput, _ ...func(*apigateway.Options)) (*apigateway.GetUsagePlanKeysOutput, error) {
-	out := &apigateway.GetUsagePlanKeysOutput{}
-	err := g.s.do(svcGateway, "GetUsagePlanKeys", false, func(st *state, _ time.Time) error {
-		p := st.UsagePlans[aws.ToString(in.UsagePlanId)]
-		if p == nil {
-			return notFound("Usage Plan")
-		}
-		for _, id := range p.Keys {
-			if k := st.APIKeys[id]; k != nil {
-				out.Items = append(out.Items, gwtypes.UsagePlanKey{Id: aws.String(k.ID), Name: aws.String(k.Name), Type: aws.String("API_KEY")})
-			}
-		}
 		return nil
 	})
 	return out, err

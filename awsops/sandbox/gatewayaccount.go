@@ -51,7 +51,16 @@ func (st *state) checkLogging(level string) error {
 	return nil
 }
 
-var roleARN = regexp.MustCompile(`^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$`)
+// roleARN is a role's ARN; AWS's limit of 512 characters for the role's path and name is
+// checked apart (roleARNOK), as a counted repetition `{1,512}` compiles to 512 copies of its
+// class at every start of vpclink.
+var roleARN = regexp.MustCompile(`^arn:aws[a-z-]*:iam::\d{12}:role/([\w+=,.@/-]+)$`)
+
+// roleARNOK reports whether s is a well-formed role ARN.
+func roleARNOK(s string) bool {
+	m := roleARN.FindStringSubmatch(s)
+	return m != nil && len(m[1]) <= 512
+}
 
 // GetAccount returns the account's API Gateway settings in the region.
 func (g *gatewayAPI) GetAccount(_ context.Context, _ *apigateway.GetAccountInput, _ ...func(*apigateway.Options)) (*apigateway.GetAccountOutput, error) {
@@ -77,7 +86,7 @@ func (g *gatewayAPI) UpdateAccount(_ context.Context, in *apigateway.UpdateAccou
 			if path != "/cloudwatchRoleArn" || (op.Op != gwtypes.OpReplace && op.Op != gwtypes.OpRemove) {
 				return badRequest("Invalid patch path " + path)
 			}
-			if op.Op == gwtypes.OpReplace && value != "" && !roleARN.MatchString(value) {
+			if op.Op == gwtypes.OpReplace && value != "" && !roleARNOK(value) {
 				return badRequest("The role ARN is not well formed")
 			}
 			if op.Op == gwtypes.OpRemove {

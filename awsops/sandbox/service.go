@@ -14,14 +14,14 @@ type simService struct {
 	Down bool `json:"down,omitempty"`
 }
 
-// seedService is what an instance of the seed runs, by its name: the orders API on 80, the
-// billing workers on 8080, the staging web servers on 80; the bastion runs only sshd.
+// seedService is what an instance of the seed runs, by its name: the orders API, the billing
+// workers and the staging web servers, each on 80; the bastion runs only sshd.
 func seedService(name string) (kind string, port int32) {
 	switch {
 	case strings.HasPrefix(name, "orders-api"):
 		return "orders", 80
 	case strings.HasPrefix(name, "billing-worker"), strings.HasPrefix(name, "reports-batch"):
-		return "billing", 8080
+		return "billing", 80
 	case name == "bastion":
 		return "", 0
 	}

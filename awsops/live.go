@@ -1,0 +1,51 @@
+package awsops
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/apigateway"
+)
+
+// UsagePlan is an API Gateway usage plan with the stages it names and the keys attached to it.
+type UsagePlan struct {
+	ID     string
+	Name   string
+	Stages []string // "apiId:stage"
+	Keys   []string // API key ids
+}
+
+// GetUsagePlan returns one usage plan with its stages and the ids of its keys.
+func (a *Account) GetUsagePlan(ctx context.Context, id string) (UsagePlan, error) {
+	var out *apigateway.GetUsagePlanOutput
+	err := a.pacer().Gateway(ctx, "GetUsagePlan", func() (err error) {
+		out, err = a.Gateway.GetUsagePlan(ctx, &apigateway.GetUsagePlanInput{UsagePlanId: aws.String(id)})
+		return err
+	})
+	if err != nil {
+		return UsagePlan{}, fmt.Errorf("get usage plan %s: %w", id, err)
+	}
+	p := UsagePlan{ID: aws.ToString(out.Id), Name: aws.ToString(out.Name)}
+	for _, st := range out.ApiStages {
+		p.Stages = append(p.Stages, aws.ToString(st.ApiId)+":"+aws.ToString(st.Stage))
+	}
+	pages := apigateway.NewGetUsagePlanKeysPaginator(a.Gateway, &apigateway.GetUsagePlanKeysInput{UsagePlanId: aws.String(id)})
+	for pages.HasMorePages() {
+		var keys *apigateway.GetUsagePlanKeysOutput
+		err := a.pacer().Gateway(ctx, "GetUsagePlanKeys", func() (err error) {
+			keys, err = pages.NextPage(ctx)
+			return err
+		})
+		if err != nil {
+			return UsagePlan{}, fmt.Errorf("get keys of usage plan %s: %w", id, err)
+		}
+		for _, k := range keys.Items {
+			p.Keys = append(p.Keys, aws.ToString(k.Id))
+		}
+	}
+	sort.Strings(p.Stages)
+	sort.Strings(p.Keys)
+	return p, nil
+}
