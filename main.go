@@ -246,9 +246,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 				return ui.ExitUsage
 			}
 			if *live {
-				acct, err := openAccount(ctx, g, j.Region)
+				acct, err := openRunAccount(ctx, g, j, stderr)
 				if err != nil {
 					ui.Fail(stderr, "connect to AWS", err)
+					return ui.ExitUsage
+				}
+				if _, err := steps.CheckOwner(ctx, acct, j); err != nil {
+					ui.Fail(stderr, "status "+runID, err)
 					return ui.ExitUsage
 				}
 				return cli.StatusLive(ctx, acct, j)
@@ -322,9 +326,13 @@ func runCheck(ctx context.Context, g *globals, cli *ui.CLI, store *steps.Store, 
 			ui.Fail(stderr, "check", withDemoHint(g, pos[0], err))
 			return ui.ExitUsage
 		}
-		acct, err := openAccount(ctx, g, j.Region)
+		acct, err := openRunAccount(ctx, g, j, stderr)
 		if err != nil {
 			ui.Fail(stderr, "connect to AWS", err)
+			return ui.ExitUsage
+		}
+		if _, err := steps.CheckOwner(ctx, acct, j); err != nil {
+			ui.Fail(stderr, "check "+j.RunID, err)
 			return ui.ExitUsage
 		}
 		return cli.Check(ctx, acct, j, path)
@@ -335,6 +343,9 @@ func runCheck(ctx context.Context, g *globals, cli *ui.CLI, store *steps.Store, 
 		return ui.ExitUsage
 	}
 	j, err := steps.LatestRun(store, acct.Region, g.demo)
+	if err == nil {
+		_, err = steps.CheckOwner(ctx, acct, j)
+	}
 	if err != nil {
 		ui.Fail(stderr, "check", err)
 		return ui.ExitUsage

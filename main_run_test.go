@@ -71,6 +71,10 @@ func TestResumeAndDestroyWorkInTheRunsRegionWhateverRegionSays(t *testing.T) {
 	if code != 0 || !strings.Contains(out, `"state": "complete"`) || !strings.Contains(errOut, "Run "+runID+" was made in eu-west-1: working there, not in us-east-1 (--region)") {
 		t.Fatalf("resume with --region us-east-1: exit %d\n%s\n%s", code, out, errOut)
 	}
+	code, out, errOut = vpclink(t, "status", "--demo", "--region", "us-east-1", "--state-dir", state, runID, "--live")
+	if code != 0 || !strings.Contains(out, "Nothing drifted") || !strings.Contains(errOut, "working there, not in us-east-1") {
+		t.Errorf("status --live with --region us-east-1: exit %d\n%s\n%s", code, out, errOut)
+	}
 	code, _, errOut = vpclink(t, "destroy", "--demo", "--region", "us-east-1", "--state-dir", state, runID, "--yes")
 	if code != 0 || !strings.Contains(errOut, "Destroyed run") {
 		t.Fatalf("destroy with --region us-east-1: exit %d\n%s", code, errOut)
@@ -98,11 +102,11 @@ func TestARunOfAnotherAccountIsRefusedNamingBoth(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := demoInventory(t, state, "us-east-1")
-	for _, cmd := range []string{"resume", "destroy"} {
-		code, _, errOut := vpclink(t, cmd, "--demo", "--state-dir", state, runID, "--yes")
+	for _, args := range [][]string{{"resume", "--yes"}, {"destroy", "--yes"}, {"status", "--live"}, {"check"}} {
+		code, _, errOut := vpclink(t, append(args, "--demo", "--state-dir", state, runID)...)
 		want := "run " + runID + " belongs to account 210987654321, but these credentials are for account " + sandbox.AccountID
 		if code != 2 || !strings.Contains(errOut, want) || !strings.Contains(errOut, "Try: use credentials for account 210987654321") {
-			t.Errorf("%s: exit %d\n%s\nwant exit 2 saying %q", cmd, code, errOut, want)
+			t.Errorf("%s: exit %d\n%s\nwant exit 2 saying %q", strings.Join(args, " "), code, errOut, want)
 		}
 	}
 	if after := demoInventory(t, state, "us-east-1"); after != before {

@@ -3,6 +3,8 @@ package steps
 import (
 	"context"
 	"fmt"
+
+	"github.com/vpclink/vpclink/awsops"
 )
 
 // ForeignRunError says a run belongs to another AWS account than the credentials in use.
@@ -26,6 +28,23 @@ func (e *ForeignRunError) RecommendActions() string {
 // recorded their account belong to any, until one claims them.
 func (j *Journal) BelongsTo(account string) bool { return j.Account == "" || j.Account == account }
 
+// CheckOwner checks that run j is acct's and in acct's region, and returns who the caller
+// is: a run of another account gives a *ForeignRunError, naming both accounts. Commands that
+// only look at a run (status --live, check) use it; those that change one use Claim.
+func CheckOwner(ctx context.Context, acct *awsops.Account, j *Journal) (awsops.Identity, error) {
+	if j.Region != "" && j.Region != acct.Region {
+		return awsops.Identity{}, fmt.Errorf("run %s was made in %s, but the account is open in %s: its resources are in %s", j.RunID, j.Region, acct.Region, j.Region)
+	}
+	id, err := acct.Identity(ctx)
+	if err != nil {
+		return id, err
+	}
+	if !j.BelongsTo(id.Account) {
+		return id, &ForeignRunError{RunID: j.RunID, RunAccount: j.Account, Account: id.Account}
+	}
+	return id, nil
+}
+
 // Claim makes the runner the only one working on an existing run, and checks that the run is
 // this account's and in this account's region, before anything is asked or changed: another
 // process holding the run gives an *InUseError, another account a *ForeignRunError. A journal
@@ -40,15 +59,9 @@ func (r *Runner) Claim(ctx context.Context, j *Journal) (err error) {
 			_ = r.Close()
 		}
 	}()
-	if j.Region != "" && j.Region != r.Account.Region {
-		return fmt.Errorf("run %s was made in %s, but the account is open in %s: its resources are in %s", j.RunID, j.Region, r.Account.Region, j.Region)
-	}
-	id, err := r.Account.Identity(ctx)
+	id, err := CheckOwner(ctx, r.Account, j)
 	if err != nil {
 		return err
-	}
-	if !j.BelongsTo(id.Account) {
-		return &ForeignRunError{RunID: j.RunID, RunAccount: j.Account, Account: id.Account}
 	}
 	if j.Account == "" || j.Region == "" {
 		j.Account, j.Region = id.Account, r.Account.Region
