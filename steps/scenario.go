@@ -193,6 +193,7 @@ func StartScenario(ctx context.Context, sb *sandbox.Sandbox, store *Store, sc Sc
 		return nil, fmt.Errorf("resolve the scenario's plan: %w", err)
 	}
 	r := &Runner{Account: acct, Store: store}
+	defer r.Close() // the scenario's run is free for the trainee's vpclink
 	if sc.steps != nil {
 		for _, s := range All(acct) {
 			if slices.Contains(sc.steps, s.ID()) {
