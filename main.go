@@ -342,7 +342,7 @@ func runCheck(ctx context.Context, g *globals, cli *ui.CLI, store *steps.Store, 
 		ui.Fail(stderr, "connect to AWS", err)
 		return ui.ExitUsage
 	}
-	j, err := steps.LatestRun(store, acct.Region, g.demo)
+	j, err := steps.LatestRun(ctx, store, acct, g.demo)
 	if err == nil {
 		_, err = steps.CheckOwner(ctx, acct, j)
 	}

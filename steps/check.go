@@ -758,18 +758,31 @@ func (c *checker) callInvokeURL(url, verb string) (awsops.Answer, error) {
 	return c.acct.CallInvokeURL(c.ctx, verb, url, key, c.p.API.Authorization == AuthIAM)
 }
 
-// LatestRun returns the most recent run in store made in region (and on the demo account
-// when demo is set) that has built something to check.
-func LatestRun(store *Store, region string, demo bool) (*Journal, error) {
+// LatestRun returns the most recent run in store that acct's account made in its region (on
+// the demo account when demo is set) and that has built something to check. A run of another
+// account is passed over, not refused: it is not this account's latest.
+func LatestRun(ctx context.Context, store *Store, acct *awsops.Account, demo bool) (*Journal, error) {
 	list, err := store.List()
 	if err != nil {
 		return nil, err
 	}
+	account := ""
 	for i := len(list) - 1; i >= 0; i-- {
 		j := list[i]
-		if j.Region == region && j.Demo == demo && j.Resources.RestAPIID != "" && j.State != StateDestroyed && j.State != StateRolledBack {
+		if j.Region != acct.Region || j.Demo != demo || j.Resources.RestAPIID == "" || j.State == StateDestroyed || j.State == StateRolledBack {
+			continue
+		}
+		if j.Account != "" && account == "" {
+			id, err := acct.Identity(ctx)
+			if err != nil {
+				return nil, err
+			}
+			account = id.Account
+		}
+		if j.Account == "" || j.Account == account {
 			return j, nil
 		}
 	}
-	return nil, fmt.Errorf("%w in region %s with a REST API to check, in %s: build one with vpclink apply -f PLAN, or name a run (vpclink status lists them)", ErrNoRun, region, store.Dir)
+	region := acct.Region
+return nil, fmt.Errorf("%w in region %s with a REST API to check, in %s: build one with vpclink apply -f PLAN, or name a run (vpclink status lists them)", ErrNoRun, region, store.Dir)
 }

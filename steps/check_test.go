@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
@@ -227,5 +228,26 @@ func TestNetworkACLsAreEvaluatedInRuleOrder(t *testing.T) {
 				t.Errorf("Allows = %v by rule %d; want %v by rule %d", got, rule.RuleNumber, c.want, c.rule)
 			}
 		})
+	}
+}
+
+// Without a run named, check takes the latest run of this account in its region: a newer
+// run of another account in the same state directory is passed over.
+func TestLatestRunIsThisAccountsLatest(t *testing.T) {
+	sb := newSandbox(t, "")
+	acct := sb.Account()
+	store := &steps.Store{Dir: t.TempDir()}
+	mine, err := apply(t, acct, store, loadPlan(t, "../examples/demo.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	theirs := *mine
+	theirs.RunID, theirs.Account, theirs.StartedAt = "orders-0therx", "210987654321", mine.StartedAt.Add(time.Hour)
+	if err := store.Save(&theirs); err != nil {
+		t.Fatal(err)
+	}
+	got, err := steps.LatestRun(context.Background(), store, acct, true)
+	if err != nil || got.RunID != mine.RunID {
+		t.Fatalf("LatestRun = %v, %v; want this account's run %s, not %s", got, err, mine.RunID, theirs.RunID)
 	}
 }
