@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
@@ -98,7 +99,9 @@ func (d *done) View() string {
 		case 16+ansi.StringWidth(value) <= d.width || d.width == 0:
 			fmt.Fprintf(&b, "%-15s %s\n", label, value)
 		default:
-			fmt.Fprintf(&b, "%s\n  %s\n", label, value)
+			// Wrapped at spaces, and a word wider than the screen broken across lines:
+			// nothing is cut off.
+			fmt.Fprintf(&b, "%s\n%s\n", label, wrapText("  "+value, cmp.Or(d.width, 80), "  "))
 		}
 	}
 	row("Invoke URL", sum.InvokeURL)
@@ -110,7 +113,10 @@ func (d *done) View() string {
 	if try := TryIt(d.j); len(try) == 1 {
 		row("Try it", try[0])
 	} else if len(try) > 1 {
-		b.WriteString("Try it\n  " + strings.Join(try, "\n  ") + "\n")
+		b.WriteString("Try it\n")
+		for _, line := range try {
+			b.WriteString(wrapText("  "+line, cmp.Or(d.width, 80), "    ") + "\n")
+		}
 	}
 	row("REST API", sum.RestAPIID+", stage "+sum.Stage+", VPC link "+sum.VPCLinkID)
 	row("Load balancer", awsops.ResourceName(sum.LoadBalancerARN))
@@ -167,7 +173,7 @@ func (d *done) checkView() string {
 		}
 		fixes := strings.Split(h.Fix, "\n")
 		// Wrapped at spaces only, so that a command's options stay whole for copying.
-		b.WriteString(wrapAtSpaces("Try: "+fixes[0], width, "  "))
+		b.WriteString(wrapText("Try: "+fixes[0], width, "  "))
 		if len(fixes) > 1 {
 			b.WriteString("\n" + s.Subtle.Render(cut(fmt.Sprintf("and %d more: vpclink check %s", len(fixes)-1, strings.TrimSpace(d.c.Flags+" "+d.j.RunID)))))
 		}
@@ -210,22 +216,3 @@ func TryIt(j *steps.Journal) []string {
 
 func (d *done) ShortHelp() []key.Binding  { return bindings([]key.Binding{d.check, d.quit}) }
 func (d *done) FullHelp() [][]key.Binding { return [][]key.Binding{d.ShortHelp()} }
-
-// wrapAtSpaces wraps text to width cells at spaces only, indenting continued lines; a word
-// wider than the line stays whole.
-func wrapAtSpaces(text string, width int, indent string) string {
-	var lines []string
-	cur := ""
-	for _, w := range strings.Fields(text) {
-		switch {
-		case cur == "":
-			cur = w
-		case ansi.StringWidth(cur)+1+ansi.StringWidth(w) <= width:
-			cur += " " + w
-		default:
-			lines = append(lines, cur)
-			cur = indent + w
-		}
-	}
-	return strings.Join(append(lines, cur), "\n")
-}

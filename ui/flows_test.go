@@ -201,9 +201,14 @@ func maskRun(view string, j *steps.Journal) string {
 		return view
 	}
 	r := j.Resources
-	// Longest first: the DNS name and the plan file contain the run id.
+	// Longest first: the DNS name and the plan file contain the run id. A temporary plan
+	// file's path may be wider than the screen, which wraps it.
+	wrapped := ""
+	if j.PlanFile != "" {
+		wrapped = wrapText("  "+j.PlanFile, 80, "  ")
+	}
 	for _, m := range [][2]string{
-		{r.LoadBalancerDNS, "<nlb-dns>"}, {j.PlanFile, "<plan-file>"}, {j.RunID, "<run>"}, {r.RestAPIID, "<api>"}, {r.VPCLinkID, "<link>"},
+		{wrapped, "  <plan-file>"}, {r.LoadBalancerDNS, "<nlb-dns>"}, {j.PlanFile, "<plan-file>"}, {j.RunID, "<run>"}, {r.RestAPIID, "<api>"}, {r.VPCLinkID, "<link>"},
 	} {
 		if m[0] != "" {
 			view = string(bytes.ReplaceAll([]byte(view), []byte(m[0]), []byte(m[1])))

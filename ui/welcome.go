@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"maps"
@@ -335,11 +336,16 @@ func (w *welcome) View() string {
 	if profile == "" {
 		profile = "default credential chain"
 	}
-	fmt.Fprintf(&b, "%s %s\n", s.Label.Render("Identity"), who)
-	fmt.Fprintf(&b, "%s %s\n", s.Label.Render("Account"), w.id.Account)
-	fmt.Fprintf(&b, "%s %s\n", s.Label.Render("Region"), where)
+	// A value too long for the screen goes on under its label, never cut.
+	field := func(label, value string) {
+		lines := strings.Split(wrapText(value, cmp.Or(w.c.Width, 80)-21, ""), "\n")
+		b.WriteString(s.Label.Render(label) + " " + strings.Join(lines, "\n"+strings.Repeat(" ", 21)) + "\n")
+	}
+	field("Identity", who)
+	field("Account", w.id.Account)
+	field("Region", where)
 	if !w.c.Demo {
-		fmt.Fprintf(&b, "%s %s\n", s.Label.Render("Profile"), profile)
+		field("Profile", profile)
 	}
 	if w.idErr != nil {
 		b.WriteString("\n" + w.c.para(w.idErr.Error()) + "\n")
