@@ -39,6 +39,10 @@ Usage:
   vpclink check [RUN] [--path /health] [--output text|json]
                                         send a request through a run's chain, check each hop
   vpclink status RUN --live [--output text|json]   compare the journal with what exists now
+  vpclink scan [--output text|json]     find every VPC-link chain of the region, whole or partial
+  vpclink scan --plan ID [-o FILE]      write the plan that finishes chain ID (for apply -f)
+  vpclink finish ID [--yes] [--output text|json]
+                                        adopt what chain ID has, build what it lacks
   vpclink demo reset [--yes]
   vpclink demo scenario list [--output text|json]
   vpclink demo scenario start NAME [--yes]   reset the demo account into a training scenario
@@ -128,7 +132,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	dryRun := fs.Bool("dry-run", false, "check and show the plan; change nothing")
 	newCopy := fs.Bool("new-copy", false, "build the plan again although a run already built it")
 	output := fs.String("output", "text", "text or json")
-	policyPlan := fs.String("plan", "", "plan file that narrows the IAM policy")
+	policyPlan := fs.String("plan", "", "plan file that narrows the IAM policy; with scan, the finding to write a plan for")
+	outFile := fs.String("o", "", "file scan --plan writes")
 	checkPath := fs.String("path", "", "path check requests")
 	live := fs.Bool("live", false, "compare the run's journal with what exists now")
 	if err := parseInterspersed(fs, rest); err != nil {
@@ -150,7 +155,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if *rollbackOnFailure && cmd != "resume" {
 		return usageError(stderr, errors.New("--rollback-on-failure is for vpclink resume; apply rolls back on failure unless --keep-on-failure"))
 	}
-	if *policyPlan != "" && cmd != "iam-policy" {
+	if *outFile != "" && (cmd != "scan" || *policyPlan == "") {
+		return usageError(stderr, errors.New("-o names the file vpclink scan --plan ID writes"))
+	}
+	if *policyPlan != "" && cmd != "iam-policy" && cmd != "scan" {
 		return usageError(stderr, fmt.Errorf("--plan narrows vpclink iam-policy; %s takes a plan as -f PLAN", cmd))
 	}
 	if *checkPath != "" && cmd != "check" {
@@ -257,6 +265,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cli.Status(store, runID)
 	case "check":
 		return runCheck(ctx, g, cli, store, pos, *checkPath, stderr)
+	case "scan":
+		return runScan(ctx, g, cli, pos, *policyPlan, *outFile, stderr)
+	case "finish":
+		return runFinish(ctx, g, cli, store, pos, stderr)
 	case "demo":
 		if len(pos) > 0 && pos[0] == "scenario" {
 			return demoScenario(ctx, g, cli, pos[1:], stderr)
@@ -340,6 +352,35 @@ func runCheck(ctx context.Context, g *globals, cli *ui.CLI, store *steps.Store, 
 		return ui.ExitUsage
 	}
 	return cli.Check(ctx, acct, j, path)
+}
+
+// runScan wires vpclink scan, and scan --plan ID [-o FILE].
+func runScan(ctx context.Context, g *globals, cli *ui.CLI, pos []string, planID, outFile string, stderr io.Writer) int {
+	if len(pos) > 0 {
+		return usageError(stderr, errors.New("scan takes no arguments: vpclink scan, or vpclink scan --plan ID [-o FILE]"))
+	}
+	acct, err := openAccount(ctx, g, "")
+	if err != nil {
+		ui.Fail(stderr, "connect to AWS", err)
+		return ui.ExitUsage
+	}
+	if planID != "" {
+		return cli.ScanPlan(ctx, acct, planID, outFile)
+	}
+	return cli.Scan(ctx, acct)
+}
+
+// runFinish wires vpclink finish ID.
+func runFinish(ctx context.Context, g *globals, cli *ui.CLI, store *steps.Store, pos []string, stderr io.Writer) int {
+	if len(pos) != 1 {
+		return usageError(stderr, errors.New("finish takes one finding id: vpclink finish ID (vpclink scan lists them)"))
+	}
+	acct, err := openAccount(ctx, g, "")
+	if err != nil {
+		ui.Fail(stderr, "connect to AWS", err)
+		return ui.ExitUsage
+	}
+	return cli.Finish(ctx, acct, store, pos[0])
 }
 
 // demoScenario runs `vpclink demo scenario list` and `vpclink demo scenario start NAME`.

@@ -50,6 +50,8 @@ type CLI struct {
 
 	// preflight is what the last preflight found, for the JSON summary.
 	preflight steps.Checks
+	// finding is the scan finding a finish run completes, recorded in its journal.
+	finding string
 }
 
 // Summary is what apply and resume print at the end; with --output json, as JSON.
@@ -312,6 +314,10 @@ func (c *CLI) Apply(ctx context.Context, acct *awsops.Account, store *steps.Stor
 	}
 	r := &steps.Runner{Account: acct, Store: store}
 	j, err := r.NewJournal(p, res, planFile, c.Demo)
+	if err == nil && c.finding != "" {
+		j.Finding = c.finding
+		err = store.Save(j)
+	}
 	if err != nil {
 		Fail(c.Err, "start the run", err)
 		return ExitFailed
@@ -593,6 +599,10 @@ func (c *CLI) Destroy(ctx context.Context, acct *awsops.Account, store *steps.St
 	for _, line := range left {
 		fmt.Fprintf(c.Err, "  - %s\n", line)
 	}
+	adopted := steps.Adopted(j)
+	for _, line := range adopted {
+		fmt.Fprintf(c.Err, "  leaving %s (adopted)\n", line)
+	}
 	if ok, code := c.ask(fmt.Sprintf("Delete these %d resource(s)?", len(left)), "destroy", "Nothing was deleted."); !ok {
 		return code
 	}
@@ -620,6 +630,9 @@ func (c *CLI) Destroy(ctx context.Context, acct *awsops.Account, store *steps.St
 		return ExitFailed
 	}
 	fmt.Fprintf(c.Err, "✔ Destroyed run %s.\n", runID)
+	if len(adopted) > 0 {
+		fmt.Fprintf(c.Err, "Left in place, as run %s found them: %s.\n", runID, strings.Join(adopted, "; "))
+	}
 	return ExitOK
 }
 

@@ -583,6 +583,24 @@ func (g *gatewayAPI) GetStage(_ context.Context, in *apigateway.GetStageInput, _
 	return out, err
 }
 
+// GetStages lists an API's stages, as AWS does in one answer (GetStages is not paged).
+func (g *gatewayAPI) GetStages(_ context.Context, in *apigateway.GetStagesInput, _ ...func(*apigateway.Options)) (*apigateway.GetStagesOutput, error) {
+	out := &apigateway.GetStagesOutput{}
+	err := g.s.do(svcGateway, "GetStages", false, func(st *state, _ time.Time) error {
+		a, err := st.api(aws.ToString(in.RestApiId))
+		if err != nil {
+			return err
+		}
+		for _, name := range slices.Sorted(maps.Keys(a.Stages)) {
+			s := a.Stages[name]
+			out.Item = append(out.Item, gwtypes.Stage{StageName: aws.String(name), DeploymentId: aws.String(s.Deployment),
+				Variables: maps.Clone(s.Variables), Tags: maps.Clone(s.Tags), MethodSettings: s.methodSettings()})
+		}
+		return nil
+	})
+	return out, err
+}
+
 func (g *gatewayAPI) UpdateStage(_ context.Context, in *apigateway.UpdateStageInput, _ ...func(*apigateway.Options)) (*apigateway.UpdateStageOutput, error) {
 	out := &apigateway.UpdateStageOutput{}
 	err := g.s.do(svcGateway, "UpdateStage", true, func(st *state, _ time.Time) error {
