@@ -266,7 +266,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "check":
 		return runCheck(ctx, g, cli, store, pos, *checkPath, stderr)
 	case "scan":
-		return runScan(ctx, g, cli, pos, *policyPlan, *outFile, stderr)
+		return runScan(ctx, g, cli, store, pos, *policyPlan, *outFile, stderr)
 	case "finish":
 		return runFinish(ctx, g, cli, store, pos, stderr)
 	case "demo":
@@ -355,7 +355,7 @@ func runCheck(ctx context.Context, g *globals, cli *ui.CLI, store *steps.Store, 
 }
 
 // runScan wires vpclink scan, and scan --plan ID [-o FILE].
-func runScan(ctx context.Context, g *globals, cli *ui.CLI, pos []string, planID, outFile string, stderr io.Writer) int {
+func runScan(ctx context.Context, g *globals, cli *ui.CLI, store *steps.Store, pos []string, planID, outFile string, stderr io.Writer) int {
 	if len(pos) > 0 {
 		return usageError(stderr, errors.New("scan takes no arguments: vpclink scan, or vpclink scan --plan ID [-o FILE]"))
 	}
@@ -365,9 +365,9 @@ func runScan(ctx context.Context, g *globals, cli *ui.CLI, pos []string, planID,
 		return ui.ExitUsage
 	}
 	if planID != "" {
-		return cli.ScanPlan(ctx, acct, planID, outFile)
+		return cli.ScanPlan(ctx, acct, store, planID, outFile)
 	}
-	return cli.Scan(ctx, acct)
+	return cli.Scan(ctx, acct, store)
 }
 
 // runFinish wires vpclink finish ID.

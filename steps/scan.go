@@ -137,11 +137,12 @@ type scanChain struct {
 }
 
 // Scan looks at the account's region and returns every VPC-link chain in it, whole or
-// partial, ordered by id. Every listing walks all its pages; per-resource calls are only
+// partial, ordered by id. runs (may be nil) are the journals of the store: a chain a run
+// built or finished names it, by the run's tag or by the journal's resources. Every listing walks all its pages; per-resource calls are only
 // those no listing serves (listeners per load balancer, health per target group, resources
 // and stages per REST API with a VPC link integration). Chains made by vpclink name their
 // run. It changes nothing.
-func Scan(ctx context.Context, acct *awsops.Account) ([]Finding, error) {
+func Scan(ctx context.Context, acct *awsops.Account, runs []*Journal) ([]Finding, error) {
 	vpcs, err := acct.ListVPCs(ctx)
 	if err != nil {
 		return nil, err
@@ -266,15 +267,22 @@ func Scan(ctx context.Context, acct *awsops.Account) ([]Finding, error) {
 
 	var out []Finding
 	for _, c := range order {
-		out = append(out, c.finding(acct.Region))
+		f := c.finding(acct.Region)
+		if f.Run == "" {
+			f.Run = runOf(f, runs, acct.Region)
+		}
+		if f.Run != "" && !strings.Contains(f.Summary, f.Run) {
+			f.Summary += " (run " + f.Run + ")"
+		}
+		out = append(out, f)
 	}
 	slices.SortFunc(out, func(a, b Finding) int { return cmp.Compare(a.ID, b.ID) })
 	return out, nil
 }
 
 // FindFinding scans and returns the finding with the given id.
-func FindFinding(ctx context.Context, acct *awsops.Account, id string) (Finding, error) {
-	list, err := Scan(ctx, acct)
+func FindFinding(ctx context.Context, acct *awsops.Account, runs []*Journal, id string) (Finding, error) {
+	list, err := Scan(ctx, acct, runs)
 	if err != nil {
 		return Finding{}, err
 	}
@@ -556,10 +564,29 @@ func (c *scanChain) finding(region string) Finding {
 	default:
 		f.Summary = fmt.Sprintf("%s; missing %d, broken %d", strings.Join(what, " ← "), len(f.Missing), len(f.Broken))
 	}
-	if f.Run != "" {
-		f.Summary += " (made by vpclink run " + f.Run + ")"
-	}
 	return f
+}
+
+// runOf is the newest live run of region whose journal holds the finding's load balancer,
+// VPC link or REST API, or "".
+func runOf(f Finding, runs []*Journal, region string) string {
+	best := (*Journal)(nil)
+	for _, j := range runs {
+		if j.Region != region || j.State == StateDestroyed || j.State == StateRolledBack {
+			continue
+		}
+		r := j.Resources
+		match := (f.Exists.LoadBalancer != nil && r.LoadBalancerARN == f.Exists.LoadBalancer.ARN) ||
+			(f.Exists.VPCLink != nil && r.VPCLinkID == f.Exists.VPCLink.ID) ||
+			slices.ContainsFunc(f.Exists.APIs, func(a FoundAPI) bool { return a.ID == r.RestAPIID })
+		if match && (best == nil || j.StartedAt.After(best.StartedAt)) {
+			best = j
+		}
+	}
+	if best == nil {
+		return ""
+	}
+	return best.RunID
 }
 
 // Finishable reports why finish cannot complete the finding, or nil when it can: a chain
@@ -648,7 +675,7 @@ func Adopted(j *Journal) []string {
 		out = append(out, "REST API "+r.RestAPIID)
 	}
 	if r.StageExisted && r.Stage != "" {
-		out = append(out, "stage "+r.Stage+" (its deployment and variables are put back as they were)")
+		out = append(out, "stage "+r.Stage+", given back its deployment and variables")
 	}
 	return out
 }

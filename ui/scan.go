@@ -21,8 +21,13 @@ type ScanReport struct {
 
 // Scan prints every VPC-link chain of the account's region, whole or partial: what exists,
 // what is missing or broken, and the command that finishes it.
-func (c *CLI) Scan(ctx context.Context, acct *awsops.Account) int {
-	list, err := steps.Scan(ctx, acct)
+func (c *CLI) Scan(ctx context.Context, acct *awsops.Account, store *steps.Store) int {
+	runs, _, err := store.Scan()
+	if err != nil {
+		Fail(c.Err, "read the runs", err)
+		return ExitFailed
+	}
+	list, err := steps.Scan(ctx, acct, runs)
 	if err != nil {
 		Fail(c.Err, "scan "+acct.Region, err)
 		return ExitFailed
@@ -110,8 +115,13 @@ func ports(ps []int32) string {
 }
 
 // findingPlan scans for the finding id and turns it into a plan.
-func (c *CLI) findingPlan(ctx context.Context, acct *awsops.Account, id string) (*steps.Plan, int) {
-	f, err := steps.FindFinding(ctx, acct, id)
+func (c *CLI) findingPlan(ctx context.Context, acct *awsops.Account, store *steps.Store, id string) (*steps.Plan, int) {
+	runs, _, err := store.Scan()
+	if err != nil {
+		Fail(c.Err, "read the runs", err)
+		return nil, ExitFailed
+	}
+	f, err := steps.FindFinding(ctx, acct, runs, id)
 	if err != nil {
 		if errors.Is(err, steps.ErrNoFinding) {
 			Fail(c.Err, "find "+id, WithHint(err, "use an id that "+c.command("scan", "")+"lists"))
@@ -130,8 +140,8 @@ func (c *CLI) findingPlan(ctx context.Context, acct *awsops.Account, id string) 
 
 // ScanPlan writes the plan that finishes finding id, as YAML for `vpclink apply -f`, to file
 // ("" or "-" is standard output).
-func (c *CLI) ScanPlan(ctx context.Context, acct *awsops.Account, id, file string) int {
-	p, code := c.findingPlan(ctx, acct, id)
+func (c *CLI) ScanPlan(ctx context.Context, acct *awsops.Account, store *steps.Store, id, file string) int {
+	p, code := c.findingPlan(ctx, acct, store, id)
 	if p == nil {
 		return code
 	}
@@ -157,7 +167,7 @@ func (c *CLI) ScanPlan(ctx context.Context, acct *awsops.Account, id, file strin
 // Finish starts a run that adopts what finding id has and builds only what it lacks, with
 // apply's progress, rollback of what it created, resume and summary.
 func (c *CLI) Finish(ctx context.Context, acct *awsops.Account, store *steps.Store, id string) int {
-	p, code := c.findingPlan(ctx, acct, id)
+	p, code := c.findingPlan(ctx, acct, store, id)
 	if p == nil {
 		return code
 	}
