@@ -78,8 +78,10 @@ type FoundAPI struct {
 	ID   string `json:"id"`
 	Name string `json:"name"`
 	// Via is how the integrations name the link: its id, or ${stageVariables.NAME}.
-	Via         string       `json:"via"`
-	Methods     []string     `json:"methods,omitempty"`
+	Via     string   `json:"via"`
+	Methods []string `json:"methods,omitempty"`
+	// Deployments counts the API's deployments when it has no stage (0 otherwise: each
+	// stage names its own).
 	Deployments int          `json:"deployments"`
 	Stages      []FoundStage `json:"stages,omitempty"`
 }
@@ -331,11 +333,14 @@ func scanRestAPI(ctx context.Context, acct *awsops.Account, a awsops.RestAPI) (*
 	if sa.stages, err = acct.ListStages(ctx, a.ID); err != nil {
 		return nil, err
 	}
-	deps, err := acct.ListDeployments(ctx, a.ID)
-	if err != nil {
-		return nil, err
+	// A stage serves a deployment: the deployments are listed only for an API without one.
+	if len(sa.stages) == 0 {
+		deps, err := acct.ListDeployments(ctx, a.ID)
+		if err != nil {
+			return nil, err
+		}
+		sa.deps = len(deps)
 	}
-	sa.deps = len(deps)
 	return sa, nil
 }
 
