@@ -34,7 +34,7 @@ Usage:
   vpclink [flags]                       open the wizard
   vpclink apply -f PLAN [--yes] [--keep-on-failure] [--dry-run] [--new-copy] [--output text|json]
   vpclink resume RUN [--yes] [--rollback-on-failure] [--output text|json]
-  vpclink destroy RUN [--yes]
+  vpclink destroy RUN [--yes] [--include-adopted]
   vpclink status [RUN] [--output text|json]
   vpclink check [RUN] [--path /health] [--output text|json]
                                         send a request through a run's chain, check each hop
@@ -136,6 +136,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	outFile := fs.String("o", "", "file scan --plan writes")
 	checkPath := fs.String("path", "", "path check requests")
 	live := fs.Bool("live", false, "compare the run's journal with what exists now")
+	includeAdopted := fs.Bool("include-adopted", false, "destroy also what the run adopted")
 	if err := parseInterspersed(fs, rest); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stdout, usage)
@@ -164,6 +165,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if *checkPath != "" && cmd != "check" {
 		return usageError(stderr, fmt.Errorf("--path is the path vpclink check requests; %s does not take it", cmd))
 	}
+	if *includeAdopted && cmd != "destroy" {
+		return usageError(stderr, errors.New("--include-adopted is for vpclink destroy RUN: it deletes what a finish run adopted too"))
+	}
 	if *live && (cmd != "status" || len(pos) != 1) {
 		return usageError(stderr, errors.New("--live compares one run with what exists now: vpclink status RUN --live"))
 	}
@@ -176,6 +180,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	store := &steps.Store{Dir: dir}
 	cli := &ui.CLI{Out: stdout, Err: stderr, In: stdin, Interactive: interactive, Yes: *yes, Keep: *keep, JSON: *output == "json", Demo: g.demo, DryRun: *dryRun, NewCopy: *newCopy, Flags: g.flags()}
 	cli.RollbackOnFailure = *rollbackOnFailure
+	cli.IncludeAdopted = *includeAdopted
 
 	switch cmd {
 	case "":

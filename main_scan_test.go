@@ -104,11 +104,21 @@ func TestScanFinishCheckDestroyOnTheDemoAccount(t *testing.T) {
 		t.Errorf("apply -f of the plan finishes the chain as finish did: %+v", again)
 	}
 
+	// --include-adopted deletes the hand-made parts too, after the run's own.
+	code, _, errOut = vpclink(t, "destroy", s2.RunID, "--demo", "--state-dir", state, "--yes", "--include-adopted")
+	if code != 0 || !strings.Contains(errOut, "Deleting adopted load balancer legacy-orders-nlb.") {
+		t.Fatalf("destroy --include-adopted: exit %d\n%s", code, errOut)
+	}
+	if gone := scanOf(t, state); len(gone.Findings) != 0 {
+		t.Errorf("after destroy --include-adopted no chain is left: %+v", gone)
+	}
+
 	for name, args := range map[string][]string{
-		"finish without an id":    {"finish"},
-		"finish of an unknown id": {"finish", "nlb-nothing"},
-		"-o without --plan":       {"scan", "-o", file},
-		"scan with an argument":   {"scan", id},
+		"--include-adopted elsewhere": {"status", "--include-adopted"},
+		"finish without an id":        {"finish"},
+		"finish of an unknown id":     {"finish", "nlb-nothing"},
+		"-o without --plan":           {"scan", "-o", file},
+		"scan with an argument":       {"scan", id},
 	} {
 		if code, _, errOut := vpclink(t, append(args, "--demo", "--state-dir", state)...); code != 2 || !strings.Contains(errOut, "Try:") {
 			t.Errorf("%s: exit %d, want 2 with a Try line\n%s", name, code, errOut)

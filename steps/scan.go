@@ -684,3 +684,63 @@ func Adopted(j *Journal) []string {
 	}
 	return out
 }
+
+// DeleteAdopted deletes what a run adopted, for `vpclink destroy --include-adopted` after
+// the run's own resources are gone: the REST API, then the VPC link (waiting until it is
+// gone, as the load balancer cannot go before it), then the load balancer and the target
+// groups its listeners forwarded to. Each deletion is saved in the journal as it happens;
+// one already gone counts as deleted. Security group rules made by hand are left.
+func DeleteAdopted(ctx context.Context, acct *awsops.Account, store *Store, j *Journal, say func(string)) error {
+	save := func(change func(r *Resources)) error {
+		change(&j.Resources)
+		if store == nil {
+			return nil
+		}
+		return store.Save(j)
+	}
+	r := j.Resources
+	if r.RestAPIReused && r.RestAPIID != "" {
+		say("Deleting adopted REST API " + r.RestAPIID + ".")
+		if err := acct.DeleteRestAPI(ctx, r.RestAPIID); err != nil && !awsops.IsNotFound(err) {
+			return err
+		}
+		if err := save(func(r *Resources) { r.RestAPIID, r.RestAPIReused, r.StageExisted = "", false, false }); err != nil {
+			return err
+		}
+	}
+	if r.VPCLinkReused && r.VPCLinkID != "" {
+		say("Deleting adopted VPC link " + r.VPCLinkID + ".")
+		if err := acct.DeleteVPCLink(ctx, r.VPCLinkID); err != nil && !awsops.IsNotFound(err) {
+			return err
+		}
+		if err := acct.WaitVPCLinkDeleted(ctx, r.VPCLinkID, func(string) {}); err != nil {
+			return err
+		}
+		if err := save(func(r *Resources) { r.VPCLinkID, r.VPCLinkReused = "", false }); err != nil {
+			return err
+		}
+	}
+	if r.LoadBalancerReused && r.LoadBalancerARN != "" {
+		ls, err := acct.ListListeners(ctx, r.LoadBalancerARN)
+		if err != nil && !awsops.IsNotFound(err) {
+			return err
+		}
+		say("Deleting adopted load balancer " + awsops.ResourceName(r.LoadBalancerARN) + ".")
+		if err := acct.DeleteLoadBalancer(ctx, r.LoadBalancerARN); err != nil {
+			return err
+		}
+		for _, l := range ls {
+			if l.TargetGroupARN == "" {
+				continue
+			}
+			say("Deleting adopted target group " + awsops.ResourceName(l.TargetGroupARN) + ".")
+			if err := acct.DeleteTargetGroup(ctx, l.TargetGroupARN); err != nil {
+				return err
+			}
+		}
+		if err := save(func(r *Resources) { r.LoadBalancerARN, r.LoadBalancerDNS, r.LoadBalancerReused = "", "", false }); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -47,6 +47,9 @@ type CLI struct {
 	// RollbackOnFailure makes a failing resume roll the run back; by default resume keeps
 	// what exists, as the user chose to when the run was kept.
 	RollbackOnFailure bool
+	// IncludeAdopted makes destroy delete, after the run's own resources, what the run
+	// adopted (a finished hand-made chain's load balancer, VPC link and REST API).
+	IncludeAdopted bool
 
 	// preflight is what the last preflight found, for the JSON summary.
 	preflight steps.Checks
@@ -601,14 +604,26 @@ func (c *CLI) Destroy(ctx context.Context, acct *awsops.Account, store *steps.St
 	}
 	adopted := steps.Adopted(j)
 	for _, line := range adopted {
-		fmt.Fprintf(c.Err, "  leaving %s (adopted)\n", line)
+		if c.IncludeAdopted {
+			fmt.Fprintf(c.Err, "  - %s (adopted; deleted too, as --include-adopted asks)\n", line)
+		} else {
+			fmt.Fprintf(c.Err, "  leaving %s (adopted)\n", line)
+		}
 	}
-	if ok, code := c.ask(fmt.Sprintf("Delete these %d resource(s)?", len(left)), "destroy", "Nothing was deleted."); !ok {
+	n := len(left)
+	if c.IncludeAdopted {
+		n += len(adopted)
+	}
+	if ok, code := c.ask(fmt.Sprintf("Delete these %d resource(s)?", n), "destroy", "Nothing was deleted."); !ok {
 		return code
 	}
 	r := &steps.Runner{Account: acct, Store: store, Events: newProgress(c.Err).event}
 	runCtx, stop := withInterrupt(ctx)
 	err = r.Rollback(runCtx, j, steps.StateDestroyed)
+	if err == nil && c.IncludeAdopted {
+		err = steps.DeleteAdopted(runCtx, acct, store, j, func(s string) { fmt.Fprintf(c.Err, "  … %s\n", s) })
+		adopted = nil
+	}
 	interrupted := runCtx.Err() != nil && ctx.Err() == nil
 	stop()
 	if err != nil {
