@@ -278,7 +278,7 @@ var (
 // opsScan lists the region's load balancers, target groups, VPC links, REST APIs and their
 // stages, and reads the targets' health and security groups: scan changes nothing.
 var opsScan = []string{
-	"sts:GetCallerIdentity", "ec2:DescribeVpcs", "ec2:DescribeInstances", "ec2:DescribeSecurityGroups",
+	"ec2:DescribeVpcs", "ec2:DescribeInstances", "ec2:DescribeSecurityGroups",
 	"elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeListeners",
 	"elasticloadbalancing:DescribeTargetHealth", "elasticloadbalancing:DescribeTags",
 	"apigateway:GetVpcLinks", "apigateway:GetRestApis", "apigateway:GetResources", "apigateway:GetStages", "apigateway:GetDeployments",

@@ -557,7 +557,11 @@ func (c *scanChain) finding(region string) Finding {
 			}
 		}
 		if c.lb == nil && c.link == nil {
-			broken("API %s integrates through %s, which reaches no VPC link in %s", a.api.ID, a.via, region)
+			if a.via == "" {
+				broken("API %s has a VPC_LINK integration that names no connectionId", a.api.ID)
+			} else {
+				broken("API %s integrates through %s, which reaches no VPC link in %s", a.api.ID, a.via, region)
+			}
 		}
 	}
 	f.port = port
