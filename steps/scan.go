@@ -565,6 +565,12 @@ func (c *scanChain) finding(region string) Finding {
 		}
 	}
 	f.port = port
+	// Empty lists are [] in JSON, not null.
+	for _, l := range []*[]string{&f.Missing, &f.Broken, &f.Finish} {
+		if *l == nil {
+			*l = []string{}
+		}
+	}
 	switch {
 	case f.Complete():
 		f.Summary = "whole chain: " + strings.Join(what, " ← ")

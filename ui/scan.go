@@ -99,6 +99,10 @@ func WriteFindings(w io.Writer, list []steps.Finding, flags string) {
 			}
 			fmt.Fprintf(w, "    Finish it:     %s\n", cmd("finish", f.ID))
 			fmt.Fprintf(w, "    Review first:  %s\n", cmd("scan", "--plan "+f.ID+" -o "+f.ID+".yaml"))
+		case len(f.Broken) == 0:
+			fmt.Fprintf(w, "    not finished:  %v\n", f.Finishable())
+		default:
+			fmt.Fprintln(w, "    not finished:  mend what is broken, then scan again")
 		}
 	}
 }
