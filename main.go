@@ -34,11 +34,15 @@ Usage:
   vpclink [flags]                       open the wizard
   vpclink apply -f PLAN [--yes] [--keep-on-failure] [--dry-run] [--new-copy] [--output text|json]
   vpclink resume RUN [--yes] [--rollback-on-failure] [--output text|json]
-  vpclink destroy RUN [--yes]
+  vpclink destroy RUN [--yes] [--include-adopted]
   vpclink status [RUN] [--output text|json]
   vpclink check [RUN] [--path /health] [--output text|json]
                                         send a request through a run's chain, check each hop
   vpclink status RUN --live [--output text|json]   compare the journal with what exists now
+  vpclink scan [--output text|json]     find every VPC-link chain of the region, whole or partial
+  vpclink scan --plan ID [-o FILE]      write the plan that finishes chain ID (for apply -f)
+  vpclink finish ID [--yes] [--output text|json]
+                                        adopt what chain ID has, build what it lacks
   vpclink demo reset [--yes]
   vpclink demo scenario list [--output text|json]
   vpclink demo scenario start NAME [--yes]   reset the demo account into a training scenario
@@ -128,9 +132,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	dryRun := fs.Bool("dry-run", false, "check and show the plan; change nothing")
 	newCopy := fs.Bool("new-copy", false, "build the plan again although a run already built it")
 	output := fs.String("output", "text", "text or json")
-	policyPlan := fs.String("plan", "", "plan file that narrows the IAM policy")
+	policyPlan := fs.String("plan", "", "plan file that narrows the IAM policy; with scan, the finding to write a plan for")
+	outFile := fs.String("o", "", "file scan --plan writes")
 	checkPath := fs.String("path", "", "path check requests")
 	live := fs.Bool("live", false, "compare the run's journal with what exists now")
+	includeAdopted := fs.Bool("include-adopted", false, "destroy also what the run adopted")
 	if err := parseInterspersed(fs, rest); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stdout, usage)
@@ -150,11 +156,17 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if *rollbackOnFailure && cmd != "resume" {
 		return usageError(stderr, errors.New("--rollback-on-failure is for vpclink resume; apply rolls back on failure unless --keep-on-failure"))
 	}
-	if *policyPlan != "" && cmd != "iam-policy" {
+	if *outFile != "" && (cmd != "scan" || *policyPlan == "") {
+		return usageError(stderr, errors.New("-o names the file vpclink scan --plan ID writes"))
+	}
+	if *policyPlan != "" && cmd != "iam-policy" && cmd != "scan" {
 		return usageError(stderr, fmt.Errorf("--plan narrows vpclink iam-policy; %s takes a plan as -f PLAN", cmd))
 	}
 	if *checkPath != "" && cmd != "check" {
 		return usageError(stderr, fmt.Errorf("--path is the path vpclink check requests; %s does not take it", cmd))
+	}
+	if *includeAdopted && cmd != "destroy" {
+		return usageError(stderr, errors.New("--include-adopted is for vpclink destroy RUN: it deletes what a finish run adopted too"))
 	}
 	if *live && (cmd != "status" || len(pos) != 1) {
 		return usageError(stderr, errors.New("--live compares one run with what exists now: vpclink status RUN --live"))
@@ -168,6 +180,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	store := &steps.Store{Dir: dir}
 	cli := &ui.CLI{Out: stdout, Err: stderr, In: stdin, Interactive: interactive, Yes: *yes, Keep: *keep, JSON: *output == "json", Demo: g.demo, DryRun: *dryRun, NewCopy: *newCopy, Flags: g.flags()}
 	cli.RollbackOnFailure = *rollbackOnFailure
+	cli.IncludeAdopted = *includeAdopted
 
 	switch cmd {
 	case "":
@@ -261,6 +274,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cli.Status(store, runID)
 	case "check":
 		return runCheck(ctx, g, cli, store, pos, *checkPath, stderr)
+	case "scan":
+		return runScan(ctx, g, cli, store, pos, *policyPlan, *outFile, stderr)
+	case "finish":
+		return runFinish(ctx, g, cli, store, pos, stderr)
 	case "demo":
 		if len(pos) > 0 && pos[0] == "scenario" {
 			return demoScenario(ctx, g, cli, pos[1:], stderr)
@@ -351,6 +368,35 @@ func runCheck(ctx context.Context, g *globals, cli *ui.CLI, store *steps.Store, 
 		return ui.ExitUsage
 	}
 	return cli.Check(ctx, acct, j, path)
+}
+
+// runScan wires vpclink scan, and scan --plan ID [-o FILE].
+func runScan(ctx context.Context, g *globals, cli *ui.CLI, store *steps.Store, pos []string, planID, outFile string, stderr io.Writer) int {
+	if len(pos) > 0 {
+		return usageError(stderr, errors.New("scan takes no arguments: vpclink scan, or vpclink scan --plan ID [-o FILE]"))
+	}
+	acct, err := openAccount(ctx, g, "")
+	if err != nil {
+		ui.Fail(stderr, "connect to AWS", err)
+		return ui.ExitUsage
+	}
+	if planID != "" {
+		return cli.ScanPlan(ctx, acct, store, planID, outFile)
+	}
+	return cli.Scan(ctx, acct, store)
+}
+
+// runFinish wires vpclink finish ID.
+func runFinish(ctx context.Context, g *globals, cli *ui.CLI, store *steps.Store, pos []string, stderr io.Writer) int {
+	if len(pos) != 1 {
+		return usageError(stderr, errors.New("finish takes one finding id: vpclink finish ID (vpclink scan lists them)"))
+	}
+	acct, err := openAccount(ctx, g, "")
+	if err != nil {
+		ui.Fail(stderr, "connect to AWS", err)
+		return ui.ExitUsage
+	}
+	return cli.Finish(ctx, acct, store, pos[0])
 }
 
 // demoScenario runs `vpclink demo scenario list` and `vpclink demo scenario start NAME`.

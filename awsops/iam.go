@@ -190,6 +190,7 @@ func Operations() []Operation {
 		gateway("DeleteDeployment", "DELETE", "/restapis/*/deployments/*", FeatureReusedRestAPI),
 		tagged(gateway("CreateStage", "POST", "/restapis/*/stages", 0)),
 		gateway("GetStage", "GET", "/restapis/*/stages/*", 0),
+		gateway("GetStages", "GET", "/restapis/*/stages", 0),
 		gateway("UpdateStage", "PATCH", "/restapis/*/stages/*", 0),
 		gateway("DeleteStage", "DELETE", "/restapis/*/stages/*", FeatureReusedRestAPI),
 
@@ -222,10 +223,14 @@ const (
 	CmdStatusLive Command = "status --live"
 	CmdCheck      Command = "check"
 	CmdDemoReset  Command = "demo reset"
+	// CmdScan finds every VPC-link chain of the region, whole or partial, whoever made it.
+	CmdScan Command = "scan"
+	// CmdFinish adopts what a scan found and builds what the chain lacks.
+	CmdFinish Command = "finish"
 )
 
 // Commands is every command, in the order the README lists them.
-var Commands = []Command{CmdWizard, CmdApply, CmdDryRun, CmdResume, CmdDestroy, CmdStatus, CmdStatusLive, CmdCheck, CmdDemoReset}
+var Commands = []Command{CmdWizard, CmdApply, CmdDryRun, CmdResume, CmdDestroy, CmdStatus, CmdStatusLive, CmdCheck, CmdScan, CmdFinish, CmdDemoReset}
 
 // Operation groups the commands are made of.
 var (
@@ -270,6 +275,15 @@ var (
 	}
 )
 
+// opsScan lists the region's load balancers, target groups, VPC links, REST APIs and their
+// stages, and reads the targets' health and security groups: scan changes nothing.
+var opsScan = []string{
+	"ec2:DescribeVpcs", "ec2:DescribeInstances", "ec2:DescribeSecurityGroups",
+	"elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeListeners",
+	"elasticloadbalancing:DescribeTargetHealth", "elasticloadbalancing:DescribeTags",
+	"apigateway:GetVpcLinks", "apigateway:GetRestApis", "apigateway:GetResources", "apigateway:GetStages", "apigateway:GetDeployments",
+}
+
 // opsLive reads what a run made, and finds by tag what its journal lacks: status --live
 // changes nothing.
 var opsLive = []string{
@@ -289,6 +303,10 @@ func CommandOperations(c Command) []string {
 	switch c {
 	case CmdWizard, CmdApply, CmdResume:
 		groups = [][]string{opsResolve, opsBuild, opsUndo, opsCheck}
+	case CmdFinish:
+		groups = [][]string{opsScan, opsResolve, opsBuild, opsUndo, opsCheck}
+	case CmdScan:
+		groups = [][]string{opsScan}
 	case CmdCheck:
 		groups = [][]string{opsCheck}
 	case CmdDryRun:

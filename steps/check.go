@@ -410,7 +410,9 @@ func (c *checker) loadSources() error {
 	for _, sn := range subnets {
 		c.subnets[sn.ID] = sn
 	}
-	if c.p.SecurityGroups.Mode == ModeNLBIPs {
+	// A reused load balancer's groups were opened by someone else, to its addresses or to
+	// wider ranges: its addresses are what must be admitted.
+	if c.p.SecurityGroups.Mode == ModeNLBIPs || c.r.LoadBalancerReused {
 		ips, err := c.acct.LoadBalancerIPs(c.ctx, c.lb.ARN)
 		if err != nil {
 			return err

@@ -166,6 +166,10 @@ type Journal struct {
 	Steps     []StepRecord `json:"steps"`
 	Resources Resources    `json:"resources"`
 	Error     string       `json:"error,omitempty"`
+
+	// Finding is the scan finding a `vpclink finish` run completes: its reused resources
+	// were adopted, made by someone else, and its destroy leaves them.
+	Finding string `json:"finding,omitempty"`
 }
 
 // Step returns the record of step id, or nil.

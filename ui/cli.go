@@ -47,9 +47,14 @@ type CLI struct {
 	// RollbackOnFailure makes a failing resume roll the run back; by default resume keeps
 	// what exists, as the user chose to when the run was kept.
 	RollbackOnFailure bool
+	// IncludeAdopted makes destroy delete, after the run's own resources, what the run
+	// adopted (a finished hand-made chain's load balancer, VPC link and REST API).
+	IncludeAdopted bool
 
 	// preflight is what the last preflight found, for the JSON summary.
 	preflight steps.Checks
+	// finding is the scan finding a finish run completes, recorded in its journal.
+	finding string
 }
 
 // Summary is what apply and resume print at the end; with --output json, as JSON.
@@ -313,6 +318,10 @@ func (c *CLI) Apply(ctx context.Context, acct *awsops.Account, store *steps.Stor
 	r := &steps.Runner{Account: acct, Store: store}
 	defer r.Close()
 	j, err := r.NewJournal(p, res, planFile, c.Demo)
+	if err == nil && c.finding != "" {
+		j.Finding = c.finding
+		err = store.Save(j)
+	}
 	if err != nil {
 		Fail(c.Err, "start the run", err)
 		return ExitFailed
@@ -597,11 +606,27 @@ func (c *CLI) Destroy(ctx context.Context, acct *awsops.Account, store *steps.St
 	for _, line := range left {
 		fmt.Fprintf(c.Err, "  - %s\n", line)
 	}
-	if ok, code := c.ask(fmt.Sprintf("Delete these %d resource(s)?", len(left)), "destroy", "Nothing was deleted."); !ok {
+	adopted := steps.Adopted(j)
+	for _, line := range adopted {
+		if c.IncludeAdopted {
+			fmt.Fprintf(c.Err, "  - %s (adopted; deleted too, as --include-adopted asks)\n", line)
+		} else {
+			fmt.Fprintf(c.Err, "  leaving %s (adopted)\n", line)
+		}
+	}
+	n := len(left)
+	if c.IncludeAdopted {
+		n += len(adopted)
+	}
+	if ok, code := c.ask(fmt.Sprintf("Delete these %d resource(s)?", n), "destroy", "Nothing was deleted."); !ok {
 		return code
 	}
 	runCtx, stop := withInterrupt(ctx)
 	err = r.Rollback(runCtx, j, steps.StateDestroyed)
+	if err == nil && c.IncludeAdopted {
+		err = steps.DeleteAdopted(runCtx, acct, store, j, func(s string) { fmt.Fprintf(c.Err, "  … %s\n", s) })
+		adopted = nil
+	}
 	interrupted := runCtx.Err() != nil && ctx.Err() == nil
 	stop()
 	if err != nil {
@@ -623,6 +648,9 @@ func (c *CLI) Destroy(ctx context.Context, acct *awsops.Account, store *steps.St
 		return ExitFailed
 	}
 	fmt.Fprintf(c.Err, "✔ Destroyed run %s.\n", runID)
+	if len(adopted) > 0 {
+		fmt.Fprintf(c.Err, "Left in place, as run %s found them: %s.\n", runID, strings.Join(adopted, "; "))
+	}
 	return ExitOK
 }
 

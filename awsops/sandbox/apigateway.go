@@ -62,6 +62,29 @@ func (s *Sandbox) gwID(n int) string {
 	return string(b)
 }
 
+// gwPage is API Gateway's paging of a list of n: limit items a page, 25 when not given and
+// at most 500, from position; next is the position of the page after, nil after the last.
+func gwPage(n int, limit *int32, position *string) (start, end int, next *string, err error) {
+	size := 25
+	if limit != nil {
+		size = int(*limit)
+		if size < 1 || size > 500 {
+			return 0, 0, nil, badRequest("1 validation error detected: Value '" + strconv.Itoa(size) + "' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 500")
+		}
+	}
+	if position != nil {
+		start, err = strconv.Atoi(*position)
+		if err != nil || start < 0 || start > n {
+			return 0, 0, nil, badRequest("Invalid position parameter")
+		}
+	}
+	end = min(start+size, n)
+	if end < n {
+		next = aws.String(strconv.Itoa(end))
+	}
+	return start, end, next, nil
+}
+
 func notFound(what string) error {
 	return apiErr("NotFoundException", "Invalid "+what+" identifier specified")
 }
@@ -101,7 +124,13 @@ func (l *vpcLink) status(now time.Time) (gwtypes.VpcLinkStatus, string) {
 func (g *gatewayAPI) GetRestApis(_ context.Context, in *apigateway.GetRestApisInput, _ ...func(*apigateway.Options)) (*apigateway.GetRestApisOutput, error) {
 	out := &apigateway.GetRestApisOutput{}
 	err := g.s.do(svcGateway, "GetRestApis", false, func(st *state, _ time.Time) error {
-		for _, a := range sortedValues(st.RestAPIs) {
+		all := sortedValues(st.RestAPIs)
+		start, end, next, err := gwPage(len(all), in.Limit, in.Position)
+		if err != nil {
+			return err
+		}
+		out.Position = next
+		for _, a := range all[start:end] {
 			out.Items = append(out.Items, gwtypes.RestApi{Id: aws.String(a.ID), Name: aws.String(a.Name), CreatedDate: aws.Time(a.Created), Tags: maps.Clone(a.Tags),
 				EndpointConfiguration: &gwtypes.EndpointConfiguration{Types: []gwtypes.EndpointType{gwtypes.EndpointType(a.Endpoint)}}})
 		}
@@ -583,6 +612,24 @@ func (g *gatewayAPI) GetStage(_ context.Context, in *apigateway.GetStageInput, _
 	return out, err
 }
 
+// GetStages lists an API's stages, as AWS does in one answer (GetStages is not paged).
+func (g *gatewayAPI) GetStages(_ context.Context, in *apigateway.GetStagesInput, _ ...func(*apigateway.Options)) (*apigateway.GetStagesOutput, error) {
+	out := &apigateway.GetStagesOutput{}
+	err := g.s.do(svcGateway, "GetStages", false, func(st *state, _ time.Time) error {
+		a, err := st.api(aws.ToString(in.RestApiId))
+		if err != nil {
+			return err
+		}
+		for _, name := range slices.Sorted(maps.Keys(a.Stages)) {
+			s := a.Stages[name]
+			out.Item = append(out.Item, gwtypes.Stage{StageName: aws.String(name), DeploymentId: aws.String(s.Deployment),
+				Variables: maps.Clone(s.Variables), Tags: maps.Clone(s.Tags), MethodSettings: s.methodSettings()})
+		}
+		return nil
+	})
+	return out, err
+}
+
 func (g *gatewayAPI) UpdateStage(_ context.Context, in *apigateway.UpdateStageInput, _ ...func(*apigateway.Options)) (*apigateway.UpdateStageOutput, error) {
 	out := &apigateway.UpdateStageOutput{}
 	err := g.s.do(svcGateway, "UpdateStage", true, func(st *state, _ time.Time) error {
@@ -860,10 +907,18 @@ func (l *LinksAPI) describe(_ *state, v *vpcLink, now time.Time) (gwtypes.VpcLin
 func (l *LinksAPI) GetVpcLinks(_ context.Context, in *apigateway.GetVpcLinksInput, _ ...func(*apigateway.Options)) (*apigateway.GetVpcLinksOutput, error) {
 	out := &apigateway.GetVpcLinksOutput{}
 	err := l.s.do(svcGateway, "GetVpcLinks", false, func(st *state, now time.Time) error {
+		var all []*vpcLink
 		for _, v := range sortedValues(st.VPCLinks) {
-			if st.link(v.ID, now) == nil {
-				continue
+			if st.link(v.ID, now) != nil {
+				all = append(all, v)
 			}
+		}
+		start, end, next, err := gwPage(len(all), in.Limit, in.Position)
+		if err != nil {
+			return err
+		}
+		out.Position = next
+		for _, v := range all[start:end] {
 			status, msg := l.describe(st, v, now)
 			out.Items = append(out.Items, gwtypes.VpcLink{Id: aws.String(v.ID), Name: aws.String(v.Name), Status: status, StatusMessage: msg, TargetArns: slices.Clone(v.Targets), Tags: maps.Clone(v.Tags)})
 		}

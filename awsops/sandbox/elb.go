@@ -94,6 +94,9 @@ func (e *elbAPI) DescribeLoadBalancers(_ context.Context, in *elb.DescribeLoadBa
 func (e *elbAPI) DescribeTags(_ context.Context, in *elb.DescribeTagsInput, _ ...func(*elb.Options)) (*elb.DescribeTagsOutput, error) {
 	out := &elb.DescribeTagsOutput{}
 	err := e.s.do(svcELB, "DescribeTags", false, func(st *state, _ time.Time) error {
+		if len(in.ResourceArns) > 20 {
+			return apiErr("ValidationError", "1 validation error detected: Value at 'resourceArns' failed to satisfy constraint: Member must have length less than or equal to 20")
+		}
 		for _, arn := range in.ResourceArns {
 			var t map[string]string
 			switch {

@@ -17,24 +17,51 @@ type Inventory struct {
 	IngressRules  int
 }
 
-// Inventory counts the account's resources now; VPC links being deleted still count.
+// Inventory counts the account's resources now; VPC links being deleted still count. The
+// seed's hand-made chain (seedLegacyChain) is left out while it stands as seeded: the
+// inventory is what runs, trainers and tests made.
 func (s *Sandbox) Inventory() Inventory {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := s.st
-	inv := Inventory{LoadBalancers: len(st.LoadBalancers), TargetGroups: len(st.TargetGroups), Listeners: len(st.Listeners),
-		RestAPIs: len(st.RestAPIs), APIKeys: len(st.APIKeys), UsagePlans: len(st.UsagePlans)}
+	inv := Inventory{APIKeys: len(st.APIKeys), UsagePlans: len(st.UsagePlans)}
+	legacyLB := map[string]bool{}
+	for arn, lb := range st.LoadBalancers {
+		if lb.Name == LegacyLoadBalancer && len(lb.Tags) == 0 {
+			legacyLB[arn] = true
+			continue
+		}
+		inv.LoadBalancers++
+	}
+	for _, l := range st.Listeners {
+		if !legacyLB[l.LB] {
+			inv.Listeners++
+		}
+	}
+	for _, a := range st.RestAPIs {
+		if a.Name != LegacyRestAPI || len(a.Tags) > 0 {
+			inv.RestAPIs++
+		}
+	}
 	now := s.opts.Now()
-	for id := range st.VPCLinks {
-		if st.link(id, now) != nil {
+	for id, l := range st.VPCLinks {
+		if st.link(id, now) != nil && (l.Name != LegacyVPCLink || len(l.Tags) > 0) {
 			inv.VPCLinks++
 		}
 	}
 	for _, tg := range st.TargetGroups {
+		if tg.Name == LegacyTargetGroup && len(tg.Tags) == 0 {
+			continue
+		}
+		inv.TargetGroups++
 		inv.Targets += len(tg.Targets)
 	}
 	for _, g := range st.SecurityGroups {
-		inv.IngressRules += len(g.Ingress)
+		for _, r := range g.Ingress {
+			if r.Description != legacyRule {
+				inv.IngressRules++
+			}
+		}
 	}
 	return inv
 }

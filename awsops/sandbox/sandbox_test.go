@@ -5,10 +5,13 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 
 	"github.com/vpclink/vpclink/awsops"
 	"github.com/vpclink/vpclink/awsops/sandbox"
@@ -347,5 +350,31 @@ func TestTwoInvocationsSeeEachOthersChanges(t *testing.T) {
 	}
 	if _, err := wizard.GetLoadBalancer(context.Background(), lb.ARN); !awsops.IsNotFound(err) {
 		t.Errorf("the first invocation still sees the deleted load balancer: %v", err)
+	}
+}
+
+// DescribeTags takes at most 20 ARNs, as AWS does: more is a ValidationError, and TagsOf
+// asks 20 at a time.
+func TestDescribeTagsTakesAtMost20ARNs(t *testing.T) {
+	sb, err := sandbox.New(sandbox.Options{Region: "us-east-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	acct := sb.Account()
+	lb, err := acct.GetLoadBalancer(context.Background(), sandbox.LegacyLoadBalancer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	arns := slices.Repeat([]string{lb.ARN}, 21)
+	before := sb.Calls()["DescribeTags"]
+	if _, err := acct.TagsOf(context.Background(), arns); err != nil {
+		t.Fatalf("TagsOf of 21 ARNs: %v", err)
+	}
+	if calls := sb.Calls()["DescribeTags"] - before; calls != 2 {
+		t.Errorf("TagsOf of 21 ARNs made %d DescribeTags calls, want 2", calls)
+	}
+	_, err = acct.ELB.DescribeTags(context.Background(), &elb.DescribeTagsInput{ResourceArns: arns})
+	if err == nil || !strings.Contains(err.Error(), "ValidationError") {
+		t.Errorf("21 ARNs in one call: %v, want a ValidationError", err)
 	}
 }

@@ -304,6 +304,14 @@ func seed(region string, now time.Time) *state {
 	inst("reports-batch", "stopped", "prod-private-c", 90, billingSG)
 	inst("staging-web-1", "running", "staging-private-a", 15, webSG)
 	inst("staging-web-2", "stopped", "staging-private-b", 16, webSG)
-	_ = now
+	if region == LegacyRegion {
+		var orders []*instance
+		for _, in := range st.Instances {
+			if in.Name == "orders-api-1" || in.Name == "orders-api-2" {
+				orders = append(orders, in)
+			}
+		}
+		seedLegacyChain(st, g, now, prod.ID, []*subnet{subnetByName["prod-private-a"], subnetByName["prod-private-b"]}, ordersSG, orders)
+	}
 	return st
 }
