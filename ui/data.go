@@ -22,6 +22,8 @@ type draft struct {
 	lb   *awsops.LoadBalancer
 	link *awsops.VPCLink
 	api  *awsops.RestAPI
+	// adopted is set when the draft finishes a chain a scan found: what it adopts.
+	adopted *adoption
 }
 
 func newDraft() *draft {

@@ -250,9 +250,18 @@ func (r *review) Leave() tea.Cmd {
 	c, res := r.c, r.res
 	p := c.Draft.plan
 	planFile := r.saved
+	finding := ""
+	if c.Draft.adopted != nil {
+		finding = c.Draft.adopted.finding.ID
+	}
 	return func() tea.Msg {
 		runner := &steps.Runner{Account: c.Account, Store: c.Store}
 		j, err := runner.NewJournal(&p, res, planFile, c.Demo)
+		if err == nil && finding != "" {
+			// The run finishes a finding: its journal says which, as `vpclink finish` does.
+			j.Finding = finding
+			err = c.Store.Save(j)
+		}
 		if err != nil {
 			_ = runner.Close()
 			return startFailedMsg{err}
@@ -358,7 +367,11 @@ func (r *review) refresh() {
 			writeChecksBrief(&b, r.checks)
 			b.WriteString("\n")
 		}
-		Describe(&b, &d.plan, r.res, r.c.Account.Region)
+		if d.adopted != nil {
+			describeFinish(&b, d, r.res, r.c.Account.Region)
+		} else {
+			Describe(&b, &d.plan, r.res, r.c.Account.Region)
+		}
 		if len(r.checks) > 0 && len(r.checks.Failed()) == 0 {
 			b.WriteString("\n")
 			writeChecksBrief(&b, r.checks)

@@ -44,6 +44,10 @@ type welcome struct {
 	journalErr error
 	loaded     bool
 	foreign    int
+
+	// scan finds the region's half-made chains; findings are the ones listed, by row id.
+	scan     findingScan
+	findings map[string]*steps.Finding
 }
 
 // resumeConfirm is a run the user chose on Welcome: what it holds is checked against the
@@ -111,6 +115,8 @@ func newWelcome(c *Common) *welcome {
 		list: newPicker(c, "choices", false, table.Column{Title: "Start", Width: 34}, table.Column{Title: "State", Width: 16}, table.Column{Title: "Started", Width: 16}),
 	}
 	w.list.noFilter = true
+	w.list.detail = w.detail
+	w.scan = newFindingScan()
 	w.input = newInput()
 	if c.Demo {
 		w.keys.Profile.SetEnabled(false) // the demo account has no profiles; it has every region
@@ -131,7 +137,28 @@ func (w *welcome) Init() tea.Cmd { return nil }
 func (w *welcome) Enter() tea.Cmd {
 	w.idReq = w.c.NextReq()
 	req := w.c.NextReq()
-	return tea.Batch(identityCmd(w.c.ScreenCtx, w.c.Account, w.idReq), loadRunsCmd(w.c.Store), w.list.load(req))
+	return tea.Batch(identityCmd(w.c.ScreenCtx, w.c.Account, w.idReq), loadRunsCmd(w.c.Store), w.list.load(req), w.scan.start(w.c))
+}
+
+// detail is the line under the list: what a finding has and lacks; a run's row in full
+// when the table cut it.
+func (w *welcome) detail(r pickerRow) string {
+	if f := w.findings[r.ID]; f != nil {
+		return findingLine(*f)
+	}
+	if w.list.cut(r) {
+		return strings.Join(r.Cells, " · ")
+	}
+	return ""
+}
+
+// finding returns the finding chosen, or nil.
+func (w *welcome) finding() *steps.Finding {
+	r, ok := w.list.current()
+	if !ok {
+		return nil
+	}
+	return w.findings[r.ID]
 }
 
 func (w *welcome) SetSize(width, height int) { w.list.setSize(width, height-6) }
@@ -147,6 +174,11 @@ func (w *welcome) Problems() []string {
 	if j := w.choice(); j != nil {
 		if err := j.CheckPlan(); err != nil {
 			out = append(out, "run "+j.RunID+" cannot be resumed: "+strings.ReplaceAll(err.Error(), "\n  -", ";"))
+		}
+	}
+	if f := w.finding(); f != nil {
+		if err := f.Finishable(); err != nil {
+			out = append(out, "cannot finish it here: "+err.Error())
 		}
 	}
 	if j := w.resume.j; j != nil {
@@ -181,6 +213,19 @@ func (w *welcome) choice() *steps.Journal {
 }
 
 func (w *welcome) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if w.editing == "" && w.resume.j == nil {
+		cmd, handled, changed := w.scan.update(w.c, msg)
+		if changed {
+			w.showRuns()
+		}
+		if handled {
+			return w, cmd
+		}
+		if cmd != nil {
+			c2, _ := w.list.update(msg)
+			return w, tea.Batch(cmd, c2)
+		}
+	}
 	switch msg := msg.(type) {
 	case identityMsg:
 		if msg.req == w.idReq {
@@ -261,6 +306,12 @@ func (w *welcome) showRuns() {
 			label, state = "Finish destroying "+j.RunID, "half-destroyed"
 		}
 		rows = append(rows, pickerRow{ID: j.RunID, Cells: []string{label, state, j.StartedAt.Local().Format("2006-01-02 15:04")}})
+	}
+	w.findings = map[string]*steps.Finding{}
+	for _, f := range w.scan.offered(w.journals) {
+		row := findingRow(f)
+		w.findings[row.ID] = &f
+		rows = append(rows, row)
 	}
 	w.list.setRows(w.list.req, rows, w.journalErr)
 }
@@ -369,6 +420,7 @@ func (w *welcome) View() string {
 	if w.foreign > 0 {
 		b.WriteString(s.Subtle.Render(w.c.para(fmt.Sprintf("%d unfinished run(s) of other accounts are hidden (vpclink status lists every run).", w.foreign))) + "\n")
 	}
+	b.WriteString(w.scan.view(w.c))
 	if j := w.resume.j; j != nil {
 		b.WriteString("\n" + w.resumeView(j))
 		return b.String()
@@ -397,6 +449,6 @@ func (w *welcome) resumeView(j *steps.Journal) string {
 }
 
 func (w *welcome) ShortHelp() []key.Binding {
-	return bindings([]key.Binding{w.list.keys.Up, w.keys.Profile, w.keys.Region})
+	return bindings([]key.Binding{w.list.keys.Up, w.keys.Profile, w.keys.Region, w.scan.retry})
 }
 func (w *welcome) FullHelp() [][]key.Binding { return [][]key.Binding{w.ShortHelp()} }

@@ -104,6 +104,19 @@ func (w *Wizard) reset() {
 	}
 }
 
+// openSetup starts the setup screens afresh on draft d, keeping Welcome as it is. The
+// screens of what d adopts show it and take no input.
+func (w *Wizard) openSetup(d *draft) {
+	welcome := w.screens[stageWelcome]
+	w.c.Draft = d
+	w.reset()
+	w.screens[stageWelcome] = welcome
+	for s, scr := range adoptedScreens(w.c) {
+		scr.SetSize(w.c.Width, w.bodyHeight())
+		w.screens[s] = scr
+	}
+}
+
 // newScreenCtx ends the loads of the screen being left and starts a context for the next.
 func (w *Wizard) newScreenCtx() {
 	if w.c.cancelScreen != nil {
@@ -169,6 +182,12 @@ func (w *Wizard) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		w.journal = msg.journal
 		w.screens[stageBuild] = newBuild(w.c, msg.journal, true).with(msg.runner)
 		return w, w.goTo(stageBuild)
+	case findingOpenedMsg:
+		if w.stage != stageWelcome {
+			return w, nil // the user moved on before the finding was read
+		}
+		w.openSetup(msg.draft)
+		return w, w.goTo(stageVPC)
 	case startBuildMsg:
 		w.journal = msg.journal
 		w.screens[stageBuild] = newBuild(w.c, msg.journal, false).with(msg.runner)
@@ -219,8 +238,15 @@ func (w *Wizard) globalKey(km tea.KeyMsg) (tea.Cmd, bool) {
 		return nil, false // build and done have their own keys
 	case key.Matches(km, keys.Next):
 		if w.stage == stageWelcome && len(w.active().Problems()) == 0 {
-			if j := w.screens[stageWelcome].(*welcome).choice(); j != nil {
+			wel := w.screens[stageWelcome].(*welcome)
+			if j := wel.choice(); j != nil {
 				return claimRunCmd(w.c.ScreenCtx, w.c.Account, w.c.Store, j.RunID), true
+			}
+			if f := wel.finding(); f != nil {
+				return openFindingCmd(w.c.ScreenCtx, w.c.Account, *f), true
+			}
+			if w.c.Draft.adopted != nil {
+				w.openSetup(newDraft()) // a new setup after a look at a finding starts afresh
 			}
 		}
 		return w.next(), true
@@ -353,6 +379,9 @@ func (w *Wizard) footer(scr Screen) string {
 func (w *Wizard) skippedNote() string {
 	if int(w.stage) >= setupStages || w.stage == stageWelcome || !w.skipped(stageTargets) {
 		return ""
+	}
+	if w.c.Draft.adopted != nil {
+		return "Targets and Security groups skipped: adopted load balancer"
 	}
 	return "Targets and Security groups skipped: reused load balancer"
 }
