@@ -39,7 +39,7 @@ func TestScreens(t *testing.T) {
 		// contains is what the view must say, besides matching its golden file.
 		contains []string
 	}{
-		"welcome":                     {contains: []string{"arn:aws:iam::123456789012:user/demo", "New setup"}},
+		"welcome":                     {contains: []string{"arn:aws:iam::123456789012:user/demo", "New setup", "Finish nlb-legacy-orders-nlb"}},
 		"welcome with help":           {keys: []string{"?"}, contains: []string{"VPC link"}},
 		"review with help":            {keys: then(toReview, "?"), contains: []string{"vpclink · Review", "Nothing has been created yet"}},
 		"targets with help":           {keys: then(toTargets, "?"), contains: []string{"vpclink · Targets", "registered with the NLB"}},
@@ -119,7 +119,7 @@ func TestStaleLoadsAreDropped(t *testing.T) {
 }
 
 func TestAPickerShowsAnAWSErrorAndRetries(t *testing.T) {
-	e := newEnv(t, "DescribeVpcs")
+	e := newEnv(t, "DescribeVpcs:2") // the first call is Welcome's scan for half-made setups
 	e.init(t)
 	e.press(t, "enter")
 	if view := e.w.View(); strings.Contains(view, "✘ choose a VPC") {
@@ -259,7 +259,7 @@ func TestWelcomeRefusesARunAnotherProcessHolds(t *testing.T) {
 // subnets read with the VPCs at once, and the prefetch's failure, which concerns the
 // instances, does not blank them; the Targets screen then loads the instances itself.
 func TestSubnetsShowWithoutWaitingForThePrefetch(t *testing.T) {
-	e := newEnv(t, "DescribeInstances")
+	e := newEnv(t, "DescribeInstances:2") // the first call is Welcome's scan for half-made setups
 	e.init(t)
 	e.press(t, "enter", "prod")
 	_, prefetch := e.w.Update(tea.KeyMsg{Type: tea.KeyEnter}) // its commands are held back
