@@ -487,7 +487,8 @@ func (e *elbAPI) RegisterTargets(_ context.Context, in *elb.RegisterTargetsInput
 			if inst == nil || st.subnet(inst.Subnet).VPC != tg.VPC {
 				return apiErr("InvalidTarget", fmt.Sprintf("The following targets are not in the target group's VPC '%s': '%s'", tg.VPC, id))
 			}
-			if inst.State == "terminated" {
+			if inst.State != "running" {
+				// AWS registers running instances only: a stopped one is refused too.
 				return apiErr("InvalidTarget", fmt.Sprintf("The following targets are not in a running state and cannot be registered: '%s'", id))
 			}
 		}
