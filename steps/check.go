@@ -784,5 +784,5 @@ func LatestRun(ctx context.Context, store *Store, acct *awsops.Account, demo boo
 		}
 	}
 	region := acct.Region
-return nil, fmt.Errorf("%w in region %s with a REST API to check, in %s: build one with vpclink apply -f PLAN, or name a run (vpclink status lists them)", ErrNoRun, region, store.Dir)
+	return nil, fmt.Errorf("%w in region %s with a REST API to check, in %s: build one with vpclink apply -f PLAN, or name a run (vpclink status lists them)", ErrNoRun, region, store.Dir)
 }
