@@ -2,12 +2,14 @@ package steps_test
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
 	"github.com/vpclink/vpclink/awsops"
 	"github.com/vpclink/vpclink/awsops/sandbox"
@@ -196,5 +198,39 @@ func TestNaclDenyScenarioIsFoundAtTheNetworkACLs(t *testing.T) {
 	}
 	if r, err := steps.CheckRun(ctx, acct, run.Journal, "/orders"); err != nil || !r.OK || r.Request.Status != 200 {
 		t.Errorf("after the brief's fix: %+v, %v; want 200 through every hop", r, err)
+	}
+}
+
+// check's fix for nacl-deny runs as it stands: each allow rule it adds has a number of its
+// own, below the deny, so EC2 takes every one and the request gets through.
+func TestNaclDenyCheckFixRunsOnTheDemoAccount(t *testing.T) {
+	ctx := context.Background()
+	sb, _, run := startScenario(t, "nacl-deny")
+	acct := sb.Account()
+	r, err := steps.CheckRun(ctx, acct, run.Journal, "/orders")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := acct.EC2.(interface {
+		CreateNetworkAclEntry(context.Context, *ec2.CreateNetworkAclEntryInput, ...func(*ec2.Options)) (*ec2.CreateNetworkAclEntryOutput, error)
+	})
+	cmd := regexp.MustCompile(`^aws ec2 create-network-acl-entry --network-acl-id (\S+) --ingress --rule-number (\d+) --protocol tcp --port-range From=(\d+),To=(\d+) --cidr-block (\S+) --rule-action allow$`)
+	fixes := strings.Split(r.Hop(steps.HopNetworkACLs).Fix, "\n")
+	for _, f := range fixes {
+		m := cmd.FindStringSubmatch(f)
+		if m == nil {
+			t.Fatalf("fix %q is not an inbound allow", f)
+		}
+		var n, from, to int32
+		fmt.Sscan(m[2], &n)
+		fmt.Sscan(m[3], &from)
+		fmt.Sscan(m[4], &to)
+		if _, err := e.CreateNetworkAclEntry(ctx, &ec2.CreateNetworkAclEntryInput{NetworkAclId: aws.String(m[1]), RuleNumber: aws.Int32(n), Egress: aws.Bool(false),
+			Protocol: aws.String("6"), PortRange: &ec2types.PortRange{From: aws.Int32(from), To: aws.Int32(to)}, CidrBlock: aws.String(m[5]), RuleAction: ec2types.RuleActionAllow}); err != nil {
+			t.Fatalf("check's fix %q: %v", f, err)
+		}
+	}
+	if r, err := steps.CheckRun(ctx, acct, run.Journal, "/orders"); err != nil || !r.OK || r.Request.Status != 200 {
+		t.Errorf("after check's %d fixes: ok %v, broken %q, %d, %v; want 200 through every hop", len(fixes), r.OK, r.Broken, r.Request.Status, err)
 	}
 }
