@@ -24,7 +24,7 @@ func init() {
 }
 
 func aclNotFound(id string) error {
-	return apiErr("InvalidNetworkAclID.NotFound", fmt.Sprintf("The network ACL ID '%s' does not exist", id))
+	return apiErr("InvalidNetworkAclID.NotFound", fmt.Sprintf("The networkAcl ID '%s' does not exist", id))
 }
 
 // CreateNetworkAcl makes a network ACL in a VPC, as EC2 does: it has only the catch-all deny
