@@ -510,15 +510,22 @@ func (c *CLI) kept(j *steps.Journal) {
 	fmt.Fprintf(c.Err, "Delete it:  %s\n", c.command("destroy", j.RunID))
 }
 
+// next is the command that comes next for a run: resume a kept one, destroy a built or
+// half-destroyed one.
+func (c *CLI) next(j *steps.Journal) string {
+	switch j.State {
+	case steps.StateFailed, steps.StateInterrupted, steps.StateUndoFailed:
+		return c.command("resume", j.RunID)
+	case steps.StateComplete, steps.StateDestroying:
+		return c.command("destroy", j.RunID)
+	}
+	return ""
+}
+
 func (c *CLI) printSummary(j *steps.Journal) {
 	s := SummaryOf(j)
 	s.Preflight = c.preflight
-	switch j.State {
-	case steps.StateFailed, steps.StateInterrupted, steps.StateUndoFailed:
-		s.Next = c.command("resume", j.RunID)
-	case steps.StateComplete, steps.StateDestroying:
-		s.Next = c.command("destroy", j.RunID)
-	}
+	s.Next = c.next(j)
 	if c.JSON {
 		c.printJSON(s)
 		return
@@ -633,7 +640,7 @@ func (c *CLI) Status(store *steps.Store, runID string) int {
 			return ExitUsage
 		}
 		if c.JSON {
-			c.printJSON(j)
+			c.printJSON(steps.StatusOf(j, c.next(j)))
 			return ExitOK
 		}
 		c.runStatus(j)
