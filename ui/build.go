@@ -388,7 +388,7 @@ func (b *build) compactSteps() string {
 
 func (b *build) failure() string {
 	s := b.c.Styles
-	n := len(Remaining(b.j))
+	n := len(b.progress.Remaining())
 	if b.interrupted {
 		return s.Error.Render("✘ You stopped the setup (ctrl+c).") + "\n\n" +
 			b.c.para(fmt.Sprintf("Roll back the %d resource(s) created so far (r), keep them and exit to resume later (k), or go on (t)?", n))
