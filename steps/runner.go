@@ -37,9 +37,23 @@ const (
 	UndoStarted
 	UndoDone
 	UndoFailed
+
+	// The events of a Session, about the run as a whole; their Step is empty.
+	RunStarted       // an attempt to apply begins
+	RetryStarted     // the user chose to retry
+	RunStopping      // Session.Stop stops the apply under way
+	RunComplete      // every step is done
+	RunFailed        // the apply failed; Err says why
+	RunInterrupted   // the apply was stopped (ctrl+c, SIGTERM)
+	RunKept          // what exists is kept, for a later resume or destroy
+	RollbackStarted  // the rollback begins
+	RollbackStopping // Session.Stop stops the rollback under way
+	RollbackDone     // nothing of the run remains
+	RollbackFailed   // the rollback left something; Err says why
 )
 
-var eventNames = []string{"started", "action", "note", "status", "done", "failed", "stopped", "skipped", "undo-started", "undone", "undo-failed"}
+var eventNames = []string{"started", "action", "note", "status", "done", "failed", "stopped", "skipped", "undo-started", "undone", "undo-failed",
+	"run-started", "retry", "run-stopping", "run-complete", "run-failed", "run-interrupted", "run-kept", "rollback-started", "rollback-stopping", "rolled-back", "rollback-failed"}
 
 // String names the kind.
 func (k EventKind) String() string {
