@@ -2,6 +2,7 @@ package ui
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -29,6 +30,17 @@ func (n *numText) Set(s string) {
 
 // check reports whether the text parses: the plan's rules judge the number.
 func (n *numText) check() error { return n.set(strings.TrimSpace(n.raw)) }
+
+// checkThen is a field's check: its text parses (else the error names the field by
+// label), then the plan's rules under the prefixes hold.
+func (n *numText) checkThen(label string, p *steps.Plan, prefixes ...string) func() error {
+	return func() error {
+		if err := n.check(); err != nil {
+			return fmt.Errorf("%s: %w", label, err)
+		}
+		return planCheck(p, prefixes...)
+	}
+}
 
 var _ huh.Accessor[string] = (*numText)(nil)
 
@@ -119,4 +131,10 @@ func (l *lineReader) Read(b []byte) (int, error) {
 	n := copy(b, l.rest)
 	l.rest = l.rest[n:]
 	return n, nil
+}
+
+// ignore adapts a check of the bound plan to huh's validator, which is given the text: the
+// plan already holds it.
+func ignore(check func() error) func(string) error {
+	return func(string) error { return check() }
 }

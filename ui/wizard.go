@@ -209,6 +209,9 @@ func (w *Wizard) globalKey(km tea.KeyMsg) (tea.Cmd, bool) {
 	if c, ok := w.active().(capturer); ok && c.Capturing() {
 		return nil, false
 	}
+	if t, ok := w.active().(typer); ok && t.Typing() && km.Type == tea.KeyRunes && w.stage < stageBuild {
+		return nil, false // a focused input owns its keys
+	}
 	switch {
 	case key.Matches(km, keys.Help):
 		w.showHelp = !w.showHelp
