@@ -12,9 +12,10 @@ type globalKeys struct {
 
 func defaultGlobalKeys() globalKeys {
 	return globalKeys{
-		Next:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next")),
-		Back:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
-		Help:  key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help & why")),
+		Next: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next")),
+		Back: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
+		// f1 opens the help while a text field has focus and ? is typed into it.
+		Help:  key.NewBinding(key.WithKeys("?", "f1"), key.WithHelp("?", "help & why")),
 		Abort: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
 	}
 }

@@ -367,6 +367,9 @@ func (w *Wizard) globalHelp() []key.Binding {
 	}
 	k.Back.SetEnabled(w.stage != stageWelcome)
 	k.Next.SetEnabled(len(w.active().Problems()) == 0)
+	if t, ok := w.active().(typer); ok && t.Typing() {
+		k.Help.SetHelp("f1", "help & why") // ? goes into the field
+	}
 	if w.stage == stageReview {
 		k.Next.SetHelp("enter", "create")
 	}
