@@ -180,8 +180,20 @@ func (f *form) view() string {
 				b.WriteString(strings.TrimRight(indent+line, " ") + "\n")
 			}
 		}
-		if fl == focus && fl.hint != "" {
-			width := max(f.common.Width-23, 20)
+		if fl != focus {
+			continue
+		}
+		// huh keeps focus on a field that does not validate when the user tries to leave
+		// it: the field says why, where the hint was.
+		width := max(f.common.Width-23, 20)
+		if err := fl.field.Error(); err != nil && fl.check != nil {
+			if why := fl.check(); why != nil {
+				err = why
+			}
+			b.WriteString(indent + s.Error.Render(wrapText("✘ "+err.Error(), width, "  "+indent)) + "\n")
+			continue
+		}
+		if fl.hint != "" {
 			for _, line := range strings.Split(wrapText(fl.hint, width, ""), "\n") {
 				b.WriteString(indent + s.Subtle.Render(line) + "\n")
 			}
