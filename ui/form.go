@@ -31,6 +31,8 @@ type form struct {
 	build  func() []formField
 	fields []formField
 	f      *huh.Form
+	// blocked is the field that kept focus when the user tried to leave it.
+	blocked huh.Field
 }
 
 func newForm(c *Common, build func() []formField) *form {
@@ -150,8 +152,15 @@ func (f *form) Problems() []string {
 // update passes msg to the form. When tab goes past the last field the form would be
 // complete: it starts again at the first field instead.
 func (f *form) update(msg tea.Msg) tea.Cmd {
+	before := f.f.GetFocusedField()
 	m, cmd := f.f.Update(msg)
 	f.f = m.(*huh.Form)
+	if km, ok := msg.(tea.KeyMsg); ok {
+		f.blocked = nil
+		if key.Matches(km, f.keys.Field, f.keys.Prev) && before.Error() != nil {
+			f.blocked = before
+		}
+	}
 	if f.f.State != huh.StateNormal {
 		return f.rebuild()
 	}
@@ -186,11 +195,13 @@ func (f *form) view() string {
 		// huh keeps focus on a field that does not validate when the user tries to leave
 		// it: the field says why, where the hint was.
 		width := max(f.common.Width-23, 20)
-		if err := fl.field.Error(); err != nil && fl.check != nil {
-			if why := fl.check(); why != nil {
+		if err := fl.field.Error(); err != nil && fl.field == f.blocked {
+			if why := fl.check(); fl.check != nil && why != nil {
 				err = why
 			}
-			b.WriteString(indent + s.Error.Render(wrapText("✘ "+err.Error(), width, "  "+indent)) + "\n")
+			for _, line := range strings.Split(wrapText("✘ "+err.Error(), width, "  "), "\n") {
+				b.WriteString(indent + s.Error.Render(line) + "\n")
+			}
 			continue
 		}
 		if fl.hint != "" {
