@@ -143,6 +143,17 @@ func (p *plain) form(fields ...huh.Field) error {
 	return err
 }
 
+// choose is a choice of one, bound to v; the title names the choice an empty line keeps,
+// which huh's prompt does not say.
+func (p *plain) choose(title string, v *string, opts ...huh.Option[string]) huh.Field {
+	for _, o := range opts {
+		if o.Value == *v {
+			title += " (enter keeps: " + o.Key + ")"
+		}
+	}
+	return huh.NewSelect[string]().Title(title).Options(opts...).Value(v)
+}
+
 // many guards a multiple choice's validator: once the input has ended, huh's accessible
 // prompt would ask again forever, so the answer stands and form reports the end.
 func (p *plain) many(check func([]string) error) func([]string) error {
@@ -204,7 +215,7 @@ func (p *plain) questions(plan *steps.Plan) error {
 		vpcOpts = append(vpcOpts, huh.NewOption(fmt.Sprintf("%s %s %s", nameOr(v.Name, "(no name)"), v.ID, v.CIDR), v.ID))
 	}
 	plan.VPC = p.likelyVPC(vpcs)
-	if err := p.form(huh.NewSelect[string]().Title("VPC").Options(vpcOpts...).Value(&plan.VPC)); err != nil {
+	if err := p.form(p.choose("VPC", &plan.VPC, vpcOpts...)); err != nil {
 		return err
 	}
 	var vpc awsops.VPC
@@ -248,7 +259,7 @@ func (p *plain) questions(plan *steps.Plan) error {
 		for _, lb := range lbs {
 			opts = append(opts, huh.NewOption(fmt.Sprintf("Reuse %s (%s)", lb.Name, lb.State), lb.ARN))
 		}
-		if err := p.form(huh.NewSelect[string]().Title("Load balancer").Options(opts...).Value(&plan.LoadBalancer.Existing)); err != nil {
+		if err := p.form(p.choose("Load balancer", &plan.LoadBalancer.Existing, opts...)); err != nil {
 			return err
 		}
 	}
@@ -287,10 +298,9 @@ func (p *plain) questions(plan *steps.Plan) error {
 				chosen = append(chosen, in)
 			}
 		}
-		if err := p.form(huh.NewSelect[string]().Title("Admit the load balancer to the instances' security groups by").
-			Options(huh.NewOption("its IPs, one /32 rule each (the tightest)", steps.ModeNLBIPs),
-				huh.NewOption("the VPC CIDR (admits every host in the VPC)", steps.ModeVPCCIDR)).
-			Value(&plan.SecurityGroups.Mode)); err != nil {
+		if err := p.form(p.choose("Admit the load balancer to the instances' security groups by", &plan.SecurityGroups.Mode,
+			huh.NewOption("its IPs, one /32 rule each (the tightest)", steps.ModeNLBIPs),
+			huh.NewOption("the VPC CIDR (admits every host in the VPC)", steps.ModeVPCCIDR))); err != nil {
 			return err
 		}
 	}
@@ -304,7 +314,7 @@ func (p *plain) questions(plan *steps.Plan) error {
 		for _, l := range links {
 			opts = append(opts, huh.NewOption(fmt.Sprintf("Reuse %s %s (%s)", l.Name, l.ID, l.Status), l.ID))
 		}
-		if err := p.form(huh.NewSelect[string]().Title("VPC link").Options(opts...).Value(&plan.VPCLink.Existing)); err != nil {
+		if err := p.form(p.choose("VPC link", &plan.VPCLink.Existing, opts...)); err != nil {
 			return err
 		}
 	}
@@ -317,7 +327,7 @@ func (p *plain) questions(plan *steps.Plan) error {
 		for _, a := range apis {
 			opts = append(opts, huh.NewOption(fmt.Sprintf("Add to %s %s (%s)", a.Name, a.ID, a.Endpoint), a.ID))
 		}
-		if err := p.form(huh.NewSelect[string]().Title("REST API").Options(opts...).Value(&plan.API.Existing)); err != nil {
+		if err := p.form(p.choose("REST API", &plan.API.Existing, opts...)); err != nil {
 			return err
 		}
 	}
@@ -336,7 +346,7 @@ func (p *plain) questions(plan *steps.Plan) error {
 	apiFields = append(apiFields,
 		huh.NewMultiSelect[string]().Title("Methods (ANY means every method)").Options(methodOpts...).Value(&plan.API.Methods).
 			Validate(p.many(func([]string) error { return planCheck(plan, "api.methods") })),
-		huh.NewSelect[string]().Title("Authorization").Options(authOpts...).Value(&plan.API.Authorization))
+		p.choose("Authorization", &plan.API.Authorization, authOpts...))
 	if err := p.form(apiFields...); err != nil {
 		return err
 	}
@@ -348,7 +358,7 @@ func (p *plain) questions(plan *steps.Plan) error {
 	th := &plan.Stage.Throttling
 	if err := p.form(
 		p.str("Stage name", &plan.Stage.Name, check("stage.name")),
-		huh.NewSelect[string]().Title("Logging (ERROR or INFO need the account's CloudWatch role)").Options(logOpts...).Value(&plan.Stage.Logging),
+		p.choose("Logging (ERROR or INFO need the account's CloudWatch role)", &plan.Stage.Logging, logOpts...),
 		p.num("Throttle rate, requests per second (empty: the account's default)", rateText(&th.Rate), check("stage.throttling")),
 		p.num("Throttle burst (empty: the account's default)", int32Text(&th.Burst, true, "a whole number, or empty for no limit"), check("stage.throttling")),
 	); err != nil {
