@@ -365,7 +365,13 @@ func (p *plain) questions(plan *steps.Plan) error {
 		return err
 	}
 
-	plan.Name = suggestName(&draft{instances: chosen})
+	d := &draft{instances: chosen}
+	for _, lb := range lbs {
+		if lb.ARN == plan.LoadBalancer.Existing {
+			d.lb = &lb
+		}
+	}
+	plan.Name = suggestName(d)
 	return p.form(
 		p.num("Tags (key=value, comma-separated; empty: none)", tagsText(&plan.Tags), check("tags")),
 		p.str("Name for everything created", &plan.Name, check("name")),

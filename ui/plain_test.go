@@ -110,3 +110,39 @@ func TestPlainPromptsStopCleanlyWhenInputEnds(t *testing.T) {
 		t.Errorf("something was created: %+v", inv)
 	}
 }
+
+// TestPlainPromptsOfferToReuseALoadBalancer: as the wizard does, the prompts offer the VPC's
+// load balancers; reusing one skips the questions about a new one, its targets and rules.
+func TestPlainPromptsOfferToReuseALoadBalancer(t *testing.T) {
+	sb, _ := sandbox.New(sandbox.Options{Speed: 0})
+	ctx := context.Background()
+	acct := sb.Account()
+	var private []string
+	subnets, _ := acct.ListSubnets(ctx, "")
+	for _, s := range subnets {
+		if strings.HasPrefix(s.Name, "prod-private-") {
+			private = append(private, s.ID)
+		}
+	}
+	lb, err := acct.CreateLoadBalancer(ctx, "orders-nlb", private, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// VPC, subnets, reuse the second choice, API name, methods, NONE, dev, OFF, rate, burst,
+	// tags, name; the load balancer has no listener, so the plan goes no further.
+	answers := "2\n0\n2\n\n0\n\n\n\n\n\n\n\n"
+	var out, errOut bytes.Buffer
+	RunPlain(ctx, strings.NewReader(answers), &out, &errOut,
+		WizardOptions{Account: acct, Store: &steps.Store{Dir: t.TempDir()}, Demo: true})
+	prompts := errOut.String()
+	for _, want := range []string{"Load balancer (enter keeps: Create a new internal NLB)", "2. Reuse orders-nlb", "Name for everything created [orders-nlb]"} {
+		if !strings.Contains(prompts, want) {
+			t.Errorf("the prompts do not say %q:\n%s", want, prompts)
+		}
+	}
+	for _, unwanted := range []string{"Listener port", "Instances behind the load balancer", "security groups by"} {
+		if strings.Contains(prompts, unwanted) {
+			t.Errorf("reusing %s, the prompts still ask %q:\n%s", lb.Name, unwanted, prompts)
+		}
+	}
+}
