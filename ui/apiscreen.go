@@ -118,7 +118,10 @@ func (a *apiScreen) save() {
 	}
 }
 
-func (a *apiScreen) SetSize(w, h int) { a.list.setSize(w, h-12) }
+func (a *apiScreen) SetSize(w, h int) {
+	a.form.setWidth(w)
+	a.list.setSize(w, h-12)
+}
 
 func (a *apiScreen) Problems() []string {
 	if a.mode == apiReuse && a.c.Draft.api == nil {

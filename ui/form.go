@@ -55,6 +55,9 @@ func (f *form) rebuild() tea.Cmd {
 	return f.f.Init()
 }
 
+// setWidth gives the fields the room beside the labels.
+func (f *form) setWidth(w int) { f.f = f.f.WithWidth(max(w-23, 20)) }
+
 // keyMap is huh's keys with the wizard's: ↑/↓ and tab move between fields; ←/→ choose in
 // a choice and move in a multiple choice, where space toggles.
 func (f *form) keyMap() *huh.KeyMap {

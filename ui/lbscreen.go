@@ -2,7 +2,6 @@ package ui
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -26,11 +25,6 @@ type lbScreen struct {
 	port, target, hcPort, interval, healthy *numText
 	list                                    *picker
 	vpc                                     string
-}
-
-func atoi32(s string) int32 {
-	n, _ := strconv.Atoi(strings.TrimSpace(s))
-	return int32(n)
 }
 
 func newLBScreen(c *Common) *lbScreen {
@@ -135,7 +129,10 @@ func (s *lbScreen) save() {
 	}
 }
 
-func (s *lbScreen) SetSize(w, h int) { s.list.setSize(w, h-3) }
+func (s *lbScreen) SetSize(w, h int) {
+	s.form.setWidth(w)
+	s.list.setSize(w, h-3)
+}
 
 // planProblems are the plan's validation errors on the given fields.
 func planProblems(p steps.Plan, prefixes ...string) []string {

@@ -187,6 +187,7 @@ func (r *review) resolve() tea.Cmd {
 func (r *review) Typing() bool { return r.form.Typing() }
 
 func (r *review) SetSize(w, h int) {
+	r.form.setWidth(w)
 	r.body.Width = w
 	r.body.Height = max(h-5, 4)
 	r.refresh()

@@ -44,7 +44,7 @@ func (s *sgScreen) Why() string {
 func (s *sgScreen) Init() tea.Cmd  { return nil }
 func (s *sgScreen) Enter() tea.Cmd { return s.form.rebuild() }
 
-func (s *sgScreen) SetSize(int, int)          {}
+func (s *sgScreen) SetSize(w, _ int)          { s.form.setWidth(w) }
 func (s *sgScreen) Problems() []string        { return nil }
 func (s *sgScreen) Warnings() []string        { return nil }
 func (s *sgScreen) ShortHelp() []key.Binding  { return bindings([]key.Binding{s.form.keys.Choose}) }

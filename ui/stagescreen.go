@@ -54,7 +54,7 @@ func (s *stageScreen) Enter() tea.Cmd { return s.form.rebuild() }
 // Typing reports whether a text field has focus.
 func (s *stageScreen) Typing() bool { return s.form.Typing() }
 
-func (s *stageScreen) SetSize(int, int) {}
+func (s *stageScreen) SetSize(w, _ int) { s.form.setWidth(w) }
 func (s *stageScreen) Problems() []string {
 	if out := s.form.Problems(); len(out) > 0 {
 		return out
