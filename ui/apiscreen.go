@@ -53,7 +53,6 @@ func newAPIScreen(c *Common) *apiScreen {
 	// tab moves between the fields and the list of APIs.
 	s.form.keys.Field.SetKeys("down")
 	s.form.keys.Prev.SetKeys("up")
-	s.form.rebuild()
 	s.list = newPicker(c, "REST APIs", false, table.Column{Title: "Name", Width: 24}, table.Column{Title: "Id", Width: 12}, table.Column{Title: "Endpoint", Width: 10})
 	return s
 }

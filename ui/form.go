@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/bubbles/cursor"
+	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
@@ -31,32 +32,41 @@ type form struct {
 	build  func() []formField
 	fields []formField
 	f      *huh.Form
+	theme  *huh.Theme
 	// blocked is the field that kept focus when the user tried to leave it.
 	blocked huh.Field
 }
 
+// newForm makes a form whose fields are built when its screen is entered: the wizard's
+// first frame does not wait for forms it does not show.
 func newForm(c *Common, build func() []formField) *form {
-	f := &form{common: c, keys: defaultFormKeys(), build: build}
-	f.rebuild()
-	return f
+	return &form{common: c, keys: defaultFormKeys(), build: build}
 }
 
 // rebuild makes a fresh huh.Form on the fields that apply now, focused on the first.
 func (f *form) rebuild() tea.Cmd {
+	if f.theme == nil {
+		f.theme = formTheme(f.common.Styles)
+	}
 	f.fields = f.build()
 	var fields []huh.Field
 	for _, fl := range f.fields {
-		fields = append(fields, fl.field)
+		// Themed before the group draws them: huh's default theme costs milliseconds to make.
+		fields = append(fields, fl.field.WithTheme(f.theme))
 	}
-	f.f = huh.NewForm(huh.NewGroup(fields...)).
+	f.f = huh.NewForm(huh.NewGroup(fields...).WithTheme(f.theme)).
 		WithShowHelp(false).WithShowErrors(false).
-		WithTheme(formTheme(f.common.Styles)).WithKeyMap(f.keyMap()).
+		WithTheme(f.theme).WithKeyMap(f.keyMap()).
 		WithWidth(max(f.common.Width-23, 20))
 	return f.f.Init()
 }
 
 // setWidth gives the fields the room beside the labels.
-func (f *form) setWidth(w int) { f.f = f.f.WithWidth(max(w-23, 20)) }
+func (f *form) setWidth(w int) {
+	if f.f != nil {
+		f.f = f.f.WithWidth(max(w-23, 20))
+	}
+}
 
 // keyMap is huh's keys with the wizard's: ↑/↓ and tab move between fields; ←/→ choose in
 // a choice and move in a multiple choice, where space toggles.
@@ -87,7 +97,7 @@ func formTheme(s Styles) *huh.Theme {
 	t := &huh.Theme{}
 	t.Form.Base, t.Group.Base = base, base
 	t.FieldSeparator = base.SetString("\n")
-	t.Help = huh.ThemeBase().Help
+	t.Help = help.New().Styles
 	focused := huh.FieldStyles{
 		Base:                base,
 		Title:               base,
@@ -120,6 +130,9 @@ func formTheme(s Styles) *huh.Theme {
 
 // focused is the field with focus.
 func (f *form) focused() *formField {
+	if f.f == nil {
+		return nil
+	}
 	ff := f.f.GetFocusedField()
 	for i := range f.fields {
 		if f.fields[i].field == ff {
@@ -155,6 +168,9 @@ func (f *form) Problems() []string {
 // update passes msg to the form. When tab goes past the last field the form would be
 // complete: it starts again at the first field instead.
 func (f *form) update(msg tea.Msg) tea.Cmd {
+	if f.f == nil {
+		return nil
+	}
 	before := f.f.GetFocusedField()
 	m, cmd := f.f.Update(msg)
 	f.f = m.(*huh.Form)
@@ -176,6 +192,9 @@ func (f *form) view() string {
 	s := f.common.Styles
 	focus := f.focused()
 	indent := strings.Repeat(" ", 23)
+	if f.f == nil {
+		return ""
+	}
 	var b strings.Builder
 	for i := range f.fields {
 		fl := &f.fields[i]
