@@ -12,28 +12,29 @@ import (
 	"github.com/vpclink/vpclink/steps"
 )
 
-// numText binds a text field to a number in the plan: the text is kept as typed, and each
-// change is parsed into the plan, so the plan's own rules judge it.
-type numText struct {
+// boundText binds a text field to a value of the plan that is not a string (a port, a
+// rate, the tags): the text is kept as typed, and each change is parsed into the plan, so
+// the plan's own rules judge it.
+type boundText struct {
 	raw string
 	set func(string) error
 }
 
 // Get returns the text as typed.
-func (n *numText) Get() string { return n.raw }
+func (n *boundText) Get() string { return n.raw }
 
 // Set keeps the text and parses it into the plan.
-func (n *numText) Set(s string) {
+func (n *boundText) Set(s string) {
 	n.raw = s
 	_ = n.set(strings.TrimSpace(s))
 }
 
 // check reports whether the text parses: the plan's rules judge the number.
-func (n *numText) check() error { return n.set(strings.TrimSpace(n.raw)) }
+func (n *boundText) check() error { return n.set(strings.TrimSpace(n.raw)) }
 
 // checkThen is a field's check: its text parses (else the error names the field by
 // label), then the plan's rules under the prefixes hold.
-func (n *numText) checkThen(label string, p *steps.Plan, prefixes ...string) func() error {
+func (n *boundText) checkThen(label string, p *steps.Plan, prefixes ...string) func() error {
 	return func() error {
 		if err := n.check(); err != nil {
 			return fmt.Errorf("%s: %w", label, err)
@@ -42,15 +43,15 @@ func (n *numText) checkThen(label string, p *steps.Plan, prefixes ...string) fun
 	}
 }
 
-var _ huh.Accessor[string] = (*numText)(nil)
+var _ huh.Accessor[string] = (*boundText)(nil)
 
 // int32Text binds text to an int32 of the plan; blank means 0 when optional.
-func int32Text(p *int32, optional bool, what string) *numText {
+func int32Text(p *int32, optional bool, what string) *boundText {
 	raw := ""
 	if *p != 0 || !optional {
 		raw = strconv.Itoa(int(*p))
 	}
-	return &numText{raw: raw, set: func(s string) error {
+	return &boundText{raw: raw, set: func(s string) error {
 		if s == "" && optional {
 			*p = 0
 			return nil
@@ -66,12 +67,12 @@ func int32Text(p *int32, optional bool, what string) *numText {
 }
 
 // rateText binds text to the stage's throttling rate; blank means no limit.
-func rateText(p *float64) *numText {
+func rateText(p *float64) *boundText {
 	raw := ""
 	if *p != 0 {
 		raw = strconv.FormatFloat(*p, 'f', -1, 64)
 	}
-	return &numText{raw: raw, set: func(s string) error {
+	return &boundText{raw: raw, set: func(s string) error {
 		if s == "" {
 			*p = 0
 			return nil
@@ -87,12 +88,12 @@ func rateText(p *float64) *numText {
 }
 
 // tagsText binds text (key=value, comma-separated) to the plan's tags.
-func tagsText(p *map[string]string) *numText {
+func tagsText(p *map[string]string) *boundText {
 	var parts []string
 	for k, v := range *p {
 		parts = append(parts, k+"="+v)
 	}
-	return &numText{raw: strings.Join(parts, ", "), set: func(s string) error {
+	return &boundText{raw: strings.Join(parts, ", "), set: func(s string) error {
 		tags, err := parseTags(s)
 		*p = tags
 		return err

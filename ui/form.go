@@ -245,7 +245,7 @@ func textInput(v *string, validate func(string) error) *huh.Input {
 }
 
 // numInput is a one-line text field bound to a number of the plan through n.
-func numInput(n *numText, validate func(string) error) *huh.Input {
+func numInput(n *boundText, validate func(string) error) *huh.Input {
 	return huh.NewInput().Inline(true).Prompt("").CharLimit(32).Accessor(n).Validate(validate)
 }
 

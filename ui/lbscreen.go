@@ -22,7 +22,7 @@ type lbScreen struct {
 	form *form
 	// mode is lbCreate or lbReuse; the numbers are bound to the plan through their text.
 	mode                                    string
-	port, target, hcPort, interval, healthy *numText
+	port, target, hcPort, interval, healthy *boundText
 	list                                    *picker
 	vpc                                     string
 }
@@ -43,7 +43,7 @@ func newLBScreen(c *Common) *lbScreen {
 		if s.mode == lbReuse {
 			return fields
 		}
-		num := func(title string, n *numText, field, hint string) formField {
+		num := func(title string, n *boundText, field, hint string) formField {
 			check := n.checkThen(title, p, field)
 			return formField{label: title, field: numInput(n, ignore(check)), check: check, hint: hint}
 		}

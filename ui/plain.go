@@ -187,7 +187,7 @@ func (p *plain) str(title string, v *string, check func() error) huh.Field {
 }
 
 // num binds a text question to a number of the plan.
-func (p *plain) num(title string, n *numText, check func() error) huh.Field {
+func (p *plain) num(title string, n *boundText, check func() error) huh.Field {
 	return p.text(title, n, func() error {
 		if err := n.check(); err != nil {
 			return err

@@ -25,7 +25,7 @@ type review struct {
 	c       *Common
 	keys    reviewKeys
 	form    *form
-	tags    *numText
+	tags    *boundText
 	res     *steps.Resolution
 	resErr  error
 	checks  steps.Checks

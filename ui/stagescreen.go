@@ -15,8 +15,8 @@ import (
 type stageScreen struct {
 	c     *Common
 	form  *form
-	rate  *numText
-	burst *numText
+	rate  *boundText
+	burst *boundText
 }
 
 func newStageScreen(c *Common) *stageScreen {
