@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/vpclink/vpclink/awsops/sandbox"
+	"github.com/vpclink/vpclink/steps"
 )
 
 // vpclink check on the demo account: after apply, the latest run answers 200 through every
@@ -57,18 +58,25 @@ func TestCheckOnTheDemoAccount(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var j struct {
-		Resources struct{ VPCLinkID string } `json:"resources"`
-	}
+	var st steps.RunStatus
 	_, out, _ = vpclink(t, "status", s.RunID, "--demo", "--state-dir", state, "--output", "json")
-	if err := json.Unmarshal([]byte(out), &j); err != nil || j.Resources.VPCLinkID == "" {
+	if err := json.Unmarshal([]byte(out), &st); err != nil {
 		t.Fatalf("status: %v\n%s", err, out)
 	}
-	if err := sb.FailVPCLink(j.Resources.VPCLinkID, "NLB is not in the active state"); err != nil {
+	linkID := ""
+	for _, r := range st.Resources {
+		if r.Kind == "vpc-link" {
+			linkID = r.ID
+		}
+	}
+	if linkID == "" {
+		t.Fatalf("status names no VPC link:\n%s", out)
+	}
+	if err := sb.FailVPCLink(linkID, "NLB is not in the active state"); err != nil {
 		t.Fatal(err)
 	}
 	code, out, _ = vpclink(t, "check", "--demo", "--state-dir", state)
-	if code != 1 || !strings.Contains(out, "✘ Broken at vpc-link: "+j.Resources.VPCLinkID+" is FAILED (NLB is not in the active state)") ||
+	if code != 1 || !strings.Contains(out, "✘ Broken at vpc-link: "+linkID+" is FAILED (NLB is not in the active state)") ||
 		!strings.Contains(out, "Try: vpclink resume --demo --state-dir "+state+" "+s.RunID) || !strings.Contains(out, "GET / answered 500") {
 		t.Errorf("check of a FAILED link: exit %d\n%s", code, out)
 	}

@@ -103,7 +103,7 @@ func (r TargetReport) Advice(port int32, hc HealthCheck, waited time.Duration) s
 		if strings.Contains(r.Description, "codes") {
 			return fmt.Sprintf("the service answers GET %s on port %d with a code outside %s; make it answer one of those, or set loadBalancer.healthCheck.matcher", path, port, codes)
 		}
-		return fmt.Sprintf("a security group or the service does not answer on port %d; check that the instance's security groups admit the load balancer on port %d and that GET %s answers %s there", port, port, path, codes)
+		return fmt.Sprintf("a security group or the service does not answer on port %d; check that the instance's security groups admit the load balancer on port %d, that the subnets' network ACLs let it through both ways, and that GET %s answers %s there (vpclink check names the hop)", port, port, path, codes)
 	case ReasonResponseCodeMismatch:
 		return fmt.Sprintf("the service answers GET %s on port %d with a code outside %s; make it answer one of those, or set loadBalancer.healthCheck.matcher", path, port, codes)
 	case ReasonInvalidState:

@@ -79,7 +79,7 @@ func TestWaitTargetsHealthy(t *testing.T) {
 		"an unhealthy target fails the wait, named, with AWS's reason and what to check": {
 			polls: [][]th{{orders1Checking, orders2Checking}, {orders1Healthy, orders2Timeout}},
 			wantErr: []string{"1 of 2 targets of orders-tg are healthy",
-				"orders-api-2 (i-02): unhealthy, Target.Timeout (Request timed out) — a security group or the service does not answer on port 80; check that the instance's security groups admit the load balancer on port 80 and that GET /health answers 200-399 there"},
+				"orders-api-2 (i-02): unhealthy, Target.Timeout (Request timed out) — a security group or the service does not answer on port 80; check that the instance's security groups admit the load balancer on port 80, that the subnets' network ACLs let it through both ways, and that GET /health answers 200-399 there (vpclink check names the hop)"},
 		},
 		"a network load balancer's failed checks name the port to open": {
 			polls:   [][]th{{orders2Failed}},

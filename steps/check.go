@@ -527,6 +527,14 @@ func (c *checker) networkACLs() {
 	}
 	var problems, fixes []string
 	seen := map[string]bool{}
+	// taken are the rule numbers of each ACL and direction that exist or that a fix adds:
+	// EC2 refuses a second rule with a number already used.
+	taken := map[string]bool{}
+	for _, acl := range acls {
+		for _, e := range acl.Entries {
+			taken[fmt.Sprint(acl.ID, e.Egress, e.RuleNumber)] = true
+		}
+	}
 	// need checks one direction of one ACL, once.
 	need := func(subnetID string, egress bool, peer netip.Prefix, from, to int32, what string) {
 		acl, ok := acls[subnetID]
@@ -548,12 +556,24 @@ func (c *checker) networkACLs() {
 			ports = fmt.Sprintf("%d-%d", from, to)
 		}
 		why := "no rule allows it"
+		// The allow must come before the rule that decided: the highest free number below it.
 		number := int32(100)
 		if rule.RuleNumber != 0 {
 			why = fmt.Sprintf("rule %d denies it", rule.RuleNumber)
-			number = max(rule.RuleNumber-1, 1)
+			number = rule.RuleNumber - 1
+		}
+		for number >= 1 && taken[fmt.Sprint(acl.ID, egress, number)] {
+			number--
 		}
 		problems = append(problems, fmt.Sprintf("%s of subnet %s blocks %s TCP %s %s %s (%s): %s", acl.ID, nameOr(c.subnets[subnetID].Name, subnetID), dir, ports, peerWord, peer, what, why))
+		if number < 1 {
+			// No number is free before the deny: it has to go.
+			if rule.RuleNumber != 0 {
+				fixes = append(fixes, fmt.Sprintf("aws ec2 delete-network-acl-entry --network-acl-id %s %s --rule-number %d", acl.ID, flag, rule.RuleNumber))
+			}
+			return
+		}
+		taken[fmt.Sprint(acl.ID, egress, number)] = true
 		fixes = append(fixes, fmt.Sprintf("aws ec2 create-network-acl-entry --network-acl-id %s %s --rule-number %d --protocol tcp --port-range From=%d,To=%d --cidr-block %s --rule-action allow",
 			acl.ID, flag, number, from, to, peer))
 	}
@@ -786,5 +806,5 @@ func LatestRun(ctx context.Context, store *Store, acct *awsops.Account, demo boo
 		}
 	}
 	region := acct.Region
-return nil, fmt.Errorf("%w in region %s with a REST API to check, in %s: build one with vpclink apply -f PLAN, or name a run (vpclink status lists them)", ErrNoRun, region, store.Dir)
+	return nil, fmt.Errorf("%w in region %s with a REST API to check, in %s: build one with vpclink apply -f PLAN, or name a run (vpclink status lists them)", ErrNoRun, region, store.Dir)
 }

@@ -37,9 +37,23 @@ const (
 	UndoStarted
 	UndoDone
 	UndoFailed
+
+	// The events of a Session, about the run as a whole; their Step is empty.
+	RunStarted       // an attempt to apply begins
+	RetryStarted     // the user chose to retry
+	RunStopping      // Session.Stop stops the apply under way
+	RunComplete      // every step is done
+	RunFailed        // the apply failed; Err says why
+	RunInterrupted   // the apply was stopped (ctrl+c, SIGTERM)
+	RunKept          // what exists is kept, for a later resume or destroy
+	RollbackStarted  // the rollback begins
+	RollbackStopping // Session.Stop stops the rollback under way
+	RollbackDone     // nothing of the run remains
+	RollbackFailed   // the rollback left something; Err says why
 )
 
-var eventNames = []string{"started", "action", "note", "status", "done", "failed", "stopped", "skipped", "undo-started", "undone", "undo-failed"}
+var eventNames = []string{"started", "action", "note", "status", "done", "failed", "stopped", "skipped", "undo-started", "undone", "undo-failed",
+	"run-started", "retry", "run-stopping", "run-complete", "run-failed", "run-interrupted", "run-kept", "rollback-started", "rollback-stopping", "rolled-back", "rollback-failed"}
 
 // String names the kind.
 func (k EventKind) String() string {
@@ -410,8 +424,8 @@ func (e *UndoError) RecommendActions() string {
 	return fmt.Sprintf("fix the cause named above, then run `vpclink destroy %s` to delete what remains", e.RunID)
 }
 
-// Rollback undoes every step of the journal that may have created something, in reverse
-// order, so that each resource is deleted after what depends on it. It goes on past a
+// Rollback undoes every step of the journal that may have created something, dependents
+// first (see undoOrder), so that each resource goes after what depends on it. It goes on past a
 // failed undo, so that as much as possible is cleaned up, and reports every failure.
 // A destroy (final StateDestroyed) marks the run StateDestroying before the first delete
 // and leaves it so when it fails or is stopped: the run is then half-destroyed, and only a
@@ -434,7 +448,7 @@ func (r *Runner) Rollback(ctx context.Context, j *Journal, final RunState) error
 		}
 	}
 	var errs []error
-	for i := len(all) - 1; i >= 0; i-- {
+	for _, s := range undoOrder(all) {
 		if err := ctx.Err(); err != nil {
 			// Stopped (ctrl+c, SIGTERM): what is left stays recorded for the next attempt.
 			if len(errs) == 0 {
@@ -442,7 +456,6 @@ func (r *Runner) Rollback(ctx context.Context, j *Journal, final RunState) error
 			}
 			break
 		}
-		s := all[i]
 		rec := j.Step(s.ID())
 		if rec == nil || rec.Status == Skipped || rec.Status == Undone {
 			continue

@@ -6,6 +6,11 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
 	"github.com/vpclink/vpclink/awsops"
 	"github.com/vpclink/vpclink/awsops/sandbox"
@@ -29,6 +34,9 @@ type Scenario struct {
 	steps []string
 	// breaks breaks the built chain; nil leaves it working.
 	breaks func(ctx context.Context, sb *sandbox.Sandbox, acct *awsops.Account, j *Journal) error
+	// fix, when set, says with the started scenario's ids how to mend what breaks broke by
+	// hand; it is added to Find.
+	fix func(ctx context.Context, acct *awsops.Account, j *Journal) (string, error)
 }
 
 // scenarioPlan is the orders service of the demo account behind a new REST API, as
@@ -96,6 +104,12 @@ func Scenarios() []Scenario {
 			build: true, breaks: func(_ context.Context, sb *sandbox.Sandbox, _ *awsops.Account, j *Journal) error {
 				return sb.FailVPCLink(j.Resources.VPCLinkID, linkFailedMessage)
 			}},
+		{Name: "nacl-deny", Broken: "the targets' subnets were moved to a new network ACL, " + lockdownACL + ", whose rule 100 denies TCP 80 from the VPC",
+			Find: "504 Endpoint request timed out; targets unhealthy (Target.FailedHealthChecks) although the instances run and the security groups admit the NLB; " +
+				"the network-acls hop names the new ACL's rule 100 denying the NLB on port 80. vpclink resume cannot mend it (vpclink made no network ACL): put each subnet back on " +
+				"the VPC's default network ACL with `aws ec2 replace-network-acl-association --association-id ASSOCIATION --network-acl-id DEFAULT-ACL` " +
+				"(`aws ec2 describe-network-acls --filters Name=association.subnet-id,Values=SUBNET` lists both)",
+			build: true, breaks: denyNLBByNetworkACL, fix: restoreDefaultACLs},
 		{Name: "no-cloudwatch-role", Broken: "API Gateway has no CloudWatch Logs role in the region, and the prepared plan turns on logging",
 			Find: "the preflight refuses the plan before anything is created, naming the missing CloudWatch Logs role and how to set it"},
 		{Name: "stage-variables-missing", Broken: "the stage was deployed without the VPCLink and VPCNLB stage variables (the last step of the console guide forgotten)",
@@ -224,6 +238,153 @@ func StartScenario(ctx context.Context, sb *sandbox.Sandbox, store *Store, sc Sc
 			return nil, fmt.Errorf("break the chain for scenario %s: %w", sc.Name, err)
 		}
 	}
+	if sc.fix != nil {
+		fix, err := sc.fix(ctx, acct, j)
+		if err != nil {
+			return nil, fmt.Errorf("describe the fix of scenario %s: %w", sc.Name, err)
+		}
+		out.Scenario.Find += "; here: " + fix
+	}
 	out.Journal = j
 	return out, nil
+}
+
+// lockdownACL names the network ACL the nacl-deny scenario makes.
+const lockdownACL = "prod-private-lockdown"
+
+// aclEditor is the part of EC2 a person uses to change network ACLs by hand. vpclink never
+// changes one: only the nacl-deny scenario does, on the demo account, whose EC2 has it.
+type aclEditor interface {
+	CreateNetworkAcl(context.Context, *ec2.CreateNetworkAclInput, ...func(*ec2.Options)) (*ec2.CreateNetworkAclOutput, error)
+	CreateNetworkAclEntry(context.Context, *ec2.CreateNetworkAclEntryInput, ...func(*ec2.Options)) (*ec2.CreateNetworkAclEntryOutput, error)
+	ReplaceNetworkAclAssociation(context.Context, *ec2.ReplaceNetworkAclAssociationInput, ...func(*ec2.Options)) (*ec2.ReplaceNetworkAclAssociationOutput, error)
+	DescribeNetworkAcls(context.Context, *ec2.DescribeNetworkAclsInput, ...func(*ec2.Options)) (*ec2.DescribeNetworkAclsOutput, error)
+}
+
+func aclEditorOf(acct *awsops.Account) (aclEditor, error) {
+	e, ok := acct.EC2.(aclEditor)
+	if !ok {
+		return nil, fmt.Errorf("change network ACLs: this account's EC2 cannot; the scenario needs the demo account")
+	}
+	return e, nil
+}
+
+// targetSubnets are the subnets of a run's registered targets, sorted.
+func targetSubnets(ctx context.Context, acct *awsops.Account, j *Journal) ([]string, error) {
+	insts, err := acct.FindInstances(ctx, j.Resources.VPCID, j.Resources.Registered)
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, in := range insts {
+		ids = append(ids, in.SubnetID)
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids), nil
+}
+
+// aclAssociation is the network ACL that guards a subnet and the association's id.
+func aclAssociation(ctx context.Context, e aclEditor, subnetID string) (assoc string, acl ec2types.NetworkAcl, err error) {
+	out, err := e.DescribeNetworkAcls(ctx, &ec2.DescribeNetworkAclsInput{Filters: []ec2types.Filter{
+		{Name: aws.String("association.subnet-id"), Values: []string{subnetID}}}})
+	if err != nil {
+		return "", acl, fmt.Errorf("describe the network ACL of %s: %w", subnetID, err)
+	}
+	for _, a := range out.NetworkAcls {
+		for _, as := range a.Associations {
+			if aws.ToString(as.SubnetId) == subnetID {
+				return aws.ToString(as.NetworkAclAssociationId), a, nil
+			}
+		}
+	}
+	return "", acl, fmt.Errorf("describe the network ACL of %s: no ACL is associated with it", subnetID)
+}
+
+// denyNLBByNetworkACL does what a person locking down the private subnets might: a new
+// network ACL whose first rule denies the service's port from the whole VPC, the rest of the
+// VPC's traffic and the answers from the internet allowed, everything allowed out; then the
+// targets' subnets are moved to it. The load balancer's addresses are in the VPC, so its
+// checks and requests are dropped.
+func denyNLBByNetworkACL(ctx context.Context, _ *sandbox.Sandbox, acct *awsops.Account, j *Journal) error {
+	e, err := aclEditorOf(acct)
+	if err != nil {
+		return err
+	}
+	subnets, err := targetSubnets(ctx, acct, j)
+	if err != nil {
+		return err
+	}
+	made, err := e.CreateNetworkAcl(ctx, &ec2.CreateNetworkAclInput{VpcId: aws.String(j.Resources.VPCID), TagSpecifications: []ec2types.TagSpecification{
+		{ResourceType: ec2types.ResourceTypeNetworkAcl, Tags: []ec2types.Tag{{Key: aws.String("Name"), Value: aws.String(lockdownACL)}}}}})
+	if err != nil {
+		return fmt.Errorf("create network acl in %s: %w", j.Resources.VPCID, err)
+	}
+	acl := aws.ToString(made.NetworkAcl.NetworkAclId)
+	port := j.Plan.Targets.Port
+	for _, r := range []struct {
+		n        int32
+		egress   bool
+		proto    string
+		allow    bool
+		cidr     string
+		from, to int32
+	}{
+		{100, false, "6", false, j.Resources.VPCCIDR, port, port},
+		{200, false, "-1", true, j.Resources.VPCCIDR, 0, 0},
+		{300, false, "6", true, "0.0.0.0/0", 1024, 65535},
+		{100, true, "-1", true, "0.0.0.0/0", 0, 0},
+	} {
+		in := &ec2.CreateNetworkAclEntryInput{NetworkAclId: aws.String(acl), RuleNumber: aws.Int32(r.n), Egress: aws.Bool(r.egress), Protocol: aws.String(r.proto),
+			RuleAction: ec2types.RuleActionDeny, CidrBlock: aws.String(r.cidr)}
+		if r.allow {
+			in.RuleAction = ec2types.RuleActionAllow
+		}
+		if r.proto == "6" {
+			in.PortRange = &ec2types.PortRange{From: aws.Int32(r.from), To: aws.Int32(r.to)}
+		}
+		if _, err := e.CreateNetworkAclEntry(ctx, in); err != nil {
+			return fmt.Errorf("create network acl entry %d of %s: %w", r.n, acl, err)
+		}
+	}
+	for _, sn := range subnets {
+		assoc, _, err := aclAssociation(ctx, e, sn)
+		if err != nil {
+			return err
+		}
+		if _, err := e.ReplaceNetworkAclAssociation(ctx, &ec2.ReplaceNetworkAclAssociationInput{AssociationId: aws.String(assoc), NetworkAclId: aws.String(acl)}); err != nil {
+			return fmt.Errorf("replace network acl association %s of %s: %w", assoc, sn, err)
+		}
+	}
+	return nil
+}
+
+// restoreDefaultACLs is the AWS CLI that puts the targets' subnets back on their VPC's
+// default network ACL, one command a subnet.
+func restoreDefaultACLs(ctx context.Context, acct *awsops.Account, j *Journal) (string, error) {
+	e, err := aclEditorOf(acct)
+	if err != nil {
+		return "", err
+	}
+	subnets, err := targetSubnets(ctx, acct, j)
+	if err != nil {
+		return "", err
+	}
+	out, err := e.DescribeNetworkAcls(ctx, &ec2.DescribeNetworkAclsInput{Filters: []ec2types.Filter{
+		{Name: aws.String("vpc-id"), Values: []string{j.Resources.VPCID}}, {Name: aws.String("default"), Values: []string{"true"}}}})
+	if err != nil {
+		return "", fmt.Errorf("describe the default network acl of %s: %w", j.Resources.VPCID, err)
+	}
+	if len(out.NetworkAcls) != 1 {
+		return "", fmt.Errorf("describe the default network acl of %s: %d found, want one", j.Resources.VPCID, len(out.NetworkAcls))
+	}
+	def := aws.ToString(out.NetworkAcls[0].NetworkAclId)
+	var cmds []string
+	for _, sn := range subnets {
+		assoc, _, err := aclAssociation(ctx, e, sn)
+		if err != nil {
+			return "", err
+		}
+		cmds = append(cmds, fmt.Sprintf("`aws ec2 replace-network-acl-association --association-id %s --network-acl-id %s`", assoc, def))
+	}
+	return strings.Join(cmds, " and "), nil
 }

@@ -2,9 +2,15 @@ package steps_test
 
 import (
 	"context"
+	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
 	"github.com/vpclink/vpclink/awsops"
 	"github.com/vpclink/vpclink/awsops/sandbox"
@@ -42,6 +48,7 @@ func TestEachScenarioAnswersAsAWSDoesForWhatItBroke(t *testing.T) {
 	}{
 		"healthy":                 {200, `"orders":[{"id":"1001"`, "Received response. Status: 200"},
 		"sg-blocks-nlb":           {504, `{"message": "Endpoint request timed out"}`, "Execution failed due to a timeout error"},
+		"nacl-deny":               {504, `{"message": "Endpoint request timed out"}`, "Execution failed due to a timeout error"},
 		"service-down":            {500, `{"message": "Internal server error"}`, configError + ": There was an internal error while executing your request"},
 		"wrong-port":              {500, `{"message": "Internal server error"}`, configError + ": There was an internal error while executing your request"},
 		"stopped-target":          {500, `{"message": "Internal server error"}`, configError + ": There was an internal error while executing your request"},
@@ -77,6 +84,7 @@ func TestScenariosBreakTheHopTheyName(t *testing.T) {
 	for name, want := range map[string]string{
 		"healthy":        "healthy",
 		"sg-blocks-nlb":  "unhealthy Target.FailedHealthChecks",
+		"nacl-deny":      "unhealthy Target.FailedHealthChecks",
 		"service-down":   "unhealthy Target.FailedHealthChecks",
 		"wrong-port":     "unhealthy Target.FailedHealthChecks",
 		"stopped-target": "unused Target.InvalidState",
@@ -153,5 +161,78 @@ func TestHalfMadeByHandScenarioLeavesUntaggedPiecesAndNoRun(t *testing.T) {
 	tags, err := acct.Tags(context.Background(), run.LoadBalancerARN)
 	if _, tagged := tags[awsops.TagRun]; err != nil || tagged {
 		t.Errorf("load balancer tags %v, %v; want no %s", tags, err, awsops.TagRun)
+	}
+}
+
+// nacl-deny moves the targets' subnets to a network ACL that denies the load balancer: check
+// names network-acls (the unhealthy targets are its symptom), the request times out, and the
+// brief gives the AWS CLI that puts the subnets back on the default ACL, which mends it.
+func TestNaclDenyScenarioIsFoundAtTheNetworkACLs(t *testing.T) {
+	ctx := context.Background()
+	sb, _, run := startScenario(t, "nacl-deny")
+	acct := sb.Account()
+	r, err := steps.CheckRun(ctx, acct, run.Journal, "/orders")
+	if err != nil {
+		t.Fatal(err)
+	}
+	acl := r.Hop(steps.HopNetworkACLs)
+	if r.OK || r.Broken != steps.HopNetworkACLs || acl == nil || acl.OK || !strings.Contains(acl.Detail, "rule 100 denies it") ||
+		!strings.Contains(acl.Fix, "aws ec2 create-network-acl-entry") || r.Request.Status != 504 {
+		t.Fatalf("check = ok %v, broken %q, network-acls %+v, status %d; want network-acls broken by rule 100 and a 504", r.OK, r.Broken, acl, r.Request.Status)
+	}
+	if sg := r.Hop(steps.HopSecurityGroups); sg == nil || !sg.OK {
+		t.Errorf("security-groups %+v; want ok: only the network ACL blocks", sg)
+	}
+	find := run.Scenario.Find
+	if !strings.Contains(find, "vpclink resume cannot mend it") || strings.Count(find, "aws ec2 replace-network-acl-association --association-id aclassoc-") != 2 {
+		t.Fatalf("brief says %q; want resume ruled out and one replace-network-acl-association a subnet, with its ids", find)
+	}
+
+	// Run the brief's commands as a person would.
+	e := acct.EC2.(interface {
+		ReplaceNetworkAclAssociation(context.Context, *ec2.ReplaceNetworkAclAssociationInput, ...func(*ec2.Options)) (*ec2.ReplaceNetworkAclAssociationOutput, error)
+	})
+	cmd := regexp.MustCompile(`--association-id (\S+) --network-acl-id (acl-[0-9a-f]+)`)
+	for _, m := range cmd.FindAllStringSubmatch(find, -1) {
+		if _, err := e.ReplaceNetworkAclAssociation(ctx, &ec2.ReplaceNetworkAclAssociationInput{AssociationId: aws.String(m[1]), NetworkAclId: aws.String(m[2])}); err != nil {
+			t.Fatalf("the brief's fix %s: %v", m[0], err)
+		}
+	}
+	if r, err := steps.CheckRun(ctx, acct, run.Journal, "/orders"); err != nil || !r.OK || r.Request.Status != 200 {
+		t.Errorf("after the brief's fix: %+v, %v; want 200 through every hop", r, err)
+	}
+}
+
+// check's fix for nacl-deny runs as it stands: each allow rule it adds has a number of its
+// own, below the deny, so EC2 takes every one and the request gets through.
+func TestNaclDenyCheckFixRunsOnTheDemoAccount(t *testing.T) {
+	ctx := context.Background()
+	sb, _, run := startScenario(t, "nacl-deny")
+	acct := sb.Account()
+	r, err := steps.CheckRun(ctx, acct, run.Journal, "/orders")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := acct.EC2.(interface {
+		CreateNetworkAclEntry(context.Context, *ec2.CreateNetworkAclEntryInput, ...func(*ec2.Options)) (*ec2.CreateNetworkAclEntryOutput, error)
+	})
+	cmd := regexp.MustCompile(`^aws ec2 create-network-acl-entry --network-acl-id (\S+) --ingress --rule-number (\d+) --protocol tcp --port-range From=(\d+),To=(\d+) --cidr-block (\S+) --rule-action allow$`)
+	fixes := strings.Split(r.Hop(steps.HopNetworkACLs).Fix, "\n")
+	for _, f := range fixes {
+		m := cmd.FindStringSubmatch(f)
+		if m == nil {
+			t.Fatalf("fix %q is not an inbound allow", f)
+		}
+		var n, from, to int32
+		fmt.Sscan(m[2], &n)
+		fmt.Sscan(m[3], &from)
+		fmt.Sscan(m[4], &to)
+		if _, err := e.CreateNetworkAclEntry(ctx, &ec2.CreateNetworkAclEntryInput{NetworkAclId: aws.String(m[1]), RuleNumber: aws.Int32(n), Egress: aws.Bool(false),
+			Protocol: aws.String("6"), PortRange: &ec2types.PortRange{From: aws.Int32(from), To: aws.Int32(to)}, CidrBlock: aws.String(m[5]), RuleAction: ec2types.RuleActionAllow}); err != nil {
+			t.Fatalf("check's fix %q: %v", f, err)
+		}
+	}
+	if r, err := steps.CheckRun(ctx, acct, run.Journal, "/orders"); err != nil || !r.OK || r.Request.Status != 200 {
+		t.Errorf("after check's %d fixes: ok %v, broken %q, %d, %v; want 200 through every hop", len(fixes), r.OK, r.Broken, r.Request.Status, err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/table"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/huh"
 
 	"github.com/vpclink/vpclink/steps"
 )
@@ -19,29 +20,37 @@ var methodChoices = []string{"GET", "POST", "PUT", "PATCH", "DELETE", "ANY"}
 
 // apiScreen creates a REST API or picks one, and sets the methods and their authorization.
 type apiScreen struct {
-	c         *Common
+	c *Common
+	// mode is apiCreate or apiReuse; the other fields are bound to the plan.
+	mode      string
 	form      *form
-	mode      *field
-	name      *field
-	endpoint  *field
-	methods   *field
-	auth      *field
 	list      *picker
 	req       int
 	focusList bool
 }
 
 func newAPIScreen(c *Common) *apiScreen {
-	p := c.Draft.plan
-	s := &apiScreen{c: c}
-	s.mode = choiceField("REST API", []string{apiCreate, apiReuse}, apiCreate, "←/→ to choose")
-	s.name = textField("API name", p.API.Name, "empty: the setup's name (set on the review screen)", nil)
-	s.endpoint = choiceField("Endpoint type", []string{"REGIONAL", "EDGE"}, p.API.EndpointType, "REGIONAL serves from this region; EDGE through CloudFront")
-	s.methods = multiField("Methods", methodChoices, p.API.Methods, "←/→ move, space toggles; ANY means every method")
-	s.auth = choiceField("Authorization", steps.Authorizations, p.API.Authorization, "NONE: open; AWS_IAM: SigV4-signed calls; API_KEY: x-api-key header and a usage plan")
-	reuse := func() bool { return s.mode.Value() == apiReuse }
-	s.name.hidden, s.endpoint.hidden = reuse, reuse
-	s.form = newForm(c, s.mode, s.name, s.endpoint, s.methods, s.auth)
+	p := &c.Draft.plan
+	s := &apiScreen{c: c, mode: apiCreate}
+	name := func() error { return planCheck(p, "api.name") }
+	methods := func() error { return planCheck(p, "api.methods") }
+	s.form = &form{common: c, keys: defaultFormKeys(), build: func() []formField {
+		fields := []formField{{label: "REST API", field: choice(&s.mode, options(apiCreate, apiReuse)...), hint: "←/→ to choose"}}
+		if s.mode == apiCreate {
+			fields = append(fields,
+				formField{label: "API name", field: textInput(&p.API.Name, ignore(name)), check: name,
+					hint: "empty: the setup's name (set on the review screen)"},
+				formField{label: "Endpoint type", field: choice(&p.API.EndpointType, options("REGIONAL", "EDGE")...),
+					hint: "REGIONAL serves from this region; EDGE through CloudFront"})
+		}
+		return append(fields,
+			formField{label: "Methods", field: huh.NewMultiSelect[string]().Options(options(methodChoices...)...).
+				Value(&p.API.Methods).Validate(func([]string) error { return methods() }), check: methods,
+				hint: "←/→ move, space toggles; ANY means every method"},
+			formField{label: "Authorization", field: choice(&p.API.Authorization, options(steps.Authorizations...)...),
+				hint: "NONE: open; AWS_IAM: SigV4-signed calls; API_KEY: x-api-key header and a usage plan"})
+	}}
+	// tab moves between the fields and the list of APIs.
 	s.form.keys.Field.SetKeys("down")
 	s.form.keys.Prev.SetKeys("up")
 	s.list = newPicker(c, "REST APIs", false, table.Column{Title: "Name", Width: 24}, table.Column{Title: "Id", Width: 12}, table.Column{Title: "Endpoint", Width: 10})
@@ -50,7 +59,7 @@ func newAPIScreen(c *Common) *apiScreen {
 
 // Escape clears the list's filter before esc means back.
 func (a *apiScreen) Escape() bool {
-	if a.mode.Value() == apiReuse && a.list.clearFilter() {
+	if a.mode == apiReuse && a.list.clearFilter() {
 		a.save()
 		return true
 	}
@@ -68,13 +77,17 @@ func (a *apiScreen) Why() string {
 func (a *apiScreen) Init() tea.Cmd { return nil }
 
 func (a *apiScreen) Enter() tea.Cmd {
+	focus := a.form.rebuild()
 	if a.c.Data.gateway {
 		a.fill()
-		return nil
+		return focus
 	}
 	a.req = a.c.NextReq()
-	return tea.Batch(a.list.load(a.req), loadGatewayCmd(a.c.ScreenCtx, a.c.Account, a.req))
+	return tea.Batch(focus, a.list.load(a.req), loadGatewayCmd(a.c.ScreenCtx, a.c.Account, a.req))
 }
+
+// Typing reports whether a text field has focus.
+func (a *apiScreen) Typing() bool { return !(a.focusList && a.mode == apiReuse) && a.form.Typing() }
 
 func (a *apiScreen) fill() {
 	var rows []pickerRow
@@ -86,31 +99,31 @@ func (a *apiScreen) fill() {
 	a.save()
 }
 
+// save records the API chosen to add the proxy to; the other fields are bound.
 func (a *apiScreen) save() {
 	d := a.c.Draft
 	p := &d.plan
-	p.API.Methods = a.methods.Values()
-	p.API.Authorization = a.auth.Value()
 	d.api, p.API.Existing = nil, ""
-	if a.mode.Value() == apiReuse {
-		if r, ok := a.list.current(); ok {
-			for _, x := range a.c.Data.apis {
-				if x.ID == r.ID {
-					x := x
-					d.api, p.API.Existing = &x, x.ID
-				}
-			}
-		}
+	if a.mode != apiReuse {
 		return
 	}
-	p.API.Name = a.name.Value()
-	p.API.EndpointType = a.endpoint.Value()
+	if r, ok := a.list.current(); ok {
+		for _, x := range a.c.Data.apis {
+			if x.ID == r.ID {
+				x := x
+				d.api, p.API.Existing = &x, x.ID
+			}
+		}
+	}
 }
 
-func (a *apiScreen) SetSize(w, h int) { a.list.setSize(w, h-8) }
+func (a *apiScreen) SetSize(w, h int) {
+	a.form.setWidth(w)
+	a.list.setSize(w, h-12)
+}
 
 func (a *apiScreen) Problems() []string {
-	if a.mode.Value() == apiReuse && a.c.Draft.api == nil {
+	if a.mode == apiReuse && a.c.Draft.api == nil {
 		return []string{"choose the API to add the proxy to (tab moves to the list)"}
 	}
 	return planProblems(a.c.Draft.plan, "api.")
@@ -129,11 +142,11 @@ func (a *apiScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return a, nil
 	case tea.KeyMsg:
-		if msg.String() == "tab" && a.mode.Value() == apiReuse {
+		if msg.String() == "tab" && a.mode == apiReuse {
 			a.focusList = !a.focusList
 			return a, nil
 		}
-		if a.focusList && a.mode.Value() == apiReuse {
+		if a.focusList && a.mode == apiReuse {
 			cmd, changed := a.list.update(msg)
 			if changed {
 				a.save()
@@ -141,13 +154,14 @@ func (a *apiScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return a, cmd
 		}
 	}
-	cmd, changed := a.form.update(msg)
-	if changed {
-		if a.mode.Value() != apiReuse {
-			a.focusList = false
-		}
-		a.save()
+	mode := a.mode
+	cmd := a.form.update(msg)
+	if a.mode != mode {
+		// The name and endpoint type apply only to a new API.
+		a.focusList = false
+		cmd = tea.Batch(cmd, a.form.rebuild())
 	}
+	a.save()
 	if _, ok := msg.(tea.KeyMsg); !ok {
 		c2, _ := a.list.update(msg)
 		cmd = tea.Batch(cmd, c2)
@@ -157,7 +171,7 @@ func (a *apiScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 func (a *apiScreen) View() string {
 	v := a.form.view()
-	if a.mode.Value() == apiReuse {
+	if a.mode == apiReuse {
 		hint := "tab: choose in the list"
 		if a.focusList {
 			hint = "tab: back to the fields"

@@ -26,18 +26,19 @@ const (
 	phaseKept
 )
 
-// Messages from the runner goroutine, read one at a time by waitForEventCmd. Each names its
+// Messages from the session goroutine, read one at a time by waitForEventCmd. Each names its
 // run: a build screen drops those of another run, which a reader armed for an earlier build
 // may still deliver.
 type (
 	stepEventMsg struct{ e steps.Event }
-	applyDoneMsg struct {
+	// askMsg is the session's question after a failure or a stop; a key answers it.
+	askMsg struct {
 		runID string
-		err   error
+		q     steps.Question
 	}
-	rollbackDoneMsg struct {
+	sessionDoneMsg struct {
 		runID string
-		err   error
+		res   steps.Result
 	}
 )
 
@@ -46,15 +47,22 @@ func waitForEventCmd(ch <-chan tea.Msg) tea.Cmd {
 	return func() tea.Msg { return <-ch }
 }
 
-type stepView struct {
-	title    string
-	status   steps.Status
-	undone   bool
-	stopped  bool // cancelled because another step failed, or by ctrl+c
-	detail   string
-	live     string
-	started  time.Time
-	finished time.Time
+// keyPrompter asks the session's questions on the build screen: the question goes to the
+// screen as an askMsg, and the keys r, k and t answer it through answers.
+type keyPrompter struct {
+	ctx     context.Context
+	ch      chan<- tea.Msg
+	answers <-chan steps.Choice
+}
+
+func (p keyPrompter) Ask(q steps.Question) (steps.Choice, error) {
+	p.ch <- askMsg{q.RunID, q}
+	select {
+	case c := <-p.answers:
+		return c, nil
+	case <-p.ctx.Done():
+		return steps.Keep, p.ctx.Err()
+	}
 }
 
 type buildKeys struct {
@@ -65,23 +73,24 @@ type buildKeys struct {
 	Quit     key.Binding
 }
 
-// build runs (or resumes) a run and shows each step live; on failure it offers to roll back,
-// keep what exists, or retry.
+// build runs (or resumes) a run through a steps.Session and draws its steps.Progress; when
+// the session asks what to do after a failure or ctrl+c, the keys answer: roll back, keep
+// what exists, or retry.
 type build struct {
-	c      *Common
-	j      *steps.Journal
-	runner *steps.Runner
-	ch     chan tea.Msg
-	cancel context.CancelFunc
-	// stopRollback ends a rollback under way; quitting is set when ctrl+c asked for it.
+	c       *Common
+	j       *steps.Journal
+	runner  *steps.Runner
+	ch      chan tea.Msg
+	answers chan steps.Choice
+	// cancel stops the apply under way, stopRollback the rollback (both Session.Stop);
+	// quitting is set when ctrl+c asked to quit during a rollback.
+	cancel       context.CancelFunc
 	stopRollback context.CancelFunc
 	quitting     bool
 	phase        buildPhase
 	interrupted  bool
 	resumed      bool
-	order        []string
-	views        map[string]*stepView
-	log          []string
+	progress     *steps.Progress
 	err          error
 	spinner      spinner.Model
 	keys         buildKeys
@@ -91,7 +100,7 @@ type build struct {
 }
 
 func newBuild(c *Common, j *steps.Journal, resumed bool) *build {
-	b := &build{c: c, j: j, resumed: resumed, views: map[string]*stepView{}, ch: make(chan tea.Msg, 256),
+	b := &build{c: c, j: j, resumed: resumed, progress: steps.NewProgress(j), ch: make(chan tea.Msg, 256), answers: make(chan steps.Choice, 1),
 		spinner: spinner.New(spinner.WithSpinner(spinner.Dot)), now: time.Now,
 		keys: buildKeys{
 			Rollback: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "roll back")),
@@ -101,10 +110,7 @@ func newBuild(c *Common, j *steps.Journal, resumed bool) *build {
 			Quit:     key.NewBinding(key.WithKeys("q", "enter"), key.WithHelp("q", "quit")),
 		}}
 	b.runner = &steps.Runner{Account: c.Account, Store: c.Store, Events: func(e steps.Event) { b.ch <- stepEventMsg{e} }}
-	for _, s := range j.Steps {
-		b.order = append(b.order, s.ID)
-		b.views[s.ID] = &stepView{title: s.Title, status: s.Status, detail: s.Detail}
-	}
+	b.cancel, b.stopRollback = func() {}, func() {}
 	return b
 }
 
@@ -137,43 +143,38 @@ func (b *build) Init() tea.Cmd { return nil }
 // Enter starts applying the run.
 func (b *build) Enter() tea.Cmd { return b.start() }
 
+// start runs the session: it applies the run, and asks this screen what to do when the run
+// fails or is stopped, until it is complete, rolled back or kept.
 func (b *build) start() tea.Cmd {
-	ctx, cancel := context.WithCancel(b.c.Ctx)
-	b.cancel, b.phase, b.err, b.interrupted = cancel, phaseRunning, nil, false
-	for _, v := range b.views {
-		if v.status != steps.Skipped {
-			v.status, v.live, v.undone = steps.Pending, "", false
-		}
+	b.phase, b.err, b.interrupted = phaseRunning, nil, false
+	s := &steps.Session{Runner: b.runner, Journal: b.j,
+		Policy:   steps.Policy{Resumed: b.resumed, AskOnFailure: true},
+		Prompter: keyPrompter{ctx: b.c.Ctx, ch: b.ch, answers: b.answers}}
+	// Stop reports through the event channel the screen itself drains: it runs beside Update,
+	// so that a full channel can never hold the screen up.
+	stop := func() { go s.Stop() }
+	b.cancel, b.stopRollback = stop, stop
+	ctx, j, ch := b.c.Ctx, b.j, b.ch
+	go func() { ch <- sessionDoneMsg{j.RunID, s.Run(ctx)} }()
+	return tea.Batch(waitForEventCmd(b.ch), b.spinner.Tick)
+}
+
+// answer gives the session the user's choice; it never blocks the screen.
+func (b *build) answer(c steps.Choice) {
+	select {
+	case b.answers <- c:
+	default:
 	}
-	j, runner, ch := b.j, b.runner, b.ch
-	go func() {
-		err := runner.Apply(ctx, j)
-		ch <- applyDoneMsg{j.RunID, err}
-	}()
-	return tea.Batch(waitForEventCmd(b.ch), b.spinner.Tick)
 }
 
-func (b *build) rollback() tea.Cmd {
-	b.phase = phaseRollingBack
-	// The rollback gets its own context: the one that stopped the apply must not stop it.
-	ctx, stop := context.WithCancel(context.WithoutCancel(b.c.Ctx))
-	b.stopRollback = stop
-	j, runner, ch := b.j, b.runner, b.ch
-	go func() {
-		ch <- rollbackDoneMsg{j.RunID, runner.Rollback(ctx, j, steps.StateRolledBack)}
-	}()
-	return tea.Batch(waitForEventCmd(b.ch), b.spinner.Tick)
-}
-
-// interrupt handles ctrl+c: it stops a running apply and then asks what to do; in any other
-// phase it quits, keeping what exists.
+// interrupt handles ctrl+c: it stops a running apply, and the session then asks what to do;
+// in any other phase it quits, keeping what exists.
 func (b *build) interrupt() tea.Cmd {
 	switch b.phase {
 	case phaseRunning:
 		b.interrupted = true
 		b.phase = phaseStopping
 		b.cancel()
-		b.addLog("Stopping after the steps under way… (their resources are recorded)")
 		return nil
 	case phaseStopping:
 		return nil
@@ -182,9 +183,10 @@ func (b *build) interrupt() tea.Cmd {
 		if !b.quitting {
 			b.quitting = true
 			b.stopRollback()
-			b.addLog("Stopping the rollback; what remains stays in the journal…")
 		}
 		return nil
+	case phaseFailed:
+		b.answer(steps.Keep)
 	}
 	if b.phase != phaseComplete && b.phase != phaseRolledBack {
 		b.phase = phaseKept
@@ -193,50 +195,37 @@ func (b *build) interrupt() tea.Cmd {
 	return tea.Quit
 }
 
-func (b *build) addLog(line string) {
-	b.log = append(b.log, line)
-	if len(b.log) > 200 {
-		b.log = b.log[len(b.log)-200:]
-	}
-}
-
 func (b *build) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case stepEventMsg:
 		if msg.e.RunID != b.j.RunID {
 			return b, nil // another run's, from a reader this screen did not arm
 		}
-		b.event(msg.e)
+		b.progress.Apply(msg.e)
 		return b, waitForEventCmd(b.ch)
-	case applyDoneMsg:
+	case askMsg:
 		if msg.runID != b.j.RunID {
 			return b, nil
 		}
-		b.cancel()
-		if msg.err == nil {
+		// The session waits for a key; the reader is armed again with the answer.
+		b.err, b.interrupted, b.phase = msg.q.Err, msg.q.Interrupted, phaseFailed
+		return b, nil
+	case sessionDoneMsg:
+		if msg.runID != b.j.RunID {
+			return b, nil
+		}
+		switch {
+		case b.quitting || msg.res.Outcome == steps.Kept || msg.res.Outcome == steps.LeftBehind:
+			b.phase = phaseKept
+			b.release()
+			return b, tea.Quit
+		case msg.res.Outcome == steps.Complete:
 			b.phase = phaseComplete
 			b.release()
 			return b, cmdOf(doneMsg{b.j})
 		}
-		b.err, b.phase = msg.err, phaseFailed
-		return b, nil
-	case rollbackDoneMsg:
-		if msg.runID != b.j.RunID {
-			return b, nil
-		}
-		b.stopRollback()
-		if b.quitting {
-			b.phase = phaseKept
-			b.release()
-			return b, tea.Quit
-		}
-		if msg.err != nil {
-			b.err, b.phase = msg.err, phaseFailed
-			return b, nil
-		}
 		b.phase, b.err = phaseRolledBack, nil
 		b.release()
-		b.addLog("✔ Rolled back: nothing of this run remains.")
 		return b, nil
 	case spinner.TickMsg:
 		if b.phase == phaseRunning || b.phase == phaseStopping || b.phase == phaseRollingBack {
@@ -250,14 +239,18 @@ func (b *build) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		case phaseFailed:
 			switch {
 			case key.Matches(msg, b.keys.Rollback):
-				return b, b.rollback()
+				b.answer(steps.RollBack)
+				b.phase = phaseRollingBack
+				return b, tea.Batch(waitForEventCmd(b.ch), b.spinner.Tick)
 			case key.Matches(msg, b.keys.Keep):
+				b.answer(steps.Keep)
 				b.phase = phaseKept
 				b.release()
 				return b, tea.Quit
 			case key.Matches(msg, b.keys.Retry):
-				b.addLog("Retrying from the failed step…")
-				return b, b.start()
+				b.answer(steps.Retry)
+				b.phase, b.err, b.interrupted = phaseRunning, nil, false
+				return b, tea.Batch(waitForEventCmd(b.ch), b.spinner.Tick)
 			}
 		case phaseRolledBack:
 			switch {
@@ -271,37 +264,27 @@ func (b *build) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return b, nil
 }
 
-func (b *build) event(e steps.Event) {
-	v := b.views[e.Step]
-	if v == nil {
-		return
-	}
-	switch e.Kind {
-	case steps.StepStarted:
-		v.status, v.started, v.live, v.undone, v.stopped = steps.Running, e.At, "", false, false
+// logLine renders one entry of the run's log as the build screen shows it; "" leaves it out.
+func logLine(l steps.LogEntry) string {
+	switch l.Kind {
 	case steps.StepAction:
-		v.live = e.Text
-		b.addLog("… " + e.Text)
+		return "… " + l.Text
 	case steps.StepNote:
-		v.detail, v.live = e.Text, ""
-		b.addLog("✔ " + e.Text)
-	case steps.StepStatus:
-		v.live = e.Text
-	case steps.StepDone:
-		v.status, v.finished, v.live = steps.Done, e.At, ""
+		return "✔ " + l.Text
 	case steps.StepFailed:
-		v.status, v.finished, v.live = steps.Failed, e.At, ""
-		b.addLog("✘ " + e.Title + ": " + e.Text)
-	case steps.StepStopped:
-		v.status, v.finished, v.live, v.stopped = steps.Failed, e.At, "", true
-	case steps.UndoStarted:
-		v.live = "undoing"
-	case steps.UndoDone:
-		v.undone, v.live = true, ""
+		return "✘ " + l.Title + ": " + l.Text
 	case steps.UndoFailed:
-		v.live = ""
-		b.addLog("✘ could not undo " + strings.ToLower(e.Title) + ": " + e.Text)
+		return "✘ could not undo " + strings.ToLower(l.Title) + ": " + l.Text
+	case steps.RunStopping:
+		return "Stopping after the steps under way… (their resources are recorded)"
+	case steps.RollbackStopping:
+		return "Stopping the rollback; what remains stays in the journal…"
+	case steps.RetryStarted:
+		return "Retrying from the failed step…"
+	case steps.RollbackDone:
+		return "✔ Rolled back: nothing of this run remains."
 	}
+	return ""
 }
 
 func (b *build) SetSize(w, h int) { b.width, b.height = w, h }
@@ -310,14 +293,11 @@ func (b *build) Problems() []string {
 }
 func (b *build) Warnings() []string { return nil }
 
-func (b *build) elapsed(v *stepView) string {
-	switch {
-	case v.started.IsZero():
+func (b *build) elapsed(v *steps.StepProgress) string {
+	if v.Started.IsZero() {
 		return ""
-	case v.finished.IsZero() || v.finished.Before(v.started):
-		return fmt.Sprintf("%4.0fs", b.now().Sub(v.started).Seconds())
 	}
-	return fmt.Sprintf("%4.0fs", v.finished.Sub(v.started).Seconds())
+	return fmt.Sprintf("%4.0fs", v.Elapsed(b.now()).Seconds())
 }
 
 func (b *build) View() string {
@@ -328,9 +308,8 @@ func (b *build) View() string {
 		return out.String()
 	}
 	shown := 0
-	for _, id := range b.order {
-		v := b.views[id]
-		if v.status == steps.Skipped {
+	for _, v := range b.progress.Steps {
+		if v.Status == steps.Skipped {
 			continue
 		}
 		shown++
@@ -344,34 +323,40 @@ func (b *build) View() string {
 	}
 	if room > 1 {
 		out.WriteString("\n")
-		start := max(len(b.log)-(room-1), 0)
-		for _, l := range b.log[start:] {
+		var log []string
+		for _, l := range b.progress.Log {
+			if line := logLine(l); line != "" {
+				log = append(log, line)
+			}
+		}
+		start := max(len(log)-(room-1), 0)
+		for _, l := range log[start:] {
 			out.WriteString(s.Subtle.Render(truncate(l, b.width)) + "\n")
 		}
 	}
 	return strings.TrimRight(out.String(), "\n")
 }
 
-func (b *build) stepLine(v *stepView) string {
+func (b *build) stepLine(v *steps.StepProgress) string {
 	s := b.c.Styles
 	mark, status := "·", "pending"
 	switch {
-	case v.live == "undoing":
+	case v.Undoing:
 		mark, status = b.spinner.View(), "undoing"
-	case v.undone:
+	case v.Undone:
 		mark, status = "↩", "undone"
-	case v.status == steps.Running:
+	case v.Status == steps.Running:
 		mark, status = b.spinner.View(), "running"
-	case v.status == steps.Done:
+	case v.Status == steps.Done:
 		mark, status = s.Success.Render("✔"), "done"
-	case v.status == steps.Failed && (b.interrupted || v.stopped):
+	case v.Status == steps.Failed && (b.interrupted || v.Stopped):
 		mark, status = "■", "stopped"
-	case v.status == steps.Failed:
+	case v.Status == steps.Failed:
 		mark, status = s.Error.Render("✘"), "failed"
 	}
-	line := fmt.Sprintf("%s %-24s %-8s %s", mark, v.title, status, b.elapsed(v))
-	if v.live != "" && v.live != "undoing" {
-		line += "  " + s.Subtle.Render(v.live)
+	line := fmt.Sprintf("%s %-24s %-8s %s", mark, v.Title, status, b.elapsed(v))
+	if v.Live != "" {
+		line += "  " + s.Subtle.Render(v.Live)
 	}
 	return line
 }
@@ -380,18 +365,17 @@ func (b *build) stepLine(v *stepView) string {
 func (b *build) compactSteps() string {
 	s := b.c.Styles
 	var done, pending, lines []string
-	for _, id := range b.order {
-		v := b.views[id]
+	for _, v := range b.progress.Steps {
 		switch {
-		case v.status == steps.Skipped:
-		case v.status == steps.Done:
-			done = append(done, strings.ToLower(v.title))
-		case v.status == steps.Failed && v.stopped && !b.interrupted:
-			pending = append(pending, strings.ToLower(v.title)+" (stopped)")
-		case v.status == steps.Failed:
+		case v.Status == steps.Skipped:
+		case v.Status == steps.Done:
+			done = append(done, strings.ToLower(v.Title))
+		case v.Status == steps.Failed && v.Stopped && !b.interrupted:
+			pending = append(pending, strings.ToLower(v.Title)+" (stopped)")
+		case v.Status == steps.Failed:
 			lines = append(lines, truncate(b.stepLine(v), b.width))
 		default:
-			pending = append(pending, strings.ToLower(v.title))
+			pending = append(pending, strings.ToLower(v.Title))
 		}
 	}
 	head := []string{}
@@ -407,7 +391,7 @@ func (b *build) compactSteps() string {
 
 func (b *build) failure() string {
 	s := b.c.Styles
-	n := len(Remaining(b.j))
+	n := len(b.progress.Remaining())
 	if b.interrupted {
 		return s.Error.Render("✘ You stopped the setup (ctrl+c).") + "\n\n" +
 			b.c.para(fmt.Sprintf("Roll back the %d resource(s) created so far (r), keep them and exit to resume later (k), or go on (t)?", n))

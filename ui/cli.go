@@ -145,51 +145,76 @@ func (c *CLI) confirm(question, action string) (bool, error) {
 	return c.readYes(question)
 }
 
-// progress prints a run's events as lines: one per action and result, one per change of a
-// wait's state.
+// progress prints a run's progress as lines as it changes: one per action and result, one
+// per change of a wait's state, and the session's own steps (failure, rollback, keep).
 type progress struct {
-	mu     sync.Mutex
-	w      io.Writer
-	status map[string]string
-	acted  map[string]bool // steps whose undo did something
+	mu    sync.Mutex
+	c     *CLI
+	model *steps.Progress
 }
 
-func newProgress(w io.Writer) *progress {
-	return &progress{w: w, status: map[string]string{}, acted: map[string]bool{}}
+func (c *CLI) newProgress(j *steps.Journal) *progress {
+	return &progress{c: c, model: steps.NewProgress(j)}
 }
 
 func (p *progress) event(e steps.Event) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	switch e.Kind {
+	for _, l := range p.model.Apply(e) {
+		p.c.line(p.model, l)
+	}
+}
+
+// line renders one entry of a run's log as the CLI's text.
+func (c *CLI) line(m *steps.Progress, l steps.LogEntry) {
+	w := c.Err
+	switch l.Kind {
 	case steps.StepAction:
-		p.acted[e.Step] = true
-		fmt.Fprintf(p.w, "  … %s\n", e.Text)
+		fmt.Fprintf(w, "  … %s\n", l.Text)
 	case steps.StepNote:
-		fmt.Fprintf(p.w, "✔ %s\n", e.Text)
+		fmt.Fprintf(w, "✔ %s\n", l.Text)
 	case steps.StepStatus:
-		if p.status[e.Step] != e.Text {
-			p.status[e.Step] = e.Text
-			fmt.Fprintf(p.w, "    %s: %s\n", e.Title, e.Text)
-		}
+		fmt.Fprintf(w, "    %s: %s\n", l.Title, l.Text)
 	case steps.StepStopped:
-		fmt.Fprintf(p.w, "■ %s stopped.\n", e.Title)
+		fmt.Fprintf(w, "■ %s stopped.\n", l.Title)
 	case steps.StepFailed:
-		fmt.Fprintf(p.w, "✘ %s failed: %s\n", e.Title, e.Text)
-	case steps.UndoStarted:
-		p.acted[e.Step] = false
+		fmt.Fprintf(w, "✘ %s failed: %s\n", l.Title, l.Text)
 	case steps.UndoDone:
-		if p.acted[e.Step] {
-			fmt.Fprintf(p.w, "↩ Undid %s.\n", strings.ToLower(e.Title))
+		if s := m.Step(l.Step); s != nil && s.UndoActed {
+			fmt.Fprintf(w, "↩ Undid %s.\n", strings.ToLower(l.Title))
 		}
 	case steps.UndoFailed:
-		var kept *steps.KeptError
-		if errors.As(e.Err, &kept) {
-			fmt.Fprintf(p.w, "■ Kept %s: run %s uses it.\n", kept.What, kept.By)
+		if kept, ok := l.Kept(); ok {
+			fmt.Fprintf(w, "■ Kept %s: run %s uses it.\n", kept.What, kept.By)
 			break
 		}
-		fmt.Fprintf(p.w, "✘ Could not undo %s: %s\n", strings.ToLower(e.Title), e.Text)
+		fmt.Fprintf(w, "✘ Could not undo %s: %s\n", strings.ToLower(l.Title), l.Text)
+	case steps.RunInterrupted:
+		fmt.Fprintln(w, "\nInterrupted.")
+	case steps.RunFailed:
+		Fail(w, "apply "+m.RunID, l.Err)
+	case steps.RollbackStarted:
+		fmt.Fprintln(w, "Rolling back what this run created…")
+	case steps.RollbackDone:
+		fmt.Fprintln(w, "✔ Rolled back: nothing of this run remains.")
+	case steps.RollbackFailed:
+		Fail(w, "roll back "+m.RunID, l.Err)
 	}
+}
+
+// linePrompter asks at the terminal what to do with a stopped run: y rolls back, anything
+// else keeps.
+type linePrompter struct{ c *CLI }
+
+func (p linePrompter) Ask(q steps.Question) (steps.Choice, error) {
+	yes, err := p.c.readYes(fmt.Sprintf("Roll back the %d resource(s) created so far?", q.Remaining))
+	if err != nil {
+		return steps.Keep, err
+	}
+	if yes {
+		return steps.RollBack, nil
+	}
+	return steps.Keep, nil
 }
 
 // Describe prints what a plan will create and reuse, before confirmation.
@@ -404,45 +429,27 @@ func ShowResume(w io.Writer, j *steps.Journal, found []steps.Found) {
 	fmt.Fprintf(w, "Resume checks and adopts what exists, then builds: %s.\n", strings.Join(todo, ", "))
 }
 
-// run applies the journal; when it fails, apply rolls back unless --keep-on-failure, and
-// resume keeps (the user chose to keep this run) unless --rollback-on-failure.
+// run applies the journal; what a failure does is the session's policy: apply rolls back
+// unless --keep-on-failure, resume keeps (the user chose to keep this run) unless
+// --rollback-on-failure, and ctrl+c asks at a terminal.
 func (c *CLI) run(ctx context.Context, r *steps.Runner, j *steps.Journal, resumed bool) int {
-	pr := newProgress(c.Err)
-	r.Events = pr.event
-	runCtx, stop := withInterrupt(ctx)
-	err := r.Apply(runCtx, j)
-	interrupted := runCtx.Err() != nil && ctx.Err() == nil
-	stop()
-	if err == nil {
+	r.Events = c.newProgress(j).event
+	s := &steps.Session{Runner: r, Journal: j, Interrupt: withInterrupt,
+		Policy: steps.Policy{Resumed: resumed, KeepOnFailure: c.Keep, RollbackOnFailure: c.RollbackOnFailure}}
+	if c.Interactive {
+		s.Prompter = linePrompter{c}
+	}
+	res := s.Run(ctx)
+	if res.Outcome == steps.Complete {
 		c.printSummary(j)
 		c.checkAfterBuild(ctx, r.Account, j)
 		return ExitOK
 	}
-	if interrupted {
-		fmt.Fprintln(c.Err, "\nInterrupted.")
-	} else {
-		Fail(c.Err, "apply "+j.RunID, err)
-	}
-	rollback := !c.Keep
-	if resumed {
-		rollback = c.RollbackOnFailure
-	}
-	if interrupted && c.Interactive {
-		n := len(Remaining(j))
-		rollback, _ = c.readYes(fmt.Sprintf("Roll back the %d resource(s) created so far?", n))
-	}
-	if rollback {
-		fmt.Fprintln(c.Err, "Rolling back what this run created…")
-		if uerr := r.Rollback(context.Background(), j, steps.StateRolledBack); uerr != nil {
-			Fail(c.Err, "roll back "+j.RunID, uerr)
-		} else {
-			fmt.Fprintln(c.Err, "✔ Rolled back: nothing of this run remains.")
-		}
-	} else {
+	if res.Outcome == steps.Kept {
 		c.kept(j)
 	}
 	c.printSummary(j)
-	if interrupted {
+	if res.Interrupted {
 		return ExitInterrupted
 	}
 	return ExitFailed
@@ -498,36 +505,7 @@ func (c *CLI) readYes(question string) (bool, error) {
 }
 
 // Remaining lists what a run created and still holds, one line each.
-func Remaining(j *steps.Journal) []string {
-	r := j.Resources
-	var out []string
-	add := func(kind, id string, reused bool) {
-		if id != "" && !reused {
-			out = append(out, kind+" "+id)
-		}
-	}
-	add("target group", r.TargetGroupARN, false)
-	add("load balancer", r.LoadBalancerARN, r.LoadBalancerReused)
-	add("listener", r.ListenerARN, r.LoadBalancerReused)
-	for _, rule := range r.Ingress {
-		out = append(out, fmt.Sprintf("ingress rule %s tcp/%d from %s", rule.GroupID, rule.FromPort, rule.CIDR))
-	}
-	add("VPC link", r.VPCLinkID, r.VPCLinkReused)
-	add("REST API", r.RestAPIID, r.RestAPIReused)
-	if r.RestAPIReused {
-		add("resource /{proxy+}", r.ProxyResourceID, false)
-		if len(r.RootMethods) > 0 {
-			out = append(out, "methods "+strings.Join(r.RootMethods, ", ")+" of / in "+r.RestAPIID)
-		}
-		add("stage", r.Stage, false)
-	}
-	add("API key", r.APIKeyID, false)
-	add("usage plan", r.UsagePlanID, false)
-	for _, m := range steps.Unrecorded(j) {
-		out = append(out, "maybe "+m+": its create was stopped before the id was recorded")
-	}
-	return out
-}
+func Remaining(j *steps.Journal) []string { return steps.Remaining(j) }
 
 func (c *CLI) kept(j *steps.Journal) {
 	fmt.Fprintf(c.Err, "Kept what run %s created:\n", j.RunID)
@@ -541,15 +519,22 @@ func (c *CLI) kept(j *steps.Journal) {
 	fmt.Fprintf(c.Err, "Delete it:  %s\n", c.command("destroy", j.RunID))
 }
 
+// next is the command that comes next for a run: resume a kept one, destroy a built or
+// half-destroyed one.
+func (c *CLI) next(j *steps.Journal) string {
+	switch j.State {
+	case steps.StateFailed, steps.StateInterrupted, steps.StateUndoFailed:
+		return c.command("resume", j.RunID)
+	case steps.StateComplete, steps.StateDestroying:
+		return c.command("destroy", j.RunID)
+	}
+	return ""
+}
+
 func (c *CLI) printSummary(j *steps.Journal) {
 	s := SummaryOf(j)
 	s.Preflight = c.preflight
-	switch j.State {
-	case steps.StateFailed, steps.StateInterrupted, steps.StateUndoFailed:
-		s.Next = c.command("resume", j.RunID)
-	case steps.StateComplete, steps.StateDestroying:
-		s.Next = c.command("destroy", j.RunID)
-	}
+	s.Next = c.next(j)
 	if c.JSON {
 		c.printJSON(s)
 		return
@@ -586,13 +571,14 @@ func (c *CLI) printSummary(j *steps.Journal) {
 
 // Destroy deletes what a run created, in dependency order.
 func (c *CLI) Destroy(ctx context.Context, acct *awsops.Account, store *steps.Store, runID string) int {
-	r := &steps.Runner{Account: acct, Store: store, Events: newProgress(c.Err).event}
+	r := &steps.Runner{Account: acct, Store: store}
 	defer r.Close()
 	j, err := r.Open(ctx, runID)
 	if err != nil {
 		Fail(c.Err, "destroy "+runID, err)
 		return ExitUsage
 	}
+	r.Events = c.newProgress(j).event
 	if j.State == steps.StateDestroyed || j.State == steps.StateRolledBack {
 		fmt.Fprintf(c.Err, "Run %s was %s already: nothing to delete.\n", runID, j.State)
 		return ExitOK
@@ -682,7 +668,7 @@ func (c *CLI) Status(store *steps.Store, runID string) int {
 			return ExitUsage
 		}
 		if c.JSON {
-			c.printJSON(j)
+			c.printJSON(steps.StatusOf(j, c.next(j)))
 			return ExitOK
 		}
 		c.runStatus(j)

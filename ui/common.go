@@ -66,6 +66,12 @@ type capturer interface {
 	Capturing() bool
 }
 
+// typer is a screen whose focused field takes text: printable keys, ? among them, are the
+// field's; enter and esc stay the wizard's.
+type typer interface {
+	Typing() bool
+}
+
 // NextReq returns a fresh request id, so that screens can drop stale results.
 func (c *Common) NextReq() int {
 	c.nextReq++

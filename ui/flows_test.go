@@ -188,7 +188,7 @@ func TestCtrlCStopsTheBuildAndAsks(t *testing.T) {
 	if b.phase != phaseStopping || !b.interrupted {
 		t.Fatalf("after ctrl+c the build is in phase %d", b.phase)
 	}
-	e.w.Update(applyDoneMsg{runID: j.RunID, err: context.Canceled})
+	e.w.Update(askMsg{runID: j.RunID, q: steps.Question{RunID: j.RunID, Interrupted: true, Err: context.Canceled}})
 	view := e.w.View()
 	if !bytes.Contains([]byte(view), []byte("Roll back the 0 resource(s) created so far (r)")) {
 		t.Errorf("the build does not ask what to do:\n%s", view)
@@ -228,7 +228,7 @@ func TestCtrlCDuringARollbackStopsItBeforeQuitting(t *testing.T) {
 	if _, cmd := e.w.Update(tea.KeyMsg{Type: tea.KeyCtrlC}); cmd != nil || !stopped || !b.quitting {
 		t.Fatalf("ctrl+c during a rollback: cmd %v, stopped %v; want the rollback stopped and no quit yet", cmd != nil, stopped)
 	}
-	_, cmd := e.w.Update(rollbackDoneMsg{runID: j.RunID, err: context.Canceled})
+	_, cmd := e.w.Update(sessionDoneMsg{runID: j.RunID, res: steps.Result{Outcome: steps.Kept, Interrupted: true, Err: context.Canceled}})
 	if cmd == nil || b.phase != phaseKept {
 		t.Fatalf("after the rollback returned: phase %d; want kept and quitting", b.phase)
 	}
@@ -268,12 +268,13 @@ func TestTheBuildScreenIgnoresAnotherRunsEvents(t *testing.T) {
 	e.w.screens[stageBuild], e.w.stage = b, stageBuild
 	b.phase, b.cancel = phaseRunning, func() {}
 	e.w.Update(stepEventMsg{steps.Event{RunID: "orders-old999", Step: "create-target-group", Title: "Target group", Kind: steps.StepFailed, Text: "of the old run"}})
-	e.w.Update(applyDoneMsg{runID: "orders-old999", err: errors.New("the old run failed")})
-	if v := b.views["create-target-group"]; v.status != steps.Pending || b.phase != phaseRunning || strings.Contains(e.w.View(), "old run") {
-		t.Errorf("another run's events changed the build: step %s, phase %d\n%s", v.status, b.phase, e.w.View())
+	e.w.Update(askMsg{runID: "orders-old999", q: steps.Question{RunID: "orders-old999", Err: errors.New("the old run failed")}})
+	e.w.Update(sessionDoneMsg{runID: "orders-old999", res: steps.Result{Outcome: steps.Kept, Err: errors.New("the old run failed")}})
+	if v := b.progress.Step("create-target-group"); v.Status != steps.Pending || b.phase != phaseRunning || strings.Contains(e.w.View(), "old run") {
+		t.Errorf("another run's events changed the build: step %s, phase %d\n%s", v.Status, b.phase, e.w.View())
 	}
 	e.w.Update(stepEventMsg{steps.Event{RunID: j.RunID, Step: "create-target-group", Title: "Target group", Kind: steps.StepStarted}})
-	if v := b.views["create-target-group"]; v.status != steps.Running {
-		t.Errorf("the run's own event left the step %s; want running", v.status)
+	if v := b.progress.Step("create-target-group"); v.Status != steps.Running {
+		t.Errorf("the run's own event left the step %s; want running", v.Status)
 	}
 }

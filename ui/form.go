@@ -5,266 +5,262 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/bubbles/cursor"
+	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/huh"
 )
 
-type fieldKind int
-
-const (
-	fieldText fieldKind = iota
-	fieldChoice
-	fieldMulti
-)
-
-// field is one input of a form: free text, one choice of several, or several choices.
-type field struct {
-	label    string
-	kind     fieldKind
-	input    textinput.Model
-	options  []string
-	choice   int          // fieldChoice: the chosen option; fieldMulti: the option under the cursor
-	picked   map[int]bool // fieldMulti
-	validate func(string) error
-	hint     string
-	hidden   func() bool
+// formField is one field of a screen's form: a huh field bound to the draft plan, with
+// the check that says what is wrong with its value (the same function the field validates
+// with), and a hint shown while it has focus.
+type formField struct {
+	field huh.Field
+	label string
+	hint  string
+	check func() error
 }
 
-func textField(label, value, hint string, validate func(string) error) *field {
-	in := newInput()
-	in.SetValue(value)
-	in.Prompt = ""
-	in.CharLimit = 256
-	return &field{label: label, kind: fieldText, input: in, validate: validate, hint: hint}
-}
-
-func choiceField(label string, options []string, chosen string, hint string) *field {
-	f := &field{label: label, kind: fieldChoice, options: options, hint: hint}
-	for i, o := range options {
-		if o == chosen {
-			f.choice = i
-		}
-	}
-	return f
-}
-
-func multiField(label string, options []string, picked []string, hint string) *field {
-	f := &field{label: label, kind: fieldMulti, options: options, picked: map[int]bool{}, hint: hint}
-	for i, o := range options {
-		for _, p := range picked {
-			if o == p {
-				f.picked[i] = true
-			}
-		}
-	}
-	return f
-}
-
-// Value is the field's text or its chosen option.
-func (f *field) Value() string {
-	switch f.kind {
-	case fieldChoice:
-		return f.options[f.choice]
-	case fieldMulti:
-		return strings.Join(f.Values(), ",")
-	}
-	return strings.TrimSpace(f.input.Value())
-}
-
-// Values are a multi field's picked options, in order.
-func (f *field) Values() []string {
-	var out []string
-	for i, o := range f.options {
-		if f.picked[i] {
-			out = append(out, o)
-		}
-	}
-	return out
-}
-
-// form is a column of fields, one focused; ↑/↓ or tab move, ←/→ choose, space toggles.
+// form is an embedded huh.Form whose fields are bound to the draft plan. The wizard keeps
+// enter (next screen) and esc (back); tab or ↑/↓ move between fields, ←/→ choose, space
+// toggles. build gives the fields that apply now: the form is built again when a choice
+// changes which fields apply, or when tab goes past the last field.
 type form struct {
 	common *Common
 	keys   formKeys
-	fields []*field
-	focus  int
+	build  func() []formField
+	fields []formField
+	f      *huh.Form
+	theme  *huh.Theme
+	// blocked is the field that kept focus when the user tried to leave it.
+	blocked huh.Field
 }
 
-func newForm(c *Common, fields ...*field) *form {
-	f := &form{common: c, keys: defaultFormKeys(), fields: fields}
-	f.focusOn(0)
-	return f
+// newForm makes a form whose fields are built when its screen is entered: the wizard's
+// first frame does not wait for forms it does not show.
+func newForm(c *Common, build func() []formField) *form {
+	return &form{common: c, keys: defaultFormKeys(), build: build}
 }
 
-func (f *form) shown() []int {
-	var idx []int
-	for i, fl := range f.fields {
-		if fl.hidden == nil || !fl.hidden() {
-			idx = append(idx, i)
+// rebuild makes a fresh huh.Form on the fields that apply now, focused on the first.
+func (f *form) rebuild() tea.Cmd {
+	if f.theme == nil {
+		f.theme = formTheme(f.common.Styles)
+	}
+	f.fields = f.build()
+	var fields []huh.Field
+	for _, fl := range f.fields {
+		// Themed before the group draws them: huh's default theme costs milliseconds to make.
+		fields = append(fields, fl.field.WithTheme(f.theme))
+	}
+	f.f = huh.NewForm(huh.NewGroup(fields...).WithTheme(f.theme)).
+		WithShowHelp(false).WithShowErrors(false).
+		WithTheme(f.theme).WithKeyMap(f.keyMap()).
+		WithWidth(max(f.common.Width-23, 20))
+	return f.f.Init()
+}
+
+// setWidth gives the fields the room beside the labels.
+func (f *form) setWidth(w int) {
+	if f.f != nil {
+		f.f = f.f.WithWidth(max(w-23, 20))
+	}
+}
+
+// keyMap is huh's keys with the wizard's: ↑/↓ and tab move between fields; ←/→ choose in
+// a choice and move in a multiple choice, where space toggles.
+func (f *form) keyMap() *huh.KeyMap {
+	k := huh.NewDefaultKeyMap()
+	next := key.NewBinding(key.WithKeys(f.keys.Field.Keys()...))
+	prev := key.NewBinding(key.WithKeys(f.keys.Prev.Keys()...))
+	none := key.NewBinding(key.WithDisabled())
+	k.Quit = none
+	k.Input.Next, k.Input.Prev, k.Input.Submit = next, prev, none
+	k.Select.Next, k.Select.Prev, k.Select.Submit, k.Select.Filter = next, prev, none, none
+	k.Select.Left = key.NewBinding(key.WithKeys("left"))
+	k.Select.Right = key.NewBinding(key.WithKeys("right", " "))
+	k.MultiSelect.Next, k.MultiSelect.Prev, k.MultiSelect.Submit, k.MultiSelect.Filter = next, prev, none, none
+	k.MultiSelect.Up = key.NewBinding(key.WithKeys("left"))
+	k.MultiSelect.Down = key.NewBinding(key.WithKeys("right"))
+	k.MultiSelect.Toggle = key.NewBinding(key.WithKeys(" ", "x"))
+	k.MultiSelect.SelectAll, k.MultiSelect.SelectNone = none, none
+	k.MultiSelect.HalfPageUp, k.MultiSelect.HalfPageDown = none, none
+	k.MultiSelect.GotoTop, k.MultiSelect.GotoBottom = none, none
+	return k
+}
+
+// formTheme draws a field's value only: form.view adds the label and the focus marker (›,
+// not color alone). A choice shows ← value → while it has focus.
+func formTheme(s Styles) *huh.Theme {
+	base := s.Plain
+	t := &huh.Theme{}
+	t.Form.Base, t.Group.Base = base, base
+	t.FieldSeparator = base.SetString("\n")
+	t.Help = help.New().Styles
+	focused := huh.FieldStyles{
+		Base:                base,
+		Title:               base,
+		Description:         s.Subtle,
+		ErrorIndicator:      base.SetString(""),
+		ErrorMessage:        base.SetString(""),
+		SelectSelector:      base.SetString("› "),
+		Option:              base,
+		NextIndicator:       base.MarginLeft(1).SetString("→"),
+		PrevIndicator:       base.MarginRight(1).SetString("←"),
+		MultiSelectSelector: s.Focused.SetString("›"),
+		SelectedOption:      s.Selected,
+		SelectedPrefix:      base.SetString("[x] "),
+		UnselectedOption:    base,
+		UnselectedPrefix:    base.SetString("[ ] "),
+	}
+	focused.Card = focused.Base
+	focused.TextInput.Prompt = base
+	focused.TextInput.Text = base
+	focused.TextInput.Placeholder = s.Subtle
+	focused.TextInput.Cursor = base.Reverse(true)
+	blurred := focused
+	blurred.SelectedOption = base
+	blurred.MultiSelectSelector = base.SetString(" ")
+	blurred.NextIndicator = base.SetString(" ")
+	blurred.PrevIndicator = base.SetString("  ")
+	t.Focused, t.Blurred = focused, blurred
+	return t
+}
+
+// focused is the field with focus.
+func (f *form) focused() *formField {
+	if f.f == nil {
+		return nil
+	}
+	ff := f.f.GetFocusedField()
+	for i := range f.fields {
+		if f.fields[i].field == ff {
+			return &f.fields[i]
 		}
 	}
-	return idx
+	return nil
 }
 
-func (f *form) focusOn(i int) {
-	for n, fl := range f.fields {
-		if n == i && fl.kind == fieldText {
-			fl.input.Focus()
-		} else {
-			fl.input.Blur()
-		}
+// Typing reports whether a text field has focus: printable keys are its own.
+func (f *form) Typing() bool {
+	if fl := f.focused(); fl != nil {
+		_, ok := fl.field.(*huh.Input)
+		return ok
 	}
-	f.focus = i
+	return false
 }
 
-func (f *form) move(delta int) {
-	shown := f.shown()
-	pos := 0
-	for n, i := range shown {
-		if i == f.focus {
-			pos = n
-		}
-	}
-	pos = (pos + delta + len(shown)) % len(shown)
-	f.focusOn(shown[pos])
-}
-
-// Problems lists the fields whose values do not validate.
+// Problems lists what is wrong with the fields' values.
 func (f *form) Problems() []string {
 	var out []string
-	for _, i := range f.shown() {
-		fl := f.fields[i]
-		if fl.validate != nil {
-			if err := fl.validate(fl.Value()); err != nil {
-				out = append(out, fl.label+": "+err.Error())
-			}
+	for _, fl := range f.fields {
+		if fl.check == nil {
+			continue
+		}
+		if err := fl.check(); err != nil {
+			out = append(out, err.Error())
 		}
 	}
 	return out
 }
 
-// update handles a key; it reports whether a value changed.
-func (f *form) update(msg tea.Msg) (tea.Cmd, bool) {
-	km, ok := msg.(tea.KeyMsg)
-	if !ok {
-		return nil, false
+// update passes msg to the form. When tab goes past the last field the form would be
+// complete: it starts again at the first field instead.
+func (f *form) update(msg tea.Msg) tea.Cmd {
+	if f.f == nil {
+		return nil
 	}
-	fl := f.fields[f.focus]
-	switch {
-	case key.Matches(km, f.keys.Field):
-		f.move(1)
-		return nil, false
-	case key.Matches(km, f.keys.Prev):
-		f.move(-1)
-		return nil, false
-	}
-	switch fl.kind {
-	case fieldChoice:
-		switch km.String() {
-		case "left":
-			fl.choice = (fl.choice - 1 + len(fl.options)) % len(fl.options)
-			return nil, true
-		case "right", " ":
-			fl.choice = (fl.choice + 1) % len(fl.options)
-			return nil, true
+	before := f.f.GetFocusedField()
+	m, cmd := f.f.Update(msg)
+	f.f = m.(*huh.Form)
+	if km, ok := msg.(tea.KeyMsg); ok {
+		f.blocked = nil
+		if key.Matches(km, f.keys.Field, f.keys.Prev) && before.Error() != nil {
+			f.blocked = before
 		}
-	case fieldMulti:
-		switch km.String() {
-		case "left":
-			fl.choice = (fl.choice - 1 + len(fl.options)) % len(fl.options)
-		case "right":
-			fl.choice = (fl.choice + 1) % len(fl.options)
-		case " ", "x":
-			fl.picked[fl.choice] = !fl.picked[fl.choice]
-			return nil, true
-		}
-		return nil, false
-	case fieldText:
-		before := fl.input.Value()
-		var cmd tea.Cmd
-		fl.input, cmd = fl.input.Update(km)
-		return cmd, fl.input.Value() != before
 	}
-	return nil, false
+	if f.f.State != huh.StateNormal {
+		return f.rebuild()
+	}
+	return cmd
 }
 
+// view draws each field as the other screens draw: a marker for the focused field, its
+// label, its value beside the label, and the focused field's hint under it.
 func (f *form) view() string {
 	s := f.common.Styles
+	focus := f.focused()
+	indent := strings.Repeat(" ", 23)
+	if f.f == nil {
+		return ""
+	}
 	var b strings.Builder
-	for _, i := range f.shown() {
-		fl := f.fields[i]
-		focused := i == f.focus
-		marker := "  "
-		label := s.Label.Render(fl.label)
-		if focused {
-			marker = s.Focused.Render("› ")
-			label = s.Label.Inherit(s.Focused).Render(fl.label)
+	for i := range f.fields {
+		fl := &f.fields[i]
+		marker, label := "  ", s.Label.Render(fl.label)
+		if fl == focus {
+			marker, label = s.Focused.Render("› "), s.Label.Inherit(s.Focused).Render(fl.label)
 		}
-		var value string
-		switch fl.kind {
-		case fieldText:
-			value = fl.input.View()
-		case fieldChoice:
-			var parts []string
-			for n, o := range fl.options {
-				if n == fl.choice {
-					parts = append(parts, s.Selected.Render("("+"•"+") "+o))
-				} else {
-					parts = append(parts, "( ) "+o)
-				}
+		lines := strings.Split(fl.field.View(), "\n")
+		for n, line := range lines {
+			line = strings.TrimRight(line, " ")
+			if n == 0 {
+				fmt.Fprintf(&b, "%s%s %s\n", marker, label, line)
+			} else {
+				b.WriteString(strings.TrimRight(indent+line, " ") + "\n")
 			}
-			value = joinWrapped(parts, "  ", f.common.Width-23, strings.Repeat(" ", 23))
-		case fieldMulti:
-			var parts []string
-			for n, o := range fl.options {
-				box := "[ ]"
-				if fl.picked[n] {
-					box = "[x]"
-				}
-				item := box + " " + o
-				if focused && n == fl.choice {
-					item = s.Focused.Render("‹" + item + "›")
-				}
-				parts = append(parts, item)
-			}
-			value = joinWrapped(parts, " ", f.common.Width-23, strings.Repeat(" ", 23))
 		}
-		fmt.Fprintf(&b, "%s%s %s\n", marker, label, value)
-		if focused && fl.hint != "" {
-			hint := s.Plain.Width(max(f.common.Width-23, 20)).Render(fl.hint)
-			for _, line := range strings.Split(hint, "\n") {
-				fmt.Fprintf(&b, "%s%s\n", strings.Repeat(" ", 23), s.Subtle.Render(strings.TrimRight(line, " ")))
+		if fl != focus {
+			continue
+		}
+		// huh keeps focus on a field that does not validate when the user tries to leave
+		// it: the field says why, where the hint was.
+		width := max(f.common.Width-23, 20)
+		if err := fl.field.Error(); err != nil && fl.field == f.blocked {
+			if why := fl.check(); fl.check != nil && why != nil {
+				err = why
+			}
+			for _, line := range strings.Split(wrapText("✘ "+err.Error(), width, "  "), "\n") {
+				b.WriteString(indent + s.Error.Render(line) + "\n")
+			}
+			continue
+		}
+		if fl.hint != "" {
+			for _, line := range strings.Split(wrapText(fl.hint, width, ""), "\n") {
+				b.WriteString(indent + s.Subtle.Render(line) + "\n")
 			}
 		}
 	}
 	return strings.TrimRight(b.String(), "\n")
 }
 
-// joinWrapped joins a field's options with sep, going on to a new line, after indent,
-// where the next option would pass width: no option is cut off on a narrow screen.
-func joinWrapped(parts []string, sep string, width int, indent string) string {
-	if width <= 0 {
-		return strings.Join(parts, sep)
+// textInput is a one-line text field bound to v; form.view draws its label.
+func textInput(v *string, validate func(string) error) *huh.Input {
+	in := huh.NewInput().Inline(true).Prompt("").CharLimit(256).Value(v)
+	if validate != nil {
+		in.Validate(validate)
 	}
-	var b strings.Builder
-	used := 0
-	for i, p := range parts {
-		w := ansi.StringWidth(p)
-		switch {
-		case i == 0:
-		case used+ansi.StringWidth(sep)+w > width:
-			b.WriteString("\n" + indent)
-			used = 0
-		default:
-			b.WriteString(sep)
-			used += ansi.StringWidth(sep)
-		}
-		b.WriteString(p)
-		used += w
+	return in
+}
+
+// numInput is a one-line text field bound to a number of the plan through n.
+func numInput(n *boundText, validate func(string) error) *huh.Input {
+	return huh.NewInput().Inline(true).Prompt("").CharLimit(32).Accessor(n).Validate(validate)
+}
+
+// choice is an inline choice bound to v.
+func choice[T comparable](v *T, opts ...huh.Option[T]) *huh.Select[T] {
+	return huh.NewSelect[T]().Inline(true).Options(opts...).Value(v)
+}
+
+// options are options whose keys are their values.
+func options(values ...string) []huh.Option[string] {
+	var out []huh.Option[string]
+	for _, v := range values {
+		out = append(out, huh.NewOption(v, v))
 	}
-	return b.String()
+	return out
 }
 
 // newInput is a text input with a steady cursor: no blink timer runs, which keeps the

@@ -10,11 +10,13 @@ type globalKeys struct {
 	Abort key.Binding
 }
 
+// defaultGlobalKeys are enter, esc, ? and ctrl+c; f1 opens the help too, for when a text
+// field has focus and ? is typed into it.
 func defaultGlobalKeys() globalKeys {
 	return globalKeys{
 		Next:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next")),
 		Back:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
-		Help:  key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help & why")),
+		Help:  key.NewBinding(key.WithKeys("?", "f1"), key.WithHelp("?", "help & why")),
 		Abort: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
 	}
 }

@@ -1,9 +1,7 @@
 package ui
 
 import (
-	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -20,52 +18,46 @@ const (
 
 // lbScreen creates an internal NLB (listener, target port, health check) or reuses one.
 type lbScreen struct {
-	c        *Common
-	form     *form
-	mode     *field
-	port     *field
-	target   *field
-	path     *field
-	hcPort   *field
-	interval *field
-	healthy  *field
-	list     *picker
-	vpc      string
-}
-
-func portField(label, value, hint string, optional bool) *field {
-	return textField(label, value, hint, func(v string) error {
-		if v == "" && optional {
-			return nil
-		}
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 65535 {
-			return errors.New("a port from 1 to 65535")
-		}
-		return nil
-	})
-}
-
-func atoi32(s string) int32 {
-	n, _ := strconv.Atoi(strings.TrimSpace(s))
-	return int32(n)
+	c    *Common
+	form *form
+	// mode is lbCreate or lbReuse; the numbers are bound to the plan through their text.
+	mode                                    string
+	port, target, hcPort, interval, healthy *boundText
+	list                                    *picker
+	vpc                                     string
 }
 
 func newLBScreen(c *Common) *lbScreen {
-	p := c.Draft.plan
-	s := &lbScreen{c: c}
-	s.mode = choiceField("Load balancer", []string{lbCreate, lbReuse}, lbCreate, "←/→ to choose")
-	s.port = portField("Listener port", strconv.Itoa(int(p.LoadBalancer.Port)), "the TCP port API Gateway connects to", false)
-	s.target = portField("Target port", strconv.Itoa(int(p.Targets.Port)), "the port your service listens on, on the instances", false)
-	s.path = textField("Health check path", p.LoadBalancer.HealthCheck.Path, "an HTTP path that answers 200 when the service is up, e.g. /health", nil)
-	s.hcPort = portField("Health check port", "", "empty: the target port", true)
-	s.interval = textField("Check interval", strconv.Itoa(int(p.LoadBalancer.HealthCheck.Interval)), "seconds between checks, 5 to 300", nil)
-	s.healthy = textField("Healthy after", strconv.Itoa(int(p.LoadBalancer.HealthCheck.HealthyThreshold)), "passed checks in a row (2 to 10)", nil)
-	create := func() bool { return s.mode.Value() == lbReuse }
-	for _, f := range []*field{s.port, s.target, s.path, s.hcPort, s.interval, s.healthy} {
-		f.hidden = create
+	p := &c.Draft.plan
+	hc := &p.LoadBalancer.HealthCheck
+	const port = "a port from 1 to 65535"
+	s := &lbScreen{c: c, mode: lbCreate,
+		port:     int32Text(&p.LoadBalancer.Port, false, port),
+		target:   int32Text(&p.Targets.Port, false, port),
+		hcPort:   int32Text(&hc.Port, true, port),
+		interval: int32Text(&hc.Interval, false, "a number of seconds"),
+		healthy:  int32Text(&hc.HealthyThreshold, false, "a whole number"),
 	}
-	s.form = newForm(c, s.mode, s.port, s.target, s.path, s.hcPort, s.interval, s.healthy)
+	s.form = newForm(c, func() []formField {
+		fields := []formField{{label: "Load balancer", field: choice(&s.mode, options(lbCreate, lbReuse)...), hint: "←/→ to choose"}}
+		if s.mode == lbReuse {
+			return fields
+		}
+		num := func(title string, n *boundText, field, hint string) formField {
+			check := n.checkThen(title, p, field)
+			return formField{label: title, field: numInput(n, ignore(check)), check: check, hint: hint}
+		}
+		path := func() error { return planCheck(p, "loadBalancer.healthCheck.path") }
+		return append(fields,
+			num("Listener port", s.port, "loadBalancer.port", "the TCP port API Gateway connects to"),
+			num("Target port", s.target, "targets.port", "the port your service listens on, on the instances"),
+			formField{label: "Health check path", field: textInput(&hc.Path, ignore(path)), check: path,
+				hint: "an HTTP path that answers 200 when the service is up, e.g. /health"},
+			num("Health check port", s.hcPort, "loadBalancer.healthCheck.port", "empty: the target port"),
+			num("Check interval", s.interval, "loadBalancer.healthCheck.interval", "seconds between checks, 5 to 300"),
+			num("Healthy after", s.healthy, "loadBalancer.healthCheck.healthyThreshold", "passed checks in a row (2 to 10)"),
+		)
+	})
 	s.list = newPicker(c, "internal network load balancers", false,
 		table.Column{Title: "Name", Width: 24}, table.Column{Title: "State", Width: 12}, table.Column{Title: "Zones", Width: 36})
 	s.list.empty = func() string {
@@ -76,7 +68,7 @@ func newLBScreen(c *Common) *lbScreen {
 
 // Escape clears the list's filter before esc means back.
 func (s *lbScreen) Escape() bool {
-	if s.mode.Value() == lbReuse && s.list.clearFilter() {
+	if s.mode == lbReuse && s.list.clearFilter() {
 		s.save()
 		return true
 	}
@@ -111,37 +103,36 @@ func (s *lbScreen) Enter() tea.Cmd {
 		}
 	}
 	s.save()
-	return nil
+	return s.form.rebuild()
 }
 
+// Typing reports whether a text field has focus.
+func (s *lbScreen) Typing() bool { return s.form.Typing() }
+
+// save records the load balancer chosen for reuse; the fields of a new one are bound.
 func (s *lbScreen) save() {
 	d := s.c.Draft
 	p := &d.plan
-	if s.mode.Value() == lbReuse {
-		d.lb = nil
-		p.LoadBalancer.Existing = ""
-		if r, ok := s.list.current(); ok {
-			for _, lb := range s.c.Data.byVPC[d.vpc.ID].lbs {
-				if lb.ARN == r.ID {
-					lb := lb
-					d.lb = &lb
-					p.LoadBalancer.Existing = lb.ARN
-				}
-			}
-		}
-		return
-	}
 	d.lb = nil
 	p.LoadBalancer.Existing = ""
-	p.LoadBalancer.Port = atoi32(s.port.Value())
-	p.Targets.Port = atoi32(s.target.Value())
-	p.LoadBalancer.HealthCheck.Path = s.path.Value()
-	p.LoadBalancer.HealthCheck.Port = atoi32(s.hcPort.Value())
-	p.LoadBalancer.HealthCheck.Interval = atoi32(s.interval.Value())
-	p.LoadBalancer.HealthCheck.HealthyThreshold = atoi32(s.healthy.Value())
+	if s.mode != lbReuse {
+		return
+	}
+	if r, ok := s.list.current(); ok {
+		for _, lb := range s.c.Data.byVPC[d.vpc.ID].lbs {
+			if lb.ARN == r.ID {
+				lb := lb
+				d.lb = &lb
+				p.LoadBalancer.Existing = lb.ARN
+			}
+		}
+	}
 }
 
-func (s *lbScreen) SetSize(w, h int) { s.list.setSize(w, h-3) }
+func (s *lbScreen) SetSize(w, h int) {
+	s.form.setWidth(w)
+	s.list.setSize(w, h-3)
+}
 
 // planProblems are the plan's validation errors on the given fields.
 func planProblems(p steps.Plan, prefixes ...string) []string {
@@ -158,7 +149,7 @@ func planProblems(p steps.Plan, prefixes ...string) []string {
 }
 
 func (s *lbScreen) Problems() []string {
-	if s.mode.Value() == lbReuse {
+	if s.mode == lbReuse {
 		if s.c.Draft.lb == nil {
 			return []string{"choose the load balancer to reuse (there may be none in this VPC)"}
 		}
@@ -180,7 +171,7 @@ func (s *lbScreen) Warnings() []string {
 
 func (s *lbScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	var cmd tea.Cmd
-	if km, ok := msg.(tea.KeyMsg); ok && s.mode.Value() == lbReuse && km.String() != "left" && km.String() != "right" {
+	if km, ok := msg.(tea.KeyMsg); ok && s.mode == lbReuse && km.String() != "left" && km.String() != "right" {
 		var changed bool
 		cmd, changed = s.list.update(msg)
 		if changed {
@@ -188,10 +179,13 @@ func (s *lbScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return s, cmd
 	}
-	cmd, changed := s.form.update(msg)
-	if changed {
-		s.save()
+	mode := s.mode
+	cmd = s.form.update(msg)
+	if s.mode != mode {
+		// The fields of a new load balancer come and go with the choice.
+		cmd = tea.Batch(cmd, s.form.rebuild())
 	}
+	s.save()
 	if _, ok := msg.(tea.KeyMsg); !ok {
 		c2, _ := s.list.update(msg)
 		cmd = tea.Batch(cmd, c2)
@@ -201,7 +195,7 @@ func (s *lbScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 func (s *lbScreen) View() string {
 	v := s.form.view()
-	if s.mode.Value() == lbReuse {
+	if s.mode == lbReuse {
 		return v + "\n\n" + s.list.view()
 	}
 	name := nameOr(s.c.Draft.plan.Name, "<name>")
@@ -210,7 +204,7 @@ func (s *lbScreen) View() string {
 }
 
 func (s *lbScreen) ShortHelp() []key.Binding {
-	if s.mode.Value() == lbReuse {
+	if s.mode == lbReuse {
 		return bindings([]key.Binding{s.form.keys.Choose, s.list.keys.Up, s.list.keys.Clear})
 	}
 	return bindings([]key.Binding{s.form.keys.Field, s.form.keys.Choose})

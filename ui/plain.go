@@ -6,8 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/charmbracelet/huh"
 
 	"github.com/vpclink/vpclink/awsops"
 	"github.com/vpclink/vpclink/steps"
@@ -22,6 +25,8 @@ type plain struct {
 	out  io.Writer
 	o    WizardOptions
 	acct *awsops.Account
+	// lines feeds huh's prompts one line at a time from in.
+	lines *lineReader
 }
 
 // errNoInput says the answers ran out: standard input closed before the setup was complete.
@@ -30,6 +35,7 @@ var errNoInput = errors.New("no more input")
 // RunPlain runs the wizard as plain prompts and returns the exit code.
 func RunPlain(ctx context.Context, in io.Reader, out, errOut io.Writer, o WizardOptions) int {
 	p := &plain{ctx: ctx, in: bufio.NewReader(in), out: errOut, o: o, acct: o.Account}
+	p.lines = &lineReader{in: p.in}
 	code, err := p.run(out)
 	if err != nil {
 		Fail(errOut, "run the wizard", err)
@@ -77,33 +83,6 @@ func (p *plain) askUntil(question, def string, check func(string) error) (string
 	}
 }
 
-// pick asks for item numbers from a list; many allows several, separated by spaces.
-func (p *plain) pick(question string, n int, def []int, many bool) ([]int, error) {
-	var defs []string
-	for _, d := range def {
-		defs = append(defs, strconv.Itoa(d+1))
-	}
-	var chosen []int
-	_, err := p.askUntil(question, strings.Join(defs, " "), func(a string) error {
-		chosen = nil
-		for _, f := range strings.Fields(strings.ReplaceAll(a, ",", " ")) {
-			k, err := strconv.Atoi(f)
-			if err != nil || k < 1 || k > n {
-				return fmt.Errorf("%q is not a number from 1 to %d", f, n)
-			}
-			chosen = append(chosen, k-1)
-		}
-		switch {
-		case len(chosen) == 0:
-			return errors.New("choose at least one number")
-		case !many && len(chosen) > 1:
-			return errors.New("choose one number")
-		}
-		return nil
-	})
-	return chosen, err
-}
-
 func (p *plain) run(stdout io.Writer) (int, error) {
 	ctx := p.ctx
 	id, err := p.acct.Identity(ctx)
@@ -144,119 +123,287 @@ func (p *plain) run(stdout io.Writer) (int, error) {
 		}
 	}
 
-	plan := steps.Plan{}
+	plan := &steps.Plan{}
 	plan.Defaults()
+	plan.API.Methods = []string{"GET", "POST", "PATCH", "DELETE"}
+	if err := p.questions(plan); err != nil {
+		return 0, err
+	}
+	return cli.Apply(ctx, p.acct, p.o.Store, plan, ""), nil
+}
+
+// form asks the fields one after the other in huh's accessible mode: each answer is checked
+// by its field's validator at once, and asked again when wrong.
+func (p *plain) form(fields ...huh.Field) error {
+	err := huh.NewForm(huh.NewGroup(fields...)).WithAccessible(true).WithTheme(huh.ThemeBase()).
+		WithInput(p.lines).WithOutput(p.out).RunWithContext(p.ctx)
+	if p.lines.eof {
+		return errNoInput
+	}
+	return err
+}
+
+// choose is a choice of one, bound to v; the title names the choice an empty line keeps,
+// which huh's prompt does not say.
+func (p *plain) choose(title string, v *string, opts ...huh.Option[string]) huh.Field {
+	for _, o := range opts {
+		if o.Value == *v {
+			title += " (enter keeps: " + o.Key + ")"
+		}
+	}
+	return huh.NewSelect[string]().Title(title).Options(opts...).Value(v)
+}
+
+// many guards a multiple choice's validator: once the input has ended, huh's accessible
+// prompt would ask again forever, so the answer stands and form reports the end.
+func (p *plain) many(check func([]string) error) func([]string) error {
+	return func(v []string) error {
+		if p.lines.eof {
+			return nil
+		}
+		return check(v)
+	}
+}
+
+// text is a question whose answer is bound to the plan through a; an empty line keeps
+// the value shown in brackets.
+func (p *plain) text(title string, a huh.Accessor[string], check func() error) huh.Field {
+	def := a.Get()
+	if def != "" {
+		title += " [" + def + "]"
+	}
+	return huh.NewInput().Title(title + ":").Accessor(a).Validate(func(s string) error {
+		if strings.TrimSpace(s) == "" {
+			s = def
+		}
+		a.Set(s)
+		return check()
+	})
+}
+
+// str binds a text question to a string of the plan.
+func (p *plain) str(title string, v *string, check func() error) huh.Field {
+	return p.text(title, huh.NewPointerAccessor(v), check)
+}
+
+// num binds a text question to a number of the plan.
+func (p *plain) num(title string, n *boundText, check func() error) huh.Field {
+	return p.text(title, n, func() error {
+		if err := n.check(); err != nil {
+			return err
+		}
+		return check()
+	})
+}
+
+// questions asks what the wizard asks, screen by screen, and fills in the plan.
+func (p *plain) questions(plan *steps.Plan) error {
+	ctx := p.ctx
+	check := func(prefixes ...string) func() error {
+		return func() error { return planCheck(plan, prefixes...) }
+	}
 	vpcs, err := p.acct.ListVPCs(ctx)
 	if err != nil {
-		return 0, err
+		return err
 	}
 	if len(vpcs) == 0 {
-		return 0, errors.New("this region has no VPC")
+		return errors.New("this region has no VPC")
 	}
-	p.say("VPCs:")
-	for i, v := range vpcs {
-		p.say("  %d) %s %s %s", i+1, nameOr(v.Name, "(no name)"), v.ID, v.CIDR)
+	// The VPC most likely wanted comes first in the defaults: private subnets and instances.
+	var vpcOpts []huh.Option[string]
+	for _, v := range vpcs {
+		vpcOpts = append(vpcOpts, huh.NewOption(fmt.Sprintf("%s %s %s", nameOr(v.Name, "(no name)"), v.ID, v.CIDR), v.ID))
 	}
-	k, err := p.pick("VPC (number)", len(vpcs), nil, false)
-	if err != nil {
-		return 0, err
+	plan.VPC = p.likelyVPC(vpcs)
+	if err := p.form(p.choose("VPC", &plan.VPC, vpcOpts...)); err != nil {
+		return err
 	}
-	vpc := vpcs[k[0]]
-	plan.VPC = vpc.ID
+	var vpc awsops.VPC
+	for _, v := range vpcs {
+		if v.ID == plan.VPC {
+			vpc = v
+		}
+	}
 
 	subnets, err := p.acct.ListSubnets(ctx, vpc.ID)
 	if err != nil {
-		return 0, err
+		return err
 	}
-	var def []int
+	if len(subnets) == 0 {
+		return fmt.Errorf("%s has no subnet: choose another VPC", vpc.ID)
+	}
 	zones := map[string]bool{}
-	p.say("Subnets of %s (the load balancer takes one per zone; private ones are usual):", nameOr(vpc.Name, vpc.ID))
-	for i, s := range subnets {
+	var subnetOpts []huh.Option[string]
+	for _, s := range subnets {
 		kind := "private"
 		if s.Public {
 			kind = "public"
 		}
 		if !s.Public && !zones[s.AZ] {
 			zones[s.AZ] = true
-			def = append(def, i)
+			plan.Subnets = append(plan.Subnets, s.ID)
 		}
-		p.say("  %d) %s %s %s %s %s", i+1, nameOr(s.Name, "(no name)"), s.ID, s.AZ, s.CIDR, kind)
+		subnetOpts = append(subnetOpts, huh.NewOption(fmt.Sprintf("%s %s %s %s %s", nameOr(s.Name, "(no name)"), s.ID, s.AZ, s.CIDR, kind), s.ID))
 	}
-	if len(subnets) == 0 {
-		return 0, fmt.Errorf("%s has no subnet", vpc.ID)
-	}
-	chosen, err := p.pick("Subnets (numbers separated by spaces)", len(subnets), def, true)
-	if err != nil {
-		return 0, err
-	}
-	for _, i := range chosen {
-		plan.Subnets = append(plan.Subnets, subnets[i].ID)
-	}
-
-	instances, err := p.acct.ListInstances(ctx, vpc.ID)
-	if err != nil {
-		return 0, err
-	}
-	if len(instances) == 0 {
-		return 0, fmt.Errorf("%s has no instance to put behind the load balancer", vpc.ID)
-	}
-	p.say("Instances:")
-	for i, in := range instances {
-		p.say("  %d) %s %s %s %s %s", i+1, nameOr(in.Name, "(no name)"), in.ID, in.State, in.PrivateIP, in.AZ)
-	}
-	chosen, err = p.pick("Instances behind the load balancer (numbers separated by spaces)", len(instances), nil, true)
-	if err != nil {
-		return 0, err
-	}
-	for _, i := range chosen {
-		plan.Targets.Instances = append(plan.Targets.Instances, instances[i].ID)
-	}
-
-	// Each answer is checked by the plan's own rules, so the messages are the ones apply gives.
-	field := func(question, def string, set func(string), prefixes ...string) error {
-		_, err := p.askUntil(question, def, func(a string) error {
-			set(a)
-			if probs := planProblems(plan, prefixes...); len(probs) > 0 {
-				return errors.New(probs[0])
-			}
-			return nil
-		})
+	if err := p.form(huh.NewMultiSelect[string]().Title("Subnets for the load balancer (one per zone; private ones are usual)").
+		Options(subnetOpts...).Value(&plan.Subnets).Validate(p.many(func([]string) error { return planCheck(plan, "subnets") }))); err != nil {
 		return err
 	}
-	asks := []func() error{
-		func() error {
-			return field("Listener port", "80", func(a string) { plan.LoadBalancer.Port = atoi32(a) }, "loadBalancer.port")
-		},
-		func() error {
-			return field("Target port (where the service listens)", strconv.Itoa(int(plan.LoadBalancer.Port)), func(a string) { plan.Targets.Port = atoi32(a) }, "targets.port")
-		},
-		func() error {
-			return field("Health check path", "/", func(a string) { plan.LoadBalancer.HealthCheck.Path = a }, "loadBalancer.healthCheck.path")
-		},
-		func() error {
-			return field("Admit the load balancer by (nlb-ips or vpc-cidr)", steps.ModeNLBIPs, func(a string) { plan.SecurityGroups.Mode = strings.ToLower(a) }, "securityGroups.mode")
-		},
-		func() error {
-			return field("Methods (GET POST PUT PATCH DELETE, or ANY)", "GET POST PATCH DELETE", func(a string) { plan.API.Methods = strings.Fields(strings.ToUpper(a)) }, "api.methods")
-		},
-		func() error {
-			return field("Authorization (NONE, AWS_IAM or API_KEY)", steps.AuthNone, func(a string) { plan.API.Authorization = strings.ToUpper(a) }, "api.authorization")
-		},
-		func() error {
-			return field("Stage name", "dev", func(a string) { plan.Stage.Name = a }, "stage.name")
-		},
-		func() error {
-			d := &draft{}
-			for _, i := range chosen {
-				d.instances = append(d.instances, instances[i])
-			}
-			return field("Name for everything created", suggestName(d), func(a string) { plan.Name = a }, "name")
-		},
+
+	lbs, err := p.acct.ListLoadBalancers(ctx, vpc.ID)
+	if err != nil {
+		return err
 	}
-	for _, a := range asks {
-		if err := a(); err != nil {
-			return 0, err
+	if len(lbs) > 0 {
+		opts := []huh.Option[string]{huh.NewOption(lbCreate, "")}
+		for _, lb := range lbs {
+			opts = append(opts, huh.NewOption(fmt.Sprintf("Reuse %s (%s)", lb.Name, lb.State), lb.ARN))
+		}
+		if err := p.form(p.choose("Load balancer", &plan.LoadBalancer.Existing, opts...)); err != nil {
+			return err
 		}
 	}
-	return cli.Apply(ctx, p.acct, p.o.Store, &plan, ""), nil
+	var chosen []awsops.Instance
+	if plan.LoadBalancer.Existing == "" {
+		hc := &plan.LoadBalancer.HealthCheck
+		if err := p.form(
+			p.num("Listener port", int32Text(&plan.LoadBalancer.Port, false, "a port from 1 to 65535"), check("loadBalancer.port")),
+			p.num("Target port (where the service listens)", int32Text(&plan.Targets.Port, false, "a port from 1 to 65535"), check("targets.port")),
+			p.str("Health check path", &hc.Path, check("loadBalancer.healthCheck.path")),
+		); err != nil {
+			return err
+		}
+		instances, err := p.acct.ListInstances(ctx, vpc.ID)
+		if err != nil {
+			return err
+		}
+		if len(instances) == 0 {
+			return fmt.Errorf("%s has no instance to put behind the load balancer: choose another VPC, or reuse a load balancer", vpc.ID)
+		}
+		var opts []huh.Option[string]
+		for _, in := range instances {
+			opts = append(opts, huh.NewOption(fmt.Sprintf("%s %s %s %s %s", nameOr(in.Name, "(no name)"), in.ID, in.State, in.PrivateIP, in.AZ), in.ID))
+		}
+		if err := p.form(huh.NewMultiSelect[string]().Title("Instances behind the load balancer").Options(opts...).
+			Value(&plan.Targets.Instances).Validate(p.many(func(ids []string) error {
+			if len(ids) == 0 {
+				return errors.New("choose at least one instance")
+			}
+			return planCheck(plan, "targets.instances")
+		}))); err != nil {
+			return err
+		}
+		for _, in := range instances {
+			if slices.Contains(plan.Targets.Instances, in.ID) {
+				chosen = append(chosen, in)
+			}
+		}
+		if err := p.form(p.choose("Admit the load balancer to the instances' security groups by", &plan.SecurityGroups.Mode,
+			huh.NewOption("its IPs, one /32 rule each (the tightest)", steps.ModeNLBIPs),
+			huh.NewOption("the VPC CIDR (admits every host in the VPC)", steps.ModeVPCCIDR))); err != nil {
+			return err
+		}
+	}
+
+	links, err := p.acct.ListVPCLinks(ctx)
+	if err != nil {
+		return err
+	}
+	if len(links) > 0 {
+		opts := []huh.Option[string]{huh.NewOption("Create a new VPC link", "")}
+		for _, l := range links {
+			opts = append(opts, huh.NewOption(fmt.Sprintf("Reuse %s %s (%s)", l.Name, l.ID, l.Status), l.ID))
+		}
+		if err := p.form(p.choose("VPC link", &plan.VPCLink.Existing, opts...)); err != nil {
+			return err
+		}
+	}
+	apis, err := p.acct.ListRestAPIs(ctx)
+	if err != nil {
+		return err
+	}
+	if len(apis) > 0 {
+		opts := []huh.Option[string]{huh.NewOption(apiCreate, "")}
+		for _, a := range apis {
+			opts = append(opts, huh.NewOption(fmt.Sprintf("Add to %s %s (%s)", a.Name, a.ID, a.Endpoint), a.ID))
+		}
+		if err := p.form(p.choose("REST API", &plan.API.Existing, opts...)); err != nil {
+			return err
+		}
+	}
+	var methodOpts []huh.Option[string]
+	for _, m := range methodChoices {
+		methodOpts = append(methodOpts, huh.NewOption(m, m))
+	}
+	var authOpts []huh.Option[string]
+	for _, a := range steps.Authorizations {
+		authOpts = append(authOpts, huh.NewOption(a, a))
+	}
+	apiFields := []huh.Field{}
+	if plan.API.Existing == "" {
+		apiFields = append(apiFields, p.str("API name (empty: the setup's name)", &plan.API.Name, check("api.name")))
+	}
+	apiFields = append(apiFields,
+		huh.NewMultiSelect[string]().Title("Methods (ANY means every method)").Options(methodOpts...).Value(&plan.API.Methods).
+			Validate(p.many(func([]string) error { return planCheck(plan, "api.methods") })),
+		p.choose("Authorization", &plan.API.Authorization, authOpts...))
+	if err := p.form(apiFields...); err != nil {
+		return err
+	}
+
+	var logOpts []huh.Option[string]
+	for _, l := range steps.LoggingLevels {
+		logOpts = append(logOpts, huh.NewOption(l, l))
+	}
+	th := &plan.Stage.Throttling
+	if err := p.form(
+		p.str("Stage name", &plan.Stage.Name, check("stage.name")),
+		p.choose("Logging (ERROR or INFO need the account's CloudWatch role)", &plan.Stage.Logging, logOpts...),
+		p.num("Throttle rate, requests per second (empty: the account's default)", rateText(&th.Rate), check("stage.throttling")),
+		p.num("Throttle burst (empty: the account's default)", int32Text(&th.Burst, true, "a whole number, or empty for no limit"), check("stage.throttling")),
+	); err != nil {
+		return err
+	}
+
+	d := &draft{instances: chosen}
+	for _, lb := range lbs {
+		if lb.ARN == plan.LoadBalancer.Existing {
+			d.lb = &lb
+		}
+	}
+	plan.Name = suggestName(d)
+	return p.form(
+		p.num("Tags (key=value, comma-separated; empty: none)", tagsText(&plan.Tags), check("tags")),
+		p.str("Name for everything created", &plan.Name, check("name")),
+	)
+}
+
+// likelyVPC is the VPC the wizard's cursor starts on: running instances in private
+// subnets, then private subnets, then not the default VPC.
+func (p *plain) likelyVPC(vpcs []awsops.VPC) string {
+	best, bestScore := vpcs[0].ID, [3]int{-1}
+	for _, v := range vpcs {
+		var score [3]int
+		subnets, _ := p.acct.ListSubnets(p.ctx, v.ID)
+		public := map[string]bool{}
+		for _, s := range subnets {
+			public[s.ID] = s.Public
+			if !s.Public {
+				score[1]++
+			}
+		}
+		instances, _ := p.acct.ListInstances(p.ctx, v.ID)
+		for _, in := range instances {
+			if in.State == "running" && !public[in.SubnetID] {
+				score[0]++
+			}
+		}
+		if !v.IsDefault {
+			score[2] = 1
+		}
+		if score[0] > bestScore[0] || score[0] == bestScore[0] && (score[1] > bestScore[1] || score[1] == bestScore[1] && score[2] > bestScore[2]) {
+			best, bestScore = v.ID, score
+		}
+	}
+	return best
 }

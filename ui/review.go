@@ -25,8 +25,7 @@ type review struct {
 	c       *Common
 	keys    reviewKeys
 	form    *form
-	name    *field
-	tags    *field
+	tags    *boundText
 	res     *steps.Resolution
 	resErr  error
 	checks  steps.Checks
@@ -81,12 +80,18 @@ func newReview(c *Common) *review {
 		NewCopy: key.NewBinding(key.WithKeys("ctrl+n"), key.WithHelp("ctrl+n", "build a second copy"),
 			key.WithDisabled()),
 	}}
-	r.name = textField("Name", "", "names the NLB, target group, VPC link and API (1-20 lower-case letters, digits, -)", nil)
-	r.tags = textField("Tags", "", "key=value, comma-separated; every resource also gets vpclink:run", func(v string) error {
-		_, err := parseTags(v)
-		return err
+	p := &c.Draft.plan
+	r.tags = tagsText(&p.Tags)
+	name := func() error { return planCheck(p, "name") }
+	tags := r.tags.checkThen("Tags", p, "tags")
+	r.form = newForm(c, func() []formField {
+		return []formField{
+			{label: "Name", field: textInput(&p.Name, ignore(name)), check: name,
+				hint: "names the NLB, target group, VPC link and API (1-20 lower-case letters, digits, -)"},
+			{label: "Tags", field: numInput(r.tags, ignore(tags)), check: tags,
+				hint: "key=value, comma-separated; every resource also gets vpclink:run"},
+		}
 	})
-	r.form = newForm(c, r.name, r.tags)
 	r.path = newInput()
 	r.path.Prompt = "Save plan to: "
 	r.body = viewport.New(80, 10)
@@ -143,11 +148,11 @@ func (r *review) Init() tea.Cmd { return nil }
 
 func (r *review) Enter() tea.Cmd {
 	r.starting = false
-	if r.name.Value() == "" {
-		r.name.input.SetValue(suggestName(r.c.Draft))
+	if r.c.Draft.plan.Name == "" {
+		r.c.Draft.plan.Name = suggestName(r.c.Draft)
 	}
-	r.save()
-	return tea.Batch(r.resolve(), r.checkBuilt())
+	r.refresh()
+	return tea.Batch(r.form.rebuild(), r.resolve(), r.checkBuilt())
 }
 
 // checkBuilt asks whether a complete run already built the plan as it now stands.
@@ -184,14 +189,11 @@ func (r *review) resolve() tea.Cmd {
 	}
 }
 
-func (r *review) save() {
-	p := &r.c.Draft.plan
-	p.Name = r.name.Value()
-	p.Tags, _ = parseTags(r.tags.Value())
-	r.refresh()
-}
+// Typing reports whether a text field has focus.
+func (r *review) Typing() bool { return r.form.Typing() }
 
 func (r *review) SetSize(w, h int) {
+	r.form.setWidth(w)
 	r.body.Width = w
 	r.body.Height = max(h-5, 4)
 	r.refresh()
@@ -201,7 +203,6 @@ func (r *review) Capturing() bool { return r.saving }
 
 func (r *review) Problems() []string {
 	out := r.form.Problems()
-	out = append(out, planProblems(r.c.Draft.plan, "name", "tags")...)
 	var pe *steps.PlanError
 	switch {
 	case len(out) > 0:
@@ -350,9 +351,11 @@ func (r *review) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	}
 	// The name and tags do not change what the plan resolves to: no need to ask AWS again.
-	cmd, changed := r.form.update(msg)
-	if changed {
-		r.save()
+	p := &r.c.Draft.plan
+	before := p.Name + "\x00" + r.tags.Get()
+	cmd := r.form.update(msg)
+	if p.Name+"\x00"+r.tags.Get() != before {
+		r.refresh()
 		return r, tea.Batch(cmd, r.checkBuilt())
 	}
 	return r, cmd

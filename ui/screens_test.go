@@ -41,7 +41,7 @@ func TestScreens(t *testing.T) {
 	}{
 		"welcome":                     {contains: []string{"arn:aws:iam::123456789012:user/demo", "New setup", "Finish nlb-legacy-orders-nlb"}},
 		"welcome with help":           {keys: []string{"?"}, contains: []string{"VPC link"}},
-		"review with help":            {keys: then(toReview, "?"), contains: []string{"vpclink · Review", "Nothing has been created yet"}},
+		"review with help":            {keys: then(toReview, "f1"), contains: []string{"vpclink · Review", "Nothing has been created yet"}},
 		"targets with help":           {keys: then(toTargets, "?"), contains: []string{"vpclink · Targets", "registered with the NLB"}},
 		"vpc":                         {keys: toVPC, contains: []string{"prod-vpc", "staging-vpc", "10.0.0.0/16"}},
 		"vpc filtered":                {keys: then(toVPC, "stag"), contains: []string{"1 of 3 VPCs"}},

@@ -6,6 +6,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/huh"
 
 	"github.com/vpclink/vpclink/steps"
 )
@@ -19,13 +20,16 @@ const (
 type sgScreen struct {
 	c    *Common
 	form *form
-	mode *field
 }
 
 func newSGScreen(c *Common) *sgScreen {
 	s := &sgScreen{c: c}
-	s.mode = choiceField("Admit the NLB by", []string{sgByIPs, sgByCIDR}, sgByIPs, "its IPs: one /32 rule each, the tightest; the VPC CIDR admits every host in the VPC")
-	s.form = newForm(c, s.mode)
+	p := &c.Draft.plan
+	s.form = newForm(c, func() []formField {
+		return []formField{{label: "Admit the NLB by", field: choice(&p.SecurityGroups.Mode,
+			huh.NewOption(sgByIPs, steps.ModeNLBIPs), huh.NewOption(sgByCIDR, steps.ModeVPCCIDR)),
+			hint: "its IPs: one /32 rule each, the tightest; the VPC CIDR admits every host in the VPC"}}
+	})
 	return s
 }
 
@@ -38,28 +42,16 @@ func (s *sgScreen) Why() string {
 		"never opens a group to 0.0.0.0/0, and removes its rules on rollback."
 }
 func (s *sgScreen) Init() tea.Cmd  { return nil }
-func (s *sgScreen) Enter() tea.Cmd { s.save(); return nil }
+func (s *sgScreen) Enter() tea.Cmd { return s.form.rebuild() }
 
-func (s *sgScreen) save() {
-	if s.mode.Value() == sgByCIDR {
-		s.c.Draft.plan.SecurityGroups.Mode = steps.ModeVPCCIDR
-	} else {
-		s.c.Draft.plan.SecurityGroups.Mode = steps.ModeNLBIPs
-	}
-}
-
-func (s *sgScreen) SetSize(int, int)          {}
+func (s *sgScreen) SetSize(w, _ int)          { s.form.setWidth(w) }
 func (s *sgScreen) Problems() []string        { return nil }
 func (s *sgScreen) Warnings() []string        { return nil }
 func (s *sgScreen) ShortHelp() []key.Binding  { return bindings([]key.Binding{s.form.keys.Choose}) }
 func (s *sgScreen) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }
 
 func (s *sgScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	cmd, changed := s.form.update(msg)
-	if changed {
-		s.save()
-	}
-	return s, cmd
+	return s, s.form.update(msg)
 }
 
 // sources are where the NLB's traffic comes from. Before the NLB exists its addresses are

@@ -1,9 +1,7 @@
 package ui
 
 import (
-	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -15,34 +13,31 @@ import (
 // stageScreen names the stage and sets its logging and throttling; it shows the stage
 // variables vpclink fills in.
 type stageScreen struct {
-	c       *Common
-	form    *form
-	name    *field
-	logging *field
-	rate    *field
-	burst   *field
-}
-
-func numberField(label, value, hint string) *field {
-	return textField(label, value, hint, func(v string) error {
-		if v == "" {
-			return nil
-		}
-		if f, err := strconv.ParseFloat(v, 64); err != nil || f < 0 {
-			return errors.New("a number, or empty for no limit")
-		}
-		return nil
-	})
+	c     *Common
+	form  *form
+	rate  *boundText
+	burst *boundText
 }
 
 func newStageScreen(c *Common) *stageScreen {
-	p := c.Draft.plan
-	s := &stageScreen{c: c}
-	s.name = textField("Stage name", p.Stage.Name, "part of the invoke URL: letters, digits, underscores", nil)
-	s.logging = choiceField("Logging", steps.LoggingLevels, p.Stage.Logging, "execution logs to CloudWatch; ERROR or INFO need the account's CloudWatch role")
-	s.rate = numberField("Throttle rate", "", "steady requests per second for the stage; empty: the account's default")
-	s.burst = numberField("Throttle burst", "", "requests allowed at once; set with the rate")
-	s.form = newForm(c, s.name, s.logging, s.rate, s.burst)
+	p := &c.Draft.plan
+	s := &stageScreen{c: c, rate: rateText(&p.Stage.Throttling.Rate),
+		burst: int32Text(&p.Stage.Throttling.Burst, true, "a number, or empty for no limit")}
+	name := func() error { return planCheck(p, "stage.name") }
+	rate := s.rate.checkThen("Throttle rate", p, "stage.throttling")
+	burst := s.burst.checkThen("Throttle burst", p, "stage.throttling")
+	s.form = newForm(c, func() []formField {
+		return []formField{
+			{label: "Stage name", field: textInput(&p.Stage.Name, ignore(name)), check: name,
+				hint: "part of the invoke URL: letters, digits, underscores"},
+			{label: "Logging", field: choice(&p.Stage.Logging, options(steps.LoggingLevels...)...),
+				hint: "execution logs to CloudWatch; ERROR or INFO need the account's CloudWatch role"},
+			{label: "Throttle rate", field: numInput(s.rate, ignore(rate)), check: rate,
+				hint: "steady requests per second for the stage; empty: the account's default"},
+			{label: "Throttle burst", field: numInput(s.burst, ignore(burst)), check: burst,
+				hint: "requests allowed at once; set with the rate"},
+		}
+	})
 	return s
 }
 
@@ -54,17 +49,12 @@ func (s *stageScreen) Why() string {
 		"with the same API. Throttling protects your instances from bursts."
 }
 func (s *stageScreen) Init() tea.Cmd  { return nil }
-func (s *stageScreen) Enter() tea.Cmd { s.save(); return nil }
+func (s *stageScreen) Enter() tea.Cmd { return s.form.rebuild() }
 
-func (s *stageScreen) save() {
-	p := &s.c.Draft.plan
-	p.Stage.Name = s.name.Value()
-	p.Stage.Logging = s.logging.Value()
-	rate, _ := strconv.ParseFloat(s.rate.Value(), 64)
-	p.Stage.Throttling = steps.ThrottlingPlan{Rate: rate, Burst: atoi32(s.burst.Value())}
-}
+// Typing reports whether a text field has focus.
+func (s *stageScreen) Typing() bool { return s.form.Typing() }
 
-func (s *stageScreen) SetSize(int, int) {}
+func (s *stageScreen) SetSize(w, _ int) { s.form.setWidth(w) }
 func (s *stageScreen) Problems() []string {
 	if out := s.form.Problems(); len(out) > 0 {
 		return out
@@ -74,11 +64,7 @@ func (s *stageScreen) Problems() []string {
 func (s *stageScreen) Warnings() []string { return nil }
 
 func (s *stageScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	cmd, changed := s.form.update(msg)
-	if changed {
-		s.save()
-	}
-	return s, cmd
+	return s, s.form.update(msg)
 }
 
 func (s *stageScreen) View() string {

@@ -230,6 +230,9 @@ func (w *Wizard) globalKey(km tea.KeyMsg) (tea.Cmd, bool) {
 	if c, ok := w.active().(capturer); ok && c.Capturing() {
 		return nil, false
 	}
+	if t, ok := w.active().(typer); ok && t.Typing() && km.Type == tea.KeyRunes && w.stage < stageBuild {
+		return nil, false // a focused input owns its keys
+	}
 	switch {
 	case key.Matches(km, keys.Help):
 		w.showHelp = !w.showHelp
@@ -395,6 +398,9 @@ func (w *Wizard) globalHelp() []key.Binding {
 	}
 	k.Back.SetEnabled(w.stage != stageWelcome)
 	k.Next.SetEnabled(len(w.active().Problems()) == 0)
+	if t, ok := w.active().(typer); ok && t.Typing() {
+		k.Help.SetHelp("f1", "help & why") // ? goes into the field
+	}
 	if w.stage == stageReview {
 		k.Next.SetHelp("enter", "create")
 	}

@@ -490,7 +490,8 @@ func (e *elbAPI) RegisterTargets(_ context.Context, in *elb.RegisterTargetsInput
 			if inst == nil || st.subnet(inst.Subnet).VPC != tg.VPC {
 				return apiErr("InvalidTarget", fmt.Sprintf("The following targets are not in the target group's VPC '%s': '%s'", tg.VPC, id))
 			}
-			if inst.State == "terminated" {
+			if inst.State != "running" {
+				// AWS registers running instances only: a stopped one is refused too.
 				return apiErr("InvalidTarget", fmt.Sprintf("The following targets are not in a running state and cannot be registered: '%s'", id))
 			}
 		}
@@ -551,7 +552,8 @@ func (e *elbAPI) DescribeTargetHealth(_ context.Context, in *elb.DescribeTargetH
 // subnet in its zone, or the instance is stopped), then initial while it registers and
 // while the first checks run (interval × the healthy or unhealthy threshold), then healthy
 // or unhealthy. A check passes when one of the instance's security groups admits every
-// load balancer address on the health-check port, the instance's service listens on that
+// load balancer address on the health-check port, the network ACLs let every address reach
+// that port and the answers back (naclops.go), the instance's service listens on that
 // port (service.go), and its code for the health-check path is one the matcher accepts. A network load balancer reports every failed check as Target.FailedHealthChecks:
 // AWS documents Target.Timeout and Target.ResponseCodeMismatch for the other load balancers.
 func (s *Sandbox) health(st *state, tg *targetGroup, t target, now time.Time) (string, string, string) {
@@ -588,9 +590,10 @@ func (s *Sandbox) health(st *state, tg *targetGroup, t target, now time.Time) (s
 	if p, err := strconv.Atoi(tg.HealthPort); err == nil {
 		port = int32(p)
 	}
-	// A check reaches the service only through the instance's security groups, and only a
-	// service listening on the checked port answers it.
-	answers := admits(st, inst, lb.IPs, port) && inst.listensOn(port)
+	// A check reaches the service only through the instance's security groups and the
+	// subnets' network ACLs, both ways, and only a service listening on the checked port
+	// answers it.
+	answers := admits(st, inst, lb.IPs, port) && lbReaches(st, lb, inst, port) && inst.listensOn(port)
 	code, _ := inst.serve("GET", cmp.Or(tg.HealthPath, "/"))
 	accepted := false
 	codes, _ := matcherCodes(cmp.Or(tg.Matcher, defaultMatcher))

@@ -85,7 +85,7 @@ func TestTargetHealthGoesUnusedThenInitialThenDecidedAsAWSReportsIt(t *testing.T
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			c := &clock{now: time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)}
-			_, a := open(t, sandbox.Options{Speed: 1, Now: c.Now})
+			sb, a := open(t, sandbox.Options{Speed: 1, Now: c.Now})
 			ctx := context.Background()
 			w := look(t, a)
 			lb, err := a.CreateLoadBalancer(ctx, "n", []string{w.subnets["prod-private-a"].ID, w.subnets["prod-private-b"].ID}, nil)
@@ -96,8 +96,12 @@ func TestTargetHealthGoesUnusedThenInitialThenDecidedAsAWSReportsIt(t *testing.T
 			if err != nil {
 				t.Fatal(err)
 			}
-			ids := []string{w.inst["orders-api-1"].ID, w.inst["orders-api-3"].ID, w.inst["billing-worker-1"].ID}
+			ids := []string{w.inst["orders-api-1"].ID, w.inst["orders-api-2"].ID, w.inst["billing-worker-1"].ID}
 			if err := a.RegisterTargets(ctx, tg.ARN, ids, 80); err != nil {
+				t.Fatal(err)
+			}
+			// AWS registers running instances only; one stopped after its registration is unused.
+			if err := sb.StopInstance(w.inst["orders-api-2"].ID); err != nil {
 				t.Fatal(err)
 			}
 			if tc.admit {
@@ -116,7 +120,7 @@ func TestTargetHealthGoesUnusedThenInitialThenDecidedAsAWSReportsIt(t *testing.T
 			}
 			h := healthOf(t, a, w, tg.ARN)
 			check("right after the listener", tc.registering, h["orders-api-1"])
-			check("a stopped instance", want{"unused", "Target.InvalidState", "Target is in the stopped state"}, h["orders-api-3"])
+			check("a stopped instance", want{"unused", "Target.InvalidState", "Target is in the stopped state"}, h["orders-api-2"])
 			c.Add(20 * time.Second)
 			check("registered", tc.checking, healthOf(t, a, w, tg.ARN)["orders-api-1"])
 			c.Add(tc.decidedAfter - time.Second)
@@ -199,5 +203,29 @@ func TestCreateTargetGroupRejectsHealthChecksAsAWSDoes(t *testing.T) {
 				t.Errorf("err = %v; want a ValidationError containing %q", err, tc.wantErr)
 			}
 		})
+	}
+}
+
+// RegisterTargets refuses an instance that is not running, as AWS does, naming it in AWS's
+// words, and registers none of the request's targets.
+func TestRegisterTargetsRefusesAnInstanceThatIsNotRunning(t *testing.T) {
+	_, a := open(t, sandbox.Options{Speed: 0})
+	ctx := context.Background()
+	w := look(t, a)
+	tg, err := a.CreateTargetGroup(ctx, awsops.TargetGroupSpec{Name: "t", Port: 80, VPCID: w.vpc.ID, HealthCheck: awsops.HealthCheck{Path: "/", Interval: 10, HealthyThreshold: 3, UnhealthyThreshold: 3}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stopped := w.inst["orders-api-3"].ID
+	err = a.RegisterTargets(ctx, tg.ARN, []string{w.inst["orders-api-1"].ID, stopped}, 80)
+	want := "InvalidTarget: The following targets are not in a running state and cannot be registered: '" + stopped + "'"
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("register a stopped instance: %v; want %q", err, want)
+	}
+	if h, err := a.TargetHealth(ctx, tg.ARN); err != nil || len(h) != 0 {
+		t.Errorf("targets after the refusal = %+v, %v; want none", h, err)
+	}
+	if err := a.RegisterTargets(ctx, tg.ARN, []string{w.inst["orders-api-1"].ID}, 80); err != nil {
+		t.Errorf("register a running instance: %v", err)
 	}
 }

@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -15,13 +16,16 @@ func init() {
 	knownOps["DescribeNetworkAcls"] = true
 }
 
-// networkACL is a network ACL other than a VPC's default: the subnets associated with it
-// and its rules.
+// networkACL is a network ACL: one made beyond each VPC's default, with the subnets
+// associated with it, or a VPC's default one once its rules were changed (Default set; it
+// guards every subnet of its VPC that no other ACL does).
 type networkACL struct {
-	ID      string     `json:"id"`
-	VPC     string     `json:"vpc"`
-	Subnets []string   `json:"subnets"`
-	Entries []aclEntry `json:"entries"`
+	ID      string            `json:"id"`
+	VPC     string            `json:"vpc"`
+	Default bool              `json:"default,omitempty"`
+	Subnets []string          `json:"subnets"`
+	Entries []aclEntry        `json:"entries"`
+	Tags    map[string]string `json:"tags,omitempty"`
 }
 
 // aclEntry is one numbered rule; Protocol "-1" is every protocol, "6" TCP.
@@ -44,46 +48,108 @@ var defaultACLEntries = []aclEntry{
 	{Number: 32767, Egress: true, Protocol: "-1", CIDR: "0.0.0.0/0"},
 }
 
+// newACLEntries are the rules of a network ACL CreateNetworkAcl makes: only the catch-all
+// denies, so that it blocks everything until rules are added.
+var newACLEntries = []aclEntry{
+	{Number: 32767, Protocol: "-1", CIDR: "0.0.0.0/0"},
+	{Number: 32767, Egress: true, Protocol: "-1", CIDR: "0.0.0.0/0"},
+}
+
 // defaultACLID is the id of a VPC's default network ACL, stable for the VPC.
 func defaultACLID(vpcID string) string {
 	return "acl-" + strings.TrimPrefix(vpcID, "vpc-")
+}
+
+// aclAssociationID is the id of the association between a subnet and the network ACL that
+// guards it: stable for the subnet until the association is replaced, which gives a new one.
+func (st *state) aclAssociationID(subnetID string) string {
+	if id, ok := st.ACLAssociations[subnetID]; ok {
+		return id
+	}
+	return "aclassoc-" + strings.TrimPrefix(subnetID, "subnet-")
+}
+
+// aclByID is the network ACL with id: one made beyond the default, or a VPC's default one,
+// made part of the account's state when write is set so that its rules can change. It is
+// nil when there is no such ACL.
+func (st *state) aclByID(id string, write bool) *networkACL {
+	for _, a := range st.NetworkACLs {
+		if a.ID == id {
+			return a
+		}
+	}
+	for _, v := range st.VPCs {
+		if defaultACLID(v.ID) == id {
+			a := &networkACL{ID: id, VPC: v.ID, Default: true, Entries: slices.Clone(defaultACLEntries)}
+			if write {
+				st.NetworkACLs = append(st.NetworkACLs, a)
+			}
+			return a
+		}
+	}
+	return nil
+}
+
+// aclOf is the network ACL that guards a subnet: the one associated with it, else its VPC's
+// default.
+func (st *state) aclOf(subnetID string) *networkACL {
+	for _, a := range st.NetworkACLs {
+		if !a.Default && slices.Contains(a.Subnets, subnetID) {
+			return a
+		}
+	}
+	sn := st.subnet(subnetID)
+	if sn == nil {
+		return nil
+	}
+	return st.aclByID(defaultACLID(sn.VPC), false)
+}
+
+// describeACL is an ACL as EC2 describes it.
+func (st *state) describeACL(a *networkACL) ec2types.NetworkAcl {
+	acl := ec2types.NetworkAcl{NetworkAclId: aws.String(a.ID), VpcId: aws.String(a.VPC), IsDefault: aws.Bool(a.Default), OwnerId: aws.String(AccountID)}
+	var subnets []string
+	if a.Default {
+		for _, sn := range st.Subnets {
+			if sn.VPC == a.VPC && st.aclOf(sn.ID).ID == a.ID {
+				subnets = append(subnets, sn.ID)
+			}
+		}
+	} else {
+		subnets = a.Subnets
+	}
+	for _, sn := range subnets {
+		acl.Associations = append(acl.Associations, ec2types.NetworkAclAssociation{
+			NetworkAclAssociationId: aws.String(st.aclAssociationID(sn)), NetworkAclId: aws.String(a.ID), SubnetId: aws.String(sn)})
+	}
+	for _, e := range a.Entries {
+		ne := ec2types.NetworkAclEntry{RuleNumber: aws.Int32(e.Number), Egress: aws.Bool(e.Egress), Protocol: aws.String(e.Protocol),
+			RuleAction: ec2types.RuleActionDeny, CidrBlock: aws.String(e.CIDR)}
+		if e.Allow {
+			ne.RuleAction = ec2types.RuleActionAllow
+		}
+		if e.Protocol == "6" || e.Protocol == "17" {
+			ne.PortRange = &ec2types.PortRange{From: aws.Int32(e.From), To: aws.Int32(e.To)}
+		}
+		acl.Entries = append(acl.Entries, ne)
+	}
+	for _, k := range slices.Sorted(maps.Keys(a.Tags)) {
+		acl.Tags = append(acl.Tags, ec2types.Tag{Key: aws.String(k), Value: aws.String(a.Tags[k])})
+	}
+	return acl
 }
 
 // networkACLs is every network ACL of the account: each VPC's default one, which guards
 // every subnet no other ACL is associated with, and the others.
 func (st *state) networkACLs() []ec2types.NetworkAcl {
 	var out []ec2types.NetworkAcl
-	describe := func(id, vpcID string, def bool, subnets []string, entries []aclEntry) ec2types.NetworkAcl {
-		acl := ec2types.NetworkAcl{NetworkAclId: aws.String(id), VpcId: aws.String(vpcID), IsDefault: aws.Bool(def), OwnerId: aws.String(AccountID)}
-		for i, sn := range subnets {
-			acl.Associations = append(acl.Associations, ec2types.NetworkAclAssociation{
-				NetworkAclAssociationId: aws.String("aclassoc-" + strings.TrimPrefix(id, "acl-")[:9] + string(rune('a'+i%26))),
-				NetworkAclId:            aws.String(id), SubnetId: aws.String(sn)})
-		}
-		for _, e := range entries {
-			ne := ec2types.NetworkAclEntry{RuleNumber: aws.Int32(e.Number), Egress: aws.Bool(e.Egress), Protocol: aws.String(e.Protocol),
-				RuleAction: ec2types.RuleActionDeny, CidrBlock: aws.String(e.CIDR)}
-			if e.Allow {
-				ne.RuleAction = ec2types.RuleActionAllow
-			}
-			if e.Protocol != "-1" {
-				ne.PortRange = &ec2types.PortRange{From: aws.Int32(e.From), To: aws.Int32(e.To)}
-			}
-			acl.Entries = append(acl.Entries, ne)
-		}
-		return acl
-	}
 	for _, v := range st.VPCs {
-		var subnets []string
-		for _, sn := range st.Subnets {
-			if sn.VPC == v.ID && !slices.ContainsFunc(st.NetworkACLs, func(a *networkACL) bool { return slices.Contains(a.Subnets, sn.ID) }) {
-				subnets = append(subnets, sn.ID)
-			}
-		}
-		out = append(out, describe(defaultACLID(v.ID), v.ID, true, subnets, defaultACLEntries))
+		out = append(out, st.describeACL(st.aclByID(defaultACLID(v.ID), false)))
 	}
 	for _, a := range st.NetworkACLs {
-		out = append(out, describe(a.ID, a.VPC, false, a.Subnets, a.Entries))
+		if !a.Default {
+			out = append(out, st.describeACL(a))
+		}
 	}
 	return out
 }

@@ -227,9 +227,10 @@ func substituteVars(s string, vars map[string]string) string {
 // integrate follows a method's integration through the VPC link: stage variables go into
 // the connection id and URI, the link must be AVAILABLE, its load balancer must listen on
 // the URI's port, and that listener's target group must have a target in use (a healthy one
-// first), whose security groups admit the load balancer and whose service listens on the
-// target port and answers (service.go). Otherwise the request ends as AWS ends it: 500 for a
-// configuration error or a refused connection, 504 when security groups drop the packets.
+// first), whose security groups admit the load balancer, whose subnets' network ACLs let the
+// connection and its answers through, and whose service listens on the target port and
+// answers (service.go). Otherwise the request ends as AWS ends it: 500 for a configuration
+// error or a refused connection, 504 when security groups or network ACLs drop the packets.
 func (s *Sandbox) integrate(st *state, now time.Time, lg *execLog, vars map[string]string, verb string, m *method, params map[string]string, query string) Response {
 	i := m.Integration
 	if i == nil {
@@ -309,8 +310,9 @@ func (s *Sandbox) integrate(st *state, now time.Time, lg *execLog, vars map[stri
 	switch {
 	case to == nil:
 		return lg.fail(500, bodyInternalError, configInternalError)
-	case !admits(st, to, lb.IPs, toPort):
-		// Security groups drop what they do not admit: the connection times out.
+	case !admits(st, to, lb.IPs, toPort) || !lbReaches(st, lb, to, toPort):
+		// Security groups and network ACLs drop what they do not let through: the
+		// connection times out.
 		return lg.fail(504, bodyEndpointTimeout, "Execution failed due to a timeout error")
 	case !to.listensOn(toPort):
 		// Nothing listens on the target port: the instance refuses the connection.

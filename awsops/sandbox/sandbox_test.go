@@ -154,7 +154,7 @@ func TestLoadBalancerAndVPCLinkTakeTimeAtTheDemoSpeed(t *testing.T) {
 }
 
 func TestTargetHealthFollowsTheSecurityGroups(t *testing.T) {
-	_, a := open(t, sandbox.Options{Speed: 0})
+	sb, a := open(t, sandbox.Options{Speed: 0})
 	ctx := context.Background()
 	w := look(t, a)
 	lb, _ := a.CreateLoadBalancer(ctx, "n", []string{w.subnets["prod-private-a"].ID, w.subnets["prod-private-b"].ID, w.subnets["prod-private-c"].ID}, nil)
@@ -162,8 +162,12 @@ func TestTargetHealthFollowsTheSecurityGroups(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ids := []string{w.inst["orders-api-1"].ID, w.inst["orders-api-3"].ID}
+	ids := []string{w.inst["orders-api-1"].ID, w.inst["orders-api-2"].ID}
 	if err := a.RegisterTargets(ctx, tg.ARN, ids, 80); err != nil {
+		t.Fatal(err)
+	}
+	// AWS registers running instances only; one stopped after its registration is unused.
+	if err := sb.StopInstance(ids[1]); err != nil {
 		t.Fatal(err)
 	}
 	health := func() map[string]awsops.TargetHealth {

@@ -29,6 +29,9 @@ type state struct {
 	Gateway *gatewayAccount `json:"gatewayAccount,omitempty"`
 	// NetworkACLs are the ACLs made beyond each VPC's default one (nacl.go).
 	NetworkACLs []*networkACL `json:"networkAcls,omitempty"`
+	// ACLAssociations are the subnets' network ACL association ids that replacing an
+	// association gave, by subnet id; a subnet not listed keeps its first one (nacl.go).
+	ACLAssociations map[string]string `json:"aclAssociations,omitempty"`
 }
 
 type vpc struct {
