@@ -3,10 +3,12 @@ package ui
 import (
 	"bytes"
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/charmbracelet/x/exp/teatest"
 
@@ -163,5 +165,25 @@ func TestWizardFinishesTheHandMadeChain(t *testing.T) {
 	}
 	if got := e.sb.Inventory(); got.LoadBalancers != 0 || got.VPCLinks != 0 || got.RestAPIs != 0 {
 		t.Errorf("inventory = %+v; the finish created a load balancer, VPC link or API", got)
+	}
+}
+
+// The scan runs beside Welcome's other loads: the first frame does not wait for it, a slow
+// scan shows a spinner after the delay, and a stale answer is dropped.
+func TestWelcomeScansWithoutHoldingTheFirstFrame(t *testing.T) {
+	e := newEnv(t, "")
+	e.w.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	e.w.Init() // its commands, the scan among them, have not run
+	wel := e.w.screens[stageWelcome].(*welcome)
+	if view := e.w.View(); !strings.Contains(view, "vpclink · Welcome") || strings.Contains(view, "Looking for half-made setups") {
+		t.Errorf("the first frame:\n%s", view)
+	}
+	e.w.Update(scanSpinnerMsg{req: wel.scan.req})
+	if view := e.w.View(); !strings.Contains(view, "Looking for half-made setups in us-east-1…") {
+		t.Errorf("a slow scan shows no spinner:\n%s", view)
+	}
+	e.w.Update(findingsMsg{req: wel.scan.req - 1, err: errors.New("an earlier scan's answer")})
+	if view := e.w.View(); strings.Contains(view, "earlier scan") || !wel.scan.loading {
+		t.Errorf("a stale answer was shown:\n%s", view)
 	}
 }
