@@ -187,3 +187,19 @@ func TestWelcomeScansWithoutHoldingTheFirstFrame(t *testing.T) {
 		t.Errorf("a stale answer was shown:\n%s", view)
 	}
 }
+
+// A chain with what finish does not repair is listed, and choosing it says why it cannot be
+// finished instead of opening it.
+func TestWelcomeSaysWhyAChainCannotBeFinished(t *testing.T) {
+	e := newEnv(t, "")
+	e.init(t)
+	wel := e.w.screens[stageWelcome].(*welcome)
+	broken := steps.Finding{ID: "nlb-orders", Exists: steps.FindingExists{LoadBalancer: &steps.FoundNLB{Name: "orders"}},
+		Missing: []string{"registered targets"}, Broken: []string{"target group orders-tg has no registered targets"}}
+	e.w.Update(findingsMsg{req: wel.scan.req, list: []steps.Finding{broken}})
+	e.press(t, "down", "enter")
+	view := strings.Join(strings.Fields(e.w.View()), " ")
+	if e.w.stage != stageWelcome || !strings.Contains(view, "broken") || !strings.Contains(view, "cannot finish it here: nlb-orders has what finish does not repair") {
+		t.Errorf("on %s:\n%s", e.w.stage, e.w.View())
+	}
+}

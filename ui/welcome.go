@@ -129,7 +129,8 @@ func (w *welcome) Why() string {
 	return "vpclink puts an API Gateway REST API in front of services that run on private EC2 instances. " +
 		"API Gateway lives outside your VPC, so it reaches in through a VPC link, which targets an internal " +
 		"Network Load Balancer, which forwards to the instances. Every resource is recorded the moment it " +
-		"exists, so a setup that stops half-way can be resumed or rolled back later."
+		"exists, so a setup that stops half-way can be resumed or rolled back later. Chains found half-made " +
+		"in the region, by hand or by an earlier run, are listed too, to finish."
 }
 
 func (w *welcome) Init() tea.Cmd { return nil }
