@@ -35,6 +35,9 @@ type review struct {
 	path    textinput.Model
 	saved   string
 	saveErr error
+	// savedPlan is the plan as it was saved: once an answer changes, the file no longer
+	// holds the plan, and "Saved" is not said of it.
+	savedPlan []byte
 	// built is the complete run that already built this plan; newCopy is the user's
 	// answer that a second copy is wanted.
 	built    *steps.Journal
@@ -250,7 +253,7 @@ func (r *review) Leave() tea.Cmd {
 	r.starting = true
 	c, res := r.c, r.res
 	p := c.Draft.plan
-	planFile := r.saved
+	planFile := r.savedFile()
 	finding := ""
 	if c.Draft.adopted != nil {
 		finding = c.Draft.adopted.finding.ID
@@ -303,6 +306,7 @@ func (r *review) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return r, cmdOf(errMsg{msg.err})
 	case planSavedMsg:
 		r.saved, r.saveErr = msg.path, msg.err
+		r.savedPlan, _ = r.c.Draft.plan.Marshal()
 		return r, nil
 	case builtMsg:
 		if msg.req == r.builtReq {
@@ -443,7 +447,7 @@ func (r *review) View() string {
 		v += r.path.View() + "\n"
 	case r.saveErr != nil:
 		v += s.Error.Render("✘ "+r.saveErr.Error()) + "\n"
-	case r.saved != "":
+	case r.savedFile() != "":
 		v += s.Success.Render("✔ Saved "+r.saved) + s.Subtle.Render("  (vpclink apply -f "+r.saved+")") + "\n"
 	default:
 		v += "\n"
@@ -455,3 +459,14 @@ func (r *review) ShortHelp() []key.Binding {
 	return bindings([]key.Binding{r.form.keys.Field, r.keys.Scroll, r.keys.Save, r.keys.NewCopy})
 }
 func (r *review) FullHelp() [][]key.Binding { return [][]key.Binding{r.ShortHelp()} }
+
+// savedFile is the plan file ctrl+s wrote, while it still holds the plan as it is now.
+func (r *review) savedFile() string {
+	if r.saved == "" {
+		return ""
+	}
+	if now, err := r.c.Draft.plan.Marshal(); err != nil || !bytes.Equal(now, r.savedPlan) {
+		return ""
+	}
+	return r.saved
+}

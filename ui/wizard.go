@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -76,6 +77,19 @@ type Wizard struct {
 	// tried is set when the user pressed enter on a screen with problems: they show from
 	// then on, not on arrival.
 	tried bool
+	// quitAsk is set by ctrl+c before the build: the footer asks whether to quit, and
+	// offers to save the answers as a plan first.
+	quitAsk bool
+	// aborted is set when the user quit before any run started (exit 130); savedOnQuit is
+	// the plan file the answers went to, if the user asked for one.
+	aborted     bool
+	savedOnQuit string
+}
+
+// quitSavedMsg says where the answers went when the user saved them on quitting.
+type quitSavedMsg struct {
+	path string
+	err  error
 }
 
 // NewWizard builds the wizard on an account.
@@ -165,6 +179,15 @@ func (w *Wizard) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			s.SetSize(msg.Width, w.bodyHeight())
 		}
 		return w, nil
+	case quitSavedMsg:
+		if msg.err != nil {
+			w.err = msg.err
+			w.quitAsk = false
+			return w, nil
+		}
+		w.savedOnQuit, w.aborted = msg.path, true
+		w.cancel()
+		return w, tea.Quit
 	case errMsg:
 		log.Printf("wizard: error on %s: %v", w.stage, msg.err)
 		w.err = msg.err
@@ -224,8 +247,32 @@ func (w *Wizard) globalKey(km tea.KeyMsg) (tea.Cmd, bool) {
 		if b, ok := w.active().(*build); ok {
 			return b.interrupt(), true
 		}
+		if w.stage > stageWelcome && w.stage < stageBuild && !w.quitAsk {
+			// Answers were given: ask before they are lost, and offer to keep them.
+			w.quitAsk = true
+			return nil, true
+		}
+		w.aborted = w.stage < stageBuild
 		w.cancel()
 		return tea.Quit, true
+	}
+	if w.quitAsk {
+		switch km.String() {
+		case "y":
+			w.aborted = true
+			w.cancel()
+			return tea.Quit, true
+		case "s":
+			path, plan := w.draftPlanPath(), w.c.Draft.plan
+			return func() tea.Msg {
+				saved, err := writePlan(path, &plan)
+				return quitSavedMsg{saved, err}
+			}, true
+		case "n", "esc":
+			w.quitAsk = false
+			return nil, true
+		}
+		return nil, true // the question waits for its answer
 	}
 	if c, ok := w.active().(capturer); ok && c.Capturing() {
 		return nil, false
@@ -348,6 +395,10 @@ func (w *Wizard) footer(scr Screen) string {
 			b.WriteString("\n" + wrapText("  Try: "+fix, w.c.Width, "  "))
 		}
 	}
+	if w.quitAsk {
+		b.WriteString("\n" + st.Warning.Render(wrapText("Quit without building? y quits, s saves your answers as a plan first, n goes on", w.c.Width, "  ")))
+		return b.String()
+	}
 	if w.showHelp {
 		if warnings := scr.Warnings(); len(warnings) > 2 {
 			for _, warn := range warnings {
@@ -467,6 +518,16 @@ func (w *Wizard) finish(out, errOut io.Writer, final *Wizard) int {
 	}
 	j := final.journal
 	if j == nil {
+		if f := final.savedOnQuit; f != "" {
+			if len(final.c.Draft.plan.Validate()) == 0 {
+				fmt.Fprintf(errOut, "Your answers are saved in %s; `vpclink apply -f %s` builds them.\n", f, f)
+			} else {
+				fmt.Fprintf(errOut, "Your answers so far are saved in %s; fill in the rest (`vpclink apply --dry-run -f %s` says what is missing), then `vpclink apply -f %s`.\n", f, f, f)
+			}
+		}
+		if final.aborted {
+			return ExitInterrupted
+		}
 		return ExitOK
 	}
 	cli := &CLI{Out: out, Err: errOut, Flags: w.c.Flags}
@@ -485,4 +546,11 @@ func (w *Wizard) finish(out, errOut io.Writer, final *Wizard) int {
 		return ExitFailed
 	}
 	return ExitOK
+}
+
+// draftPlanPath is where ctrl+c's "save your answers" writes the plan: next to the plans of
+// the runs, named after the setup.
+func (w *Wizard) draftPlanPath() string {
+	name := cmp.Or(w.c.Draft.plan.Name, "setup")
+	return filepath.Join(w.c.Store.Dir, "plans", name+"-draft.yaml")
 }
