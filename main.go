@@ -176,7 +176,7 @@ func (a *app) commands() *cobra.Command {
 	_ = root.MarkPersistentFlagDirname("state-dir")
 
 	output := func(c *cobra.Command) {
-		c.Flags().StringVarP(&o.output, "output", "o", o.output, "text or json")
+		c.Flags().StringVar(&o.output, "output", o.output, "text or json")
 		_ = c.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
 	}
 	yes := func(c *cobra.Command) {
