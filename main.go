@@ -785,18 +785,24 @@ func openRunAccount(ctx context.Context, g *globals, j *steps.Journal, stderr io
 	return openAccount(ctx, &g2, j.Region)
 }
 
-// buildVersion is the stamped version, or the module's, followed by the commit it was built
-// from when the build recorded it.
+// buildVersion is the stamped version, or the module's, with the commit it was built from
+// when the build recorded it.
 func buildVersion() string {
-	v := version
-	info, ok := debug.ReadBuildInfo()
+	info, _ := debug.ReadBuildInfo()
+	return versionOf(version, info)
+}
+
+// versionOf is stamped (or, without it, the module's version) followed by the VCS commit of
+// info, unless the version names the commit already (as Go's pseudo-versions do).
+func versionOf(stamped string, info *debug.BuildInfo) string {
+	v := stamped
 	if v == "" {
 		v = "(devel)"
-		if ok && info.Main.Version != "" {
+		if info != nil && info.Main.Version != "" {
 			v = info.Main.Version
 		}
 	}
-	if !ok {
+	if info == nil {
 		return v
 	}
 	var commit, modified string
@@ -808,11 +814,11 @@ func buildVersion() string {
 			modified = s.Value
 		}
 	}
-	if commit == "" {
-		return v
-	}
 	if len(commit) > 12 {
 		commit = commit[:12]
+	}
+	if commit == "" || strings.Contains(v, commit) {
+		return v
 	}
 	if modified == "true" {
 		commit += ", modified"

@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -110,5 +111,34 @@ func TestManPagesHaveOneFilePerCommandAndThePlanFormat(t *testing.T) {
 	apply, _ := os.ReadFile(filepath.Join(dir, "vpclink-apply.1"))
 	if !strings.Contains(string(apply), ".EX\nname: orders") || !strings.Contains(string(apply), "{existing: <arn or name>}") || !strings.Contains(string(apply), "\\fB--keep-on-failure\\fP") {
 		t.Errorf("vpclink-apply.1 lacks the plan format or its flags:\n%s", apply)
+	}
+}
+
+func TestVersionNamesTheCommitOnce(t *testing.T) {
+	built := func(version, commit, modified string) *debug.BuildInfo {
+		info := &debug.BuildInfo{Main: debug.Module{Version: version}}
+		if commit != "" {
+			info.Settings = []debug.BuildSetting{{Key: "vcs.revision", Value: commit}, {Key: "vcs.modified", Value: modified}}
+		}
+		return info
+	}
+	const commit = "93048aa4b53f0123456789abcdef0123456789ab"
+	tests := map[string]struct {
+		stamped string
+		info    *debug.BuildInfo
+		want    string
+	}{
+		"a release stamps its version":           {stamped: "1.4.0", info: built("(devel)", commit, "false"), want: "1.4.0 (commit 93048aa4b53f)"},
+		"a pseudo-version names the commit":      {info: built("v0.0.0-20261125231306-93048aa4b53f", commit, "false"), want: "v0.0.0-20261125231306-93048aa4b53f"},
+		"a build from changed files says so":     {info: built("(devel)", commit, "true"), want: "(devel) (commit 93048aa4b53f, modified)"},
+		"a build without VCS has only a version": {info: built("", "", ""), want: "(devel)"},
+		"no build info at all":                   {want: "(devel)"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			if got := versionOf(tc.stamped, tc.info); got != tc.want {
+				t.Errorf("versionOf = %q, want %q", got, tc.want)
+			}
+		})
 	}
 }
