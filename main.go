@@ -171,7 +171,6 @@ func (a *app) commands() *cobra.Command {
 		DisableAutoGenTag: true,
 	}
 	root.SetVersionTemplate("vpclink {{.Version}}\n")
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return err })
 	g.register(root.PersistentFlags())
 	_ = root.MarkPersistentFlagDirname("state-dir")
 
