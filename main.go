@@ -27,8 +27,8 @@ import (
 	"github.com/vpclink/vpclink/ui"
 )
 
-// version is stamped by the release build with -X main.version=...
-var version = ""
+// version and commit are stamped by the release build with -X main.version=... -X main.commit=...
+var version, commit = "", ""
 
 // rootLong is the root command's help: what vpclink is, and the demo account's settings.
 const rootLong = `vpclink connects Amazon API Gateway to private services in a VPC.
@@ -788,12 +788,13 @@ func openRunAccount(ctx context.Context, g *globals, j *steps.Journal, stderr io
 // when the build recorded it.
 func buildVersion() string {
 	info, _ := debug.ReadBuildInfo()
-	return versionOf(version, info)
+	return versionOf(version, commit, info)
 }
 
-// versionOf is stamped (or, without it, the module's version) followed by the VCS commit of
-// info, unless the version names the commit already (as Go's pseudo-versions do).
-func versionOf(stamped string, info *debug.BuildInfo) string {
+// versionOf is stamped (or, without it, the module's version) followed by the stamped commit
+// or else the VCS commit of info, unless the version names the commit already (as Go's
+// pseudo-versions do).
+func versionOf(stamped, stampedCommit string, info *debug.BuildInfo) string {
 	v := stamped
 	if v == "" {
 		v = "(devel)"
@@ -801,16 +802,15 @@ func versionOf(stamped string, info *debug.BuildInfo) string {
 			v = info.Main.Version
 		}
 	}
-	if info == nil {
-		return v
-	}
-	var commit, modified string
-	for _, s := range info.Settings {
-		switch s.Key {
-		case "vcs.revision":
-			commit = s.Value
-		case "vcs.modified":
-			modified = s.Value
+	commit, modified := stampedCommit, ""
+	if info != nil && commit == "" {
+		for _, s := range info.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				commit = s.Value
+			case "vcs.modified":
+				modified = s.Value
+			}
 		}
 	}
 	if len(commit) > 12 {

@@ -124,19 +124,20 @@ func TestVersionNamesTheCommitOnce(t *testing.T) {
 	}
 	const commit = "93048aa4b53f0123456789abcdef0123456789ab"
 	tests := map[string]struct {
-		stamped string
-		info    *debug.BuildInfo
-		want    string
+		stamped, stampedCommit string
+		info                   *debug.BuildInfo
+		want                   string
 	}{
-		"a release stamps its version":           {stamped: "1.4.0", info: built("(devel)", commit, "false"), want: "1.4.0 (commit 93048aa4b53f)"},
-		"a pseudo-version names the commit":      {info: built("v0.0.0-20261125231306-93048aa4b53f", commit, "false"), want: "v0.0.0-20261125231306-93048aa4b53f"},
-		"a build from changed files says so":     {info: built("(devel)", commit, "true"), want: "(devel) (commit 93048aa4b53f, modified)"},
-		"a build without VCS has only a version": {info: built("", "", ""), want: "(devel)"},
-		"no build info at all":                   {want: "(devel)"},
+		"a release built without VCS stamps its commit": {stamped: "1.4.0", stampedCommit: "93048aa4b53f", want: "1.4.0 (commit 93048aa4b53f)"},
+		"a release stamps its version":                  {stamped: "1.4.0", info: built("(devel)", commit, "false"), want: "1.4.0 (commit 93048aa4b53f)"},
+		"a pseudo-version names the commit":             {info: built("v0.0.0-20261125231306-93048aa4b53f", commit, "false"), want: "v0.0.0-20261125231306-93048aa4b53f"},
+		"a build from changed files says so":            {info: built("(devel)", commit, "true"), want: "(devel) (commit 93048aa4b53f, modified)"},
+		"a build without VCS has only a version":        {info: built("", "", ""), want: "(devel)"},
+		"no build info at all":                          {want: "(devel)"},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			if got := versionOf(tc.stamped, tc.info); got != tc.want {
+			if got := versionOf(tc.stamped, tc.stampedCommit, tc.info); got != tc.want {
 				t.Errorf("versionOf = %q, want %q", got, tc.want)
 			}
 		})
