@@ -3,6 +3,7 @@ package steps_test
 import (
 	"context"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -141,5 +142,81 @@ func TestUndoDeletesASupersededLink(t *testing.T) {
 	}
 	if inv := sb.Inventory(); inv.VPCLinks != 0 || inv.RestAPIs != 0 || inv.LoadBalancers != 0 {
 		t.Errorf("after destroy the account holds %+v; want none of the run's resources", inv)
+	}
+}
+
+// A recorded link to another load balancer cannot serve the run: resume makes a link to the
+// run's load balancer before it breaks the old one, which the stage still uses, and the
+// deploy step deletes the old link once the stage names the new one.
+func TestResumeReplacesALinkToAnotherLoadBalancerBeforeBreakingIt(t *testing.T) {
+	ctx := context.Background()
+	sb, store, run := startScenario(t, "healthy")
+	acct := sb.Account()
+	j, err := store.Load(run.Journal.RunID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := j.Resources
+	// Someone points the stage at a link to the account's other load balancer and deletes the
+	// run's link; the journal names the other link.
+	lb, err := acct.CreateLoadBalancer(ctx, "elsewhere-nlb", res.SubnetIDs, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := acct.WaitLoadBalancerActive(ctx, lb.ARN, func(string) {}); err != nil {
+		t.Fatal(err)
+	}
+	other := lb.ARN
+	foreign, err := acct.CreateVPCLink(ctx, "elsewhere", other, map[string]string{awsops.TagRun: j.RunID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := acct.WaitVPCLink(ctx, foreign.ID, func(string) {}); err != nil {
+		t.Fatal(err)
+	}
+	vars := steps.StageVariables(res)
+	vars[awsops.StageVarLink] = foreign.ID
+	if err := acct.PointStage(ctx, res.RestAPIID, res.Stage, res.DeploymentID, vars); err != nil {
+		t.Fatal(err)
+	}
+	if err := acct.DeleteVPCLink(ctx, res.VPCLinkID); err != nil {
+		t.Fatal(err)
+	}
+	if err := acct.WaitVPCLinkDeleted(ctx, res.VPCLinkID, func(string) {}); err != nil {
+		t.Fatal(err)
+	}
+	j.Resources.VPCLinkID = foreign.ID
+	if err := store.Save(j); err != nil {
+		t.Fatal(err)
+	}
+
+	var said []string
+	var mu sync.Mutex
+	r := &steps.Runner{Account: acct, Store: store, Events: func(e steps.Event) {
+		mu.Lock()
+		said = append(said, e.Text)
+		mu.Unlock()
+	}}
+	if err := r.Apply(ctx, j); err != nil {
+		t.Fatalf("resume: %v", err)
+	}
+	r.Close()
+	got := j.Resources
+	if got.VPCLinkID == foreign.ID || len(got.SupersededLinks) != 0 {
+		t.Errorf("after resume: link %s, superseded %v; want a new link and none superseded", got.VPCLinkID, got.SupersededLinks)
+	}
+	if l, err := acct.GetVPCLink(ctx, got.VPCLinkID); err != nil || l.Status != "AVAILABLE" || !slices.Contains(l.TargetARNs, res.LoadBalancerARN) {
+		t.Errorf("new link %+v, %v; want AVAILABLE to the run's load balancer", l, err)
+	}
+	if _, err := acct.GetVPCLink(ctx, foreign.ID); !awsops.IsNotFound(err) {
+		t.Errorf("the replaced link %s is still there: %v", foreign.ID, err)
+	}
+	all := strings.Join(said, "\n")
+	if !strings.Contains(all, "Deleting VPC link "+foreign.ID+", which VPC link "+got.VPCLinkID+" replaced on stage "+res.Stage) {
+		t.Errorf("resume said:\n%s\nwant the deploy step to delete %s after the stage moved", all, foreign.ID)
+	}
+	resp, err := sb.Invoke(res.RestAPIID, res.Stage, sandbox.Request{Method: "GET", Path: "/orders"})
+	if err != nil || resp.Status != 200 {
+		t.Errorf("GET /orders after resume = %d %s, %v; want 200", resp.Status, resp.Body, err)
 	}
 }
