@@ -161,7 +161,7 @@ func TestStatusLiveNamesWhatDriftedSinceTheRun(t *testing.T) {
 	}
 
 	// The VPC link, deleted: the stage variable that names it blocks that first.
-	if _, err := acct.Links.DeleteVpcLink(ctx, &apigateway.DeleteVpcLinkInput{VpcLinkId: aws.String(res.VPCLinkID)}); err == nil || !strings.Contains(err.Error(), "referenced by stage") {
+	if _, err := acct.Links.DeleteVpcLink(ctx, &apigateway.DeleteVpcLinkInput{VpcLinkId: aws.String(res.VPCLinkID)}); err == nil || !strings.Contains(err.Error(), "in format of [RESTApiId:Method:Resource:Stage]") {
 		t.Fatalf("deleting a VPC link a stage names: %v", err)
 	}
 	if _, err := acct.Gateway.UpdateStage(ctx, &apigateway.UpdateStageInput{RestApiId: aws.String(res.RestAPIID), StageName: aws.String(res.Stage),

@@ -118,6 +118,14 @@ func (a *Account) DeleteVPCLink(ctx context.Context, id string) error {
 	return nil
 }
 
+// IsVPCLinkInUse reports whether err is AWS refusing to delete a VPC link because a deployed
+// stage or an integration still references it ("Cannot delete vpc link. Vpc link 'x', is
+// referenced in [...]").
+func IsVPCLinkInUse(err error) bool {
+	return ErrorCode(err) == "BadRequestException" && strings.HasPrefix(ErrorMessage(err), "Cannot delete vpc link.") &&
+		strings.Contains(ErrorMessage(err), "is referenced in")
+}
+
 // VPCLinkFailedError says AWS could not make a VPC link available.
 type VPCLinkFailedError struct {
 	ID            string
@@ -735,6 +743,28 @@ func (a *Account) ChangeStageSettings(ctx context.Context, apiID, stage string, 
 // UpdateStageSettings applies logging and throttling to every method of a stage.
 func (a *Account) UpdateStageSettings(ctx context.Context, apiID, stage string, s StageSettings) error {
 	return a.updateStage(ctx, apiID, stage, s.PatchOperations())
+}
+
+// UnsetStageVariable removes one variable of a stage: the stage then names no VPC link
+// through it, and AWS lets that link be deleted.
+func (a *Account) UnsetStageVariable(ctx context.Context, apiID, stage, name string) error {
+	return a.updateStage(ctx, apiID, stage, []gwtypes.PatchOperation{{Op: gwtypes.OpRemove, Path: aws.String("/variables/" + name)}})
+}
+
+// IsLoadBalancerLinked reports whether err is AWS refusing to create a VPC link to a network
+// load balancer another VPC link is associated with, and names that link.
+func IsLoadBalancerLinked(err error) (string, bool) {
+	const marker = "is already associated with another VPC link "
+	if err == nil {
+		return "", false
+	}
+	msg := ErrorMessage(err)
+	i := strings.Index(msg, marker)
+	if ErrorCode(err) != "BadRequestException" || i < 0 {
+		return "", false
+	}
+	id, _, _ := strings.Cut(msg[i+len(marker):], " ")
+	return strings.TrimRight(id, "."), true
 }
 
 func (a *Account) updateStage(ctx context.Context, apiID, stage string, ops []gwtypes.PatchOperation) error {

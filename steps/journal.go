@@ -119,6 +119,10 @@ type Resources struct {
 
 	VPCLinkID     string `json:"vpcLinkId,omitempty"`
 	VPCLinkReused bool   `json:"vpcLinkReused,omitempty"`
+	// SupersededLinks are this run's VPC links that a new one replaced (FAILED, or not to the
+	// run's load balancer) while the stage still named them, so AWS refused to delete them:
+	// the deploy step deletes them once the stage names the new link, and undo deletes them.
+	SupersededLinks []string `json:"supersededVpcLinks,omitempty"`
 
 	RestAPIID       string   `json:"restApiId,omitempty"`
 	RestAPIReused   bool     `json:"restApiReused,omitempty"`

@@ -120,7 +120,7 @@ func CheckRecorded(ctx context.Context, acct *awsops.Account, j *Journal) []Foun
 		case l.Status == "DELETING" && !r.VPCLinkReused:
 			note = "DELETING: resume waits until it is gone, then makes a new one"
 		case l.Status == "FAILED" && !r.VPCLinkReused:
-			note = "FAILED: resume deletes it and makes a new one"
+			note = "FAILED: resume replaces it with a new one and moves the stage to it"
 		}
 		add(what, err, note)
 	}

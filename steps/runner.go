@@ -97,6 +97,7 @@ func (r *Run) Resources() Resources {
 	res.InstanceIDs = slices.Clone(res.InstanceIDs)
 	res.LoadBalancerIPs = slices.Clone(res.LoadBalancerIPs)
 	res.Registered = slices.Clone(res.Registered)
+	res.SupersededLinks = slices.Clone(res.SupersededLinks)
 	res.Ingress = slices.Clone(res.Ingress)
 	res.IngressShared = slices.Clone(res.IngressShared)
 	res.Methods = slices.Clone(res.Methods)

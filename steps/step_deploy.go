@@ -17,6 +17,11 @@ const (
 	fmtDeployStart  = "Deploying to stage %s."
 	fmtDeployDone   = "Deployed %s to stage %s."
 	fmtDeployFailed = "Failed to deploy to stage %s"
+
+	// Deleting a VPC link the run replaced, once the stage names the new one.
+	fmtSupersededStart  = "Deleting VPC link %s, which VPC link %s replaced on stage %s."
+	fmtSupersededDone   = "Replaced VPC link %s with %s on stage %s."
+	fmtSupersededFailed = "Failed to delete VPC link %s"
 )
 
 // deployStep deploys the API to the plan's stage with the stage variables.
@@ -52,10 +57,16 @@ func (s deployStep) Do(ctx context.Context, run *Run, rep Reporter) error {
 	// A stage still serving this run's deployment with these variables needs nothing.
 	current := exists && res.DeploymentID != "" && st.DeploymentID == res.DeploymentID &&
 		st.Variables[awsops.StageVarLink] == vars[awsops.StageVarLink] && st.Variables[awsops.StageVarNLB] == vars[awsops.StageVarNLB]
+	// A stage that names another VPC link (the run replaced its link) gets a new deployment,
+	// even when the run's deployment is still there.
+	moved := exists && res.DeploymentID != "" && st.Variables[awsops.StageVarLink] != vars[awsops.StageVarLink]
 	deployment := res.DeploymentID
 	if !current {
 		rep.Start(fmt.Sprintf(fmtDeployStart, p.Stage.Name))
-		if deployment, err = runDeployment(ctx, s.acct, run, rep); err != nil {
+		deployment = ""
+		if moved {
+			rep.Status("the stage names VPC link " + cmpOr(st.Variables[awsops.StageVarLink], "(none)") + "; deploying again for VPC link " + vars[awsops.StageVarLink])
+		} else if deployment, err = runDeployment(ctx, s.acct, run, rep); err != nil {
 			return err
 		}
 		if deployment == "" {
@@ -81,6 +92,9 @@ func (s deployStep) Do(ctx context.Context, run *Run, rep Reporter) error {
 		}
 	}
 	if err := run.Record(func(r *Resources) { r.Stage = p.Stage.Name }); err != nil {
+		return err
+	}
+	if err := deleteSuperseded(ctx, s.acct, run, rep); err != nil {
 		return err
 	}
 	// Only what differs is patched: logging OFF turns off a reused stage's logging.
@@ -142,6 +156,34 @@ func (s deployStep) Undo(ctx context.Context, run *Run, rep Reporter) error {
 		}
 	}
 	return run.Record(func(r *Resources) { r.Stage, r.DeploymentID, r.DeploymentIntent = "", "", false })
+}
+
+// deleteSuperseded deletes the VPC links the run replaced while the stage used them, now
+// that the stage names the new link. One still in use elsewhere (another API's stage) stays
+// recorded, for undo.
+func deleteSuperseded(ctx context.Context, acct *awsops.Account, run *Run, rep Reporter) error {
+	res := run.Resources()
+	for _, old := range res.SupersededLinks {
+		rep.Start(fmt.Sprintf(fmtSupersededStart, old, res.VPCLinkID, res.Stage))
+		err := acct.DeleteVPCLink(ctx, old)
+		if awsops.IsVPCLinkInUse(err) {
+			rep.Stop("VPC link " + old + " is still in use elsewhere (" + awsops.ErrorMessage(err) + "): `vpclink destroy " + run.ID() + "` deletes it once that is gone.")
+			continue
+		}
+		if err != nil {
+			return awsops.Failed(err, fmtSupersededFailed, old)
+		}
+		if err := acct.WaitVPCLinkDeleted(ctx, old, rep.Status); err != nil {
+			return awsops.Failed(err, fmtSupersededFailed, old)
+		}
+		if err := run.Record(func(r *Resources) {
+			r.SupersededLinks = slices.DeleteFunc(r.SupersededLinks, func(id string) bool { return id == old })
+		}); err != nil {
+			return err
+		}
+		rep.Stop(fmt.Sprintf(fmtSupersededDone, old, res.VPCLinkID, res.Stage))
+	}
+	return nil
 }
 
 // StageVariables are the variables the stage gets: the VPC link id and the NLB's DNS name.

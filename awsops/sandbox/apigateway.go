@@ -983,12 +983,10 @@ func (l *LinksAPI) DeleteVpcLink(_ context.Context, in *apigateway.DeleteVpcLink
 		if v == nil {
 			return notFound("VPC link")
 		}
+		if refs := stageLinkRefs(st, id); len(refs) > 0 {
+			return badRequest(fmt.Sprintf("Cannot delete vpc link. Vpc link '%s', is referenced in [%s] in format of [RESTApiId:Method:Resource:Stage].", id, strings.Join(refs, ", ")))
+		}
 		for _, a := range sortedValues(st.RestAPIs) {
-			for name, s := range a.Stages {
-				if s.Variables["VPCLink"] == id {
-					return badRequest(fmt.Sprintf("Cannot delete vpc link. Vpc link '%s', is referenced by stage '%s' of API '%s'; delete the stage or the API first", id, name, a.ID))
-				}
-			}
 			for _, r := range a.Resources {
 				for verb, m := range r.Methods {
 					if m.Integration != nil && m.Integration.ConnectionID == id {
@@ -1007,6 +1005,35 @@ func (l *LinksAPI) DeleteVpcLink(_ context.Context, in *apigateway.DeleteVpcLink
 		return nil, err
 	}
 	return &apigateway.DeleteVpcLinkOutput{}, nil
+}
+
+// stageLinkRefs lists, as AWS names them (RESTApiId:Method:Resource:Stage), the deployed
+// methods whose integration reaches VPC link id through a stage's variables: AWS refuses to
+// delete a link while a stage's deployment uses it that way.
+func stageLinkRefs(st *state, id string) []string {
+	var refs []string
+	for _, a := range sortedValues(st.RestAPIs) {
+		for _, name := range slices.Sorted(maps.Keys(a.Stages)) {
+			stg := a.Stages[name]
+			resources := a.Snapshots[stg.Deployment]
+			if resources == nil {
+				resources = a.Resources // an account saved before deployments kept their snapshot
+			}
+			for _, rid := range slices.Sorted(maps.Keys(resources)) {
+				r := resources[rid]
+				for _, verb := range slices.Sorted(maps.Keys(r.Methods)) {
+					i := r.Methods[verb].Integration
+					if i == nil || i.ConnectionType != "VPC_LINK" || !strings.Contains(i.ConnectionID, "${stageVariables.") {
+						continue
+					}
+					if substituteVars(i.ConnectionID, stg.Variables) == id {
+						refs = append(refs, a.ID+":"+verb+":"+r.ID+":"+name)
+					}
+				}
+			}
+		}
+	}
+	return refs
 }
 
 func (s *stsAPI) GetCallerIdentity(_ context.Context, _ *sts.GetCallerIdentityInput, _ ...func(*sts.Options)) (*sts.GetCallerIdentityOutput, error) {
