@@ -775,15 +775,6 @@ func (e *TargetsNeededError) Error() string {
 	return fmt.Sprintf("%s: target group %s has no registered targets, and finish cannot tell which instances serve the API: name them with --instances NAME|ID[,…] (%s)", e.ID, e.Group, which)
 }
 
-// RecommendActions says how to name the instances.
-func (e *TargetsNeededError) RecommendActions() string {
-	ex := "NAME"
-	if len(e.Running) > 0 {
-		ex = strings.Join(e.Running, ",")
-	}
-	return fmt.Sprintf("vpclink finish %s --instances %s", e.ID, ex)
-}
-
 // Plan turns the finding into a plan that adopts what exists (the load balancer by ARN, the
 // VPC link and the REST API by id, the stage by name) and builds only what is missing. For
 // a target group never given targets, instances names those finish registers (ids or Name

@@ -142,6 +142,10 @@ func (c *CLI) findingPlan(ctx context.Context, acct *awsops.Account, store *step
 	if draft && errors.As(err, &need) {
 		return p, ExitOK
 	}
+	if errors.As(err, &need) {
+		Fail(c.Err, "finish "+id, WithHint(err, c.command("finish", id+" --instances NAME[,NAME…]")+", naming the instances that serve the API"))
+		return nil, ExitUsage
+	}
 	if err != nil {
 		Fail(c.Err, "finish "+id, err)
 		return nil, ExitUsage
