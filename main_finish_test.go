@@ -82,3 +82,80 @@ func TestFinishTargetsNeverRegisteredOnTheDemoAccount(t *testing.T) {
 		t.Errorf("destroy leaves the hand-made target group: %v", err)
 	}
 }
+
+// The demo chain with its security group never opened: scan says which addresses finish
+// admits to which group; finish adds those rules and passes its check; destroy revokes them
+// and leaves the targets registered as they were.
+func TestFinishSecurityGroupNeverOpenedOnTheDemoAccount(t *testing.T) {
+	t.Setenv("VPCLINK_DEMO_SPEED", "0")
+	ctx := context.Background()
+	state := t.TempDir()
+	const id = "nlb-" + sandbox.LegacyLoadBalancer
+	sb, err := sandbox.New(sandbox.Options{Dir: filepath.Join(state, "demo")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	acct := sb.Account()
+	lb, err := acct.GetLoadBalancer(ctx, sandbox.LegacyLoadBalancer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules := func() []string {
+		sgs, err := acct.ListSecurityGroups(ctx, lb.VPCID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, g := range sgs {
+			for _, r := range g.Ingress {
+				out = append(out, g.Name+" "+r.CIDR+" "+r.Description)
+			}
+		}
+		return out
+	}
+	sgs, err := acct.ListSecurityGroups(ctx, lb.VPCID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range sgs {
+		for _, r := range g.Ingress {
+			if r.Description == "legacy orders NLB" {
+				if err := acct.RevokeIngress(ctx, r); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	before := rules()
+	ips, err := acct.LoadBalancerIPs(ctx, lb.ARN)
+	if err != nil || len(ips) == 0 {
+		t.Fatalf("the load balancer's IPs: %v %v", ips, err)
+	}
+
+	code, out, _ := vpclink(t, "scan", "--demo", "--state-dir", state)
+	if code != 0 || !strings.Contains(out, "missing        a security group rule that admits the load balancer") ||
+		!strings.Contains(out, "finish would   admit "+ips[0]+"/32") || !strings.Contains(out, "to orders-api-sg (sg-") || !strings.Contains(out, "on port 80") {
+		t.Errorf("scan says which addresses finish admits to which group:\n%s", out)
+	}
+	code, out, errOut := vpclink(t, "finish", id, "--demo", "--state-dir", state, "--yes", "--output", "json")
+	var s struct{ RunID, State string }
+	if code != 0 || json.Unmarshal([]byte(out), &s) != nil || s.State != "complete" || !strings.Contains(errOut, "Checking a request through the chain… ✔") {
+		t.Fatalf("finish: exit %d %+v\n%s\n%s", code, s, out, errOut)
+	}
+	if len(rules()) <= len(before) {
+		t.Errorf("finish added rules: before %v, after %v", before, rules())
+	}
+	if code, _, errOut := vpclink(t, "destroy", s.RunID, "--demo", "--state-dir", state, "--yes"); code != 0 {
+		t.Fatalf("destroy: exit %d\n%s", code, errOut)
+	}
+	if after := rules(); strings.Join(after, "\n") != strings.Join(before, "\n") {
+		t.Errorf("destroy revokes the rules finish added, and only those:\n%v\n%v", before, after)
+	}
+	tg, err := acct.GetTargetGroup(ctx, sandbox.LegacyTargetGroup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hs, err := acct.TargetHealth(ctx, tg.ARN); err != nil || len(hs) != 2 {
+		t.Errorf("destroy leaves the hand-registered targets: %v %+v", err, hs)
+	}
+}
