@@ -99,6 +99,14 @@ type FoundStage struct {
 	Variables  map[string]string `json:"variables,omitempty"`
 }
 
+// NeedsTargets reports whether the chain's target group has no targets: finishing it
+// registers instances a person names.
+func (f *Finding) NeedsTargets() bool { return f.needTargets }
+
+// OpensGroups reports whether finishing the chain opens its registered instances' security
+// groups to the load balancer.
+func (f *Finding) OpensGroups() bool { return len(f.openFor) > 0 }
+
 // Complete reports whether nothing is missing or broken.
 func (f *Finding) Complete() bool { return len(f.Missing) == 0 && len(f.Broken) == 0 }
 
@@ -563,7 +571,7 @@ func (c *scanChain) finding(region string) Finding {
 		case len(c.tgs) == 0:
 			miss("a target group", "")
 		case len(c.health) == 0:
-			f.needTargets = true
+			f.needTargets, f.targetPort = true, c.tgs[0].Port
 			for _, in := range c.running {
 				f.running = append(f.running, cmp.Or(in.Name, in.ID))
 			}
@@ -813,6 +821,7 @@ func (f *Finding) Plan(instances ...string) (*Plan, error) {
 	switch {
 	case f.needTargets:
 		p.Targets.Instances = append([]string{}, instances...)
+		p.Targets.Port = f.targetPort
 		p.SecurityGroups.Mode = f.mode
 		if len(instances) == 0 {
 			p.Defaults()
