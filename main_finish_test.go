@@ -72,8 +72,9 @@ func TestFinishTargetsNeverRegisteredOnTheDemoAccount(t *testing.T) {
 	if hs, err := acct.TargetHealth(ctx, tg.ARN); err != nil || len(hs) != 2 {
 		t.Errorf("finish registered the two instances: %v %+v", err, hs)
 	}
-	if code, _, errOut := vpclink(t, "destroy", s.RunID, "--demo", "--state-dir", state, "--yes"); code != 0 {
-		t.Fatalf("destroy: exit %d\n%s", code, errOut)
+	if code, _, errOut := vpclink(t, "destroy", s.RunID, "--demo", "--state-dir", state, "--yes"); code != 0 ||
+		!strings.Contains(errOut, " in "+sandbox.LegacyTargetGroup) || !strings.Contains(errOut, "Deregistering ") {
+		t.Fatalf("destroy: exit %d, want it to name and deregister the targets finish registered\n%s", code, errOut)
 	}
 	if hs, err := acct.TargetHealth(ctx, tg.ARN); err != nil || len(hs) != 0 {
 		t.Errorf("destroy deregistered what finish registered: %v %+v", err, hs)
