@@ -113,6 +113,7 @@ type options struct {
 	live              bool
 	includeAdopted    bool
 	scanPlan          string
+	instances         []string // finish --instances
 	outFile           string
 }
 
@@ -281,9 +282,10 @@ scan --plan ID writes the plan that finishes chain ID, for apply -f.`,
 		Use:   "finish ID",
 		Short: "Adopt what a half-made chain has and build only what it lacks",
 		RunE: a.wire(func(ctx context.Context, cli *ui.CLI, store *steps.Store, pos []string) int {
-			return runFinish(ctx, g, cli, store, pos, a.stderr)
+			return runFinish(ctx, g, cli, store, pos, o.instances, a.stderr)
 		}),
 	}
+	finish.Flags().StringSliceVar(&o.instances, "instances", nil, "the instances to register, names or ids (for a chain whose target group has no targets)")
 	yes(finish)
 	output(finish)
 
@@ -650,7 +652,7 @@ func runScan(ctx context.Context, g *globals, cli *ui.CLI, store *steps.Store, p
 }
 
 // runFinish wires vpclink finish ID.
-func runFinish(ctx context.Context, g *globals, cli *ui.CLI, store *steps.Store, pos []string, stderr io.Writer) int {
+func runFinish(ctx context.Context, g *globals, cli *ui.CLI, store *steps.Store, pos, instances []string, stderr io.Writer) int {
 	if len(pos) != 1 {
 		return usageError(stderr, errors.New("finish takes one finding id: vpclink finish ID (vpclink scan lists them)"))
 	}
@@ -659,7 +661,7 @@ func runFinish(ctx context.Context, g *globals, cli *ui.CLI, store *steps.Store,
 		ui.Fail(stderr, "connect to AWS", err)
 		return ui.ExitUsage
 	}
-	return cli.Finish(ctx, acct, store, pos[0])
+	return cli.Finish(ctx, acct, store, pos[0], instances...)
 }
 
 // demoScenario runs `vpclink demo scenario list` and `vpclink demo scenario start NAME`.

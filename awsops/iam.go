@@ -276,9 +276,10 @@ var (
 )
 
 // opsScan lists the region's load balancers, target groups, VPC links, REST APIs and their
-// stages, and reads the targets' health and security groups: scan changes nothing.
+// stages, and reads the targets' health and security groups (and, for groups that do not
+// admit a load balancer, its addresses): scan changes nothing.
 var opsScan = []string{
-	"ec2:DescribeVpcs", "ec2:DescribeInstances", "ec2:DescribeSecurityGroups",
+	"ec2:DescribeVpcs", "ec2:DescribeInstances", "ec2:DescribeSecurityGroups", "ec2:DescribeNetworkInterfaces",
 	"elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeListeners",
 	"elasticloadbalancing:DescribeTargetHealth", "elasticloadbalancing:DescribeTags",
 	"apigateway:GetVpcLinks", "apigateway:GetRestApis", "apigateway:GetResources", "apigateway:GetStages", "apigateway:GetDeployments",

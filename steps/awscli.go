@@ -28,9 +28,14 @@ func AWSCLI(p *Plan, res *Resolution, region string) []string {
 		s.registerTargets()
 	} else {
 		s.existingLoadBalancer()
+		if registersTargets(p) {
+			s.network()
+			s.adoptedTargetGroup()
+			s.registerTargets()
+		}
 	}
 	s.waitLoadBalancer()
-	if newLB(p) {
+	if opensGroups(p) {
 		s.ingress()
 	}
 	s.vpcLink()
@@ -43,7 +48,7 @@ func AWSCLI(p *Plan, res *Resolution, region string) []string {
 	if p.API.Authorization == AuthAPIKey {
 		s.apiKey()
 	}
-	if newLB(p) {
+	if registersTargets(p) {
 		s.targetHealth()
 	}
 	s.line("echo", s.q("Invoke URL: "+awsops.InvokeURL(ref("REST_API_ID"), region, p.Stage.Name)+"/"))
@@ -130,7 +135,7 @@ func (s *script) header() {
 		s.line("# The plan is not checked against the account yet: names are looked up by their Name tag.")
 	}
 	t := s.tags()
-	if newLB(s.plan) {
+	if newLB(s.plan) || opensGroups(s.plan) {
 		type kv struct{ Key, Value string }
 		var elb []kv
 		for _, k := range slices.Sorted(maps.Keys(t)) {
@@ -288,9 +293,27 @@ func (s *script) listener() {
 func (s *script) registerTargets() {
 	args := []string{"--target-group-arn", ref("TG_ARN"), "--targets"}
 	for _, id := range s.instances() {
-		args = append(args, "Id="+id+",Port="+itoa(s.plan.Targets.Port))
+		args = append(args, "Id="+id+",Port="+s.port(s.plan.Targets.Port))
 	}
 	s.line(s.aws("elbv2 register-targets", args...))
+}
+
+// adoptedTargetGroup finds the target group an existing load balancer's listener on the
+// plan's port forwards to, and its port when the plan names none.
+func (s *script) adoptedTargetGroup() {
+	s.capture("TG_ARN", fmt.Sprintf("Listeners[?Port==`%d`].DefaultActions[0].TargetGroupArn | [0]", ListenerPort(s.plan)),
+		"elbv2 describe-listeners", "--load-balancer-arn", ref("NLB_ARN"))
+	if s.plan.Targets.Port == 0 {
+		s.capture("TG_PORT", "TargetGroups[0].Port", "elbv2 describe-target-groups", "--target-group-arns", ref("TG_ARN"))
+	}
+}
+
+// port is a target port: the number, or the adopted target group's ($TG_PORT) for 0.
+func (s *script) port(n int32) string {
+	if n == 0 {
+		return ref("TG_PORT")
+	}
+	return itoa(n)
 }
 
 func (s *script) waitLoadBalancer() {
@@ -331,7 +354,7 @@ func (s *script) ingress() {
 	var allow []string
 	for _, g := range s.groups {
 		for _, port := range IngressPorts(p) {
-			allow = append(allow, "allow "+s.q(g)+" "+itoa(port)+" "+s.q(src))
+			allow = append(allow, "allow "+s.q(g)+" "+s.q(s.port(port))+" "+s.q(src))
 		}
 	}
 	if p.SecurityGroups.Mode == ModeVPCCIDR {

@@ -24,6 +24,8 @@ case "$1 $2" in
 "elbv2 create-load-balancer") echo arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/net/lb/4567 ;;
 "elbv2 create-listener") echo arn:aws:elasticloadbalancing:us-east-1:111122223333:listener/net/lb/4567/89ab ;;
 "elbv2 describe-load-balancers") echo lb-4567.elb.us-east-1.amazonaws.com ;;
+"elbv2 describe-listeners") echo arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/handmade/77 ;;
+"elbv2 describe-target-groups") echo 8080 ;;
 "ec2 describe-network-interfaces") printf '10.0.1.5\t10.0.2.6\n' ;;
 "ec2 describe-vpcs") echo vpc-looked ;;
 "ec2 describe-subnets") echo subnet-looked ;;
@@ -349,6 +351,40 @@ func TestAWSCLIScriptLooksUpWhatThePlanNamesWhenNotResolved(t *testing.T) {
 			}
 			if tg := called(t, calls, "elbv2 register-targets")[0]; !slices.Equal(args(tg, "--targets"), []string{"Id=i-looked,Port=80"}) {
 				t.Errorf("targets %q", tg)
+			}
+		})
+	}
+}
+
+// A plan that registers instances behind an existing load balancer: the script finds the
+// target group its listener forwards to and that group's port, registers the instances
+// there, and opens their groups on that port; it creates no target group.
+func TestAWSCLIScriptRegistersTargetsBehindAnExistingLoadBalancer(t *testing.T) {
+	p := &Plan{Name: "v2", VPC: "vpc-1", LoadBalancer: LoadBalancerPlan{Existing: "orders-nlb"}, API: APIPlan{Existing: "existing1", Methods: []string{"ANY"}},
+		Targets: TargetsPlan{Instances: []string{"orders-api-1"}}, SecurityGroups: SecurityGroupsPlan{Mode: ModeNLBIPs}}
+	p.Defaults()
+	for _, shell := range shells(t) {
+		t.Run(filepath.Base(shell), func(t *testing.T) {
+			calls := runScript(t, shell, AWSCLI(p, nil, "us-east-1"), "FAKE_STAGE=1", "FAKE_PROXY=proxy9")
+			if len(called(t, calls, "elbv2 create-target-group")) > 0 {
+				t.Error("the script creates a target group beside an existing load balancer")
+			}
+			reg := called(t, calls, "elbv2 register-targets")
+			if len(reg) != 1 {
+				t.Fatalf("%d register-targets calls, want 1", len(reg))
+			}
+			if tg, _ := arg(reg[0], "--target-group-arn"); !strings.HasSuffix(tg, "targetgroup/handmade/77") {
+				t.Errorf("registers in %q, want the group the listener forwards to", tg)
+			}
+			if ts := args(reg[0], "--targets"); !slices.Equal(ts, []string{"Id=i-looked,Port=8080"}) {
+				t.Errorf("registers %q, want the instance on the target group's port", ts)
+			}
+			ing := called(t, calls, "ec2 authorize-security-group-ingress")
+			if len(ing) != 2 {
+				t.Fatalf("%d ingress calls, want one per NLB address", len(ing))
+			}
+			if perm, _ := arg(ing[0], "--ip-permissions"); !strings.Contains(perm, "FromPort=8080") || !strings.Contains(perm, "CidrIp=10.0.1.5/32") {
+				t.Errorf("ingress %q, want the NLB's address on port 8080", perm)
 			}
 		})
 	}

@@ -116,6 +116,11 @@ type Resources struct {
 	// IngressShared are rules this run found in place and relies on, but did not create:
 	// its undo leaves them to the run that made them (see shared.go).
 	IngressShared []awsops.Rule `json:"ingressShared,omitempty"`
+	// RegisteredIn is the target group of an adopted load balancer that the run registered
+	// its targets in (or opened the groups for), and RegisteredPort their port: undo
+	// deregisters from it, and leaves the group itself.
+	RegisteredIn   string `json:"registeredIn,omitempty"`
+	RegisteredPort int32  `json:"registeredPort,omitempty"`
 
 	VPCLinkID     string `json:"vpcLinkId,omitempty"`
 	VPCLinkReused bool   `json:"vpcLinkReused,omitempty"`

@@ -327,11 +327,16 @@ func (p *Plan) Validate() []*FieldError {
 			add("securityGroups.mode", "%q is not one of: %s", p.SecurityGroups.Mode, oneOf(Modes))
 		}
 	} else {
-		if len(p.Targets.Instances) > 0 {
-			add("targets.instances", "leave empty when loadBalancer.existing is set: the existing load balancer keeps its own listeners and targets")
+		// Instances named with an existing load balancer are registered in the target group
+		// its listener forwards to (those not in it yet), and their groups opened to it.
+		if p.Targets.Port != 0 {
+			checkPort(add, "targets.port", p.Targets.Port)
 		}
-		if p.SecurityGroups.Mode != "" {
-			add("securityGroups.mode", "leave empty when loadBalancer.existing is set: vpclink does not change the security groups of targets it did not register")
+		switch {
+		case p.SecurityGroups.Mode != "" && !slices.Contains(Modes, p.SecurityGroups.Mode):
+			add("securityGroups.mode", "%q is not one of: %s, or empty to leave the security groups as they are", p.SecurityGroups.Mode, oneOf(Modes))
+		case p.SecurityGroups.Mode != "" && len(p.Targets.Instances) == 0:
+			add("targets.instances", "required when securityGroups.mode is set: the instances behind the load balancer, ids (i-...) or Name tags, which vpclink registers if they are not yet and whose security groups it opens to the load balancer")
 		}
 		if len(p.Subnets) > 0 {
 			add("subnets", "leave empty when loadBalancer.existing is set: the existing load balancer keeps its subnets")

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/vpclink/vpclink/awsops"
 )
 
 // StepProgress is what is known of one step while a run is applied or rolled back.
@@ -204,6 +206,10 @@ func Remaining(j *Journal) []string {
 	add("target group", r.TargetGroupARN, false)
 	add("load balancer", r.LoadBalancerARN, r.LoadBalancerReused)
 	add("listener", r.ListenerARN, r.LoadBalancerReused)
+	if r.RegisteredIn != "" && len(r.Registered) > 0 {
+		// Targets this run registered in an adopted load balancer's target group.
+		out = append(out, "targets "+strings.Join(r.Registered, ", ")+" in "+awsops.ResourceName(r.RegisteredIn))
+	}
 	for _, rule := range r.Ingress {
 		out = append(out, fmt.Sprintf("ingress rule %s tcp/%d from %s", rule.GroupID, rule.FromPort, rule.CIDR))
 	}

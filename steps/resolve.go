@@ -87,6 +87,11 @@ func Resolve(ctx context.Context, acct *awsops.Account, p *Plan) (*Resolution, e
 			case !found:
 				add("loadBalancer.port", "load balancer %s has no listener on port %d; it listens on %s: set loadBalancer.port to one of them", lb.Name, port, strings.Join(ports, ", "))
 			}
+			if len(p.Targets.Instances) > 0 {
+				if err := resolveAdoptedTargets(ctx, acct, p, res, add); err != nil {
+					return nil, err
+				}
+			}
 		}
 	} else {
 		// Look up only what the plan names: a large account's VPC holds thousands of instances.
@@ -207,6 +212,38 @@ func Resolve(ctx context.Context, acct *awsops.Account, p *Plan) (*Resolution, e
 		}
 	}
 	return done()
+}
+
+// resolveAdoptedTargets looks up the instances a plan registers behind an existing load
+// balancer: each must be in its VPC, and running in one of its Availability Zones.
+func resolveAdoptedTargets(ctx context.Context, acct *awsops.Account, p *Plan, res *Resolution, add func(string, string, ...any)) error {
+	lb := res.LoadBalancer
+	instances, err := acct.FindInstances(ctx, lb.VPCID, p.Targets.Instances)
+	if err != nil {
+		return err
+	}
+	for _, want := range p.Targets.Instances {
+		in, ok := find(instances, want, func(i awsops.Instance) (string, string) { return i.ID, i.Name })
+		switch {
+		case !ok:
+			if same := named(instances, want, func(i awsops.Instance) (string, string) { return i.ID, i.Name }); len(same) > 1 {
+				add("targets.instances", "%d instances in %s are named %q: name one by its id (%s)", len(same), lb.VPCID, want, strings.Join(same, ", "))
+			} else {
+				add("targets.instances", "no instance %q in %s, the VPC of load balancer %s: name one by its id (i-…) or its Name tag", want, lb.VPCID, lb.Name)
+			}
+		case slices.ContainsFunc(res.Instances, func(x awsops.Instance) bool { return x.ID == in.ID }):
+			add("targets.instances", "%s is listed twice", label(in.ID, in.Name))
+		default:
+			res.Instances = append(res.Instances, in)
+			switch {
+			case in.State != "running":
+				res.Warnings = append(res.Warnings, fmt.Sprintf("instance %s is %s: it is registered, but gets no traffic until it runs", label(in.ID, in.Name), in.State))
+			case in.AZ != "" && len(lb.AZs) > 0 && !slices.Contains(lb.AZs, in.AZ):
+				add("targets.instances", "%s is in %s, where load balancer %s has no subnet (it is in %s): it would never become healthy; name an instance in one of those zones", label(in.ID, in.Name), in.AZ, lb.Name, strings.Join(lb.AZs, ", "))
+			}
+		}
+	}
+	return nil
 }
 
 func find[T any](items []T, want string, keys func(T) (id, name string)) (T, bool) {

@@ -35,6 +35,12 @@ type Finding struct {
 
 	port    int32 // the listener the chain's integration calls
 	methods []string
+	// What finish needs for targets never registered or groups never opened.
+	needTargets bool     // no target registered: finish needs --instances
+	running     []string // the VPC's running instances in the load balancer's zones
+	openFor     []string // the registered instances whose groups do not admit the load balancer
+	targetPort  int32
+	mode        string
 }
 
 // FindingExists is what a chain has.
@@ -93,6 +99,14 @@ type FoundStage struct {
 	Variables  map[string]string `json:"variables,omitempty"`
 }
 
+// NeedsTargets reports whether the chain's target group has no targets: finishing it
+// registers instances a person names.
+func (f *Finding) NeedsTargets() bool { return f.needTargets }
+
+// OpensGroups reports whether finishing the chain opens its registered instances' security
+// groups to the load balancer.
+func (f *Finding) OpensGroups() bool { return len(f.openFor) > 0 }
+
 // Complete reports whether nothing is missing or broken.
 func (f *Finding) Complete() bool { return len(f.Missing) == 0 && len(f.Broken) == 0 }
 
@@ -136,6 +150,11 @@ type scanChain struct {
 	apis    []*scanAPI
 	ingress []awsops.Rule
 	closed  *bool // the instances' groups admit the VPC (nil: no targets to check)
+	// For groups that do not admit it: the rules finish adds, the mode and the group names.
+	open       []awsops.Rule
+	mode       string
+	groupNames map[string]string
+	running    []awsops.Instance // for a target group with no targets: the candidates
 }
 
 // Scan looks at the account's region and returns every VPC-link chain in it, whole or
@@ -194,6 +213,9 @@ func Scan(ctx context.Context, acct *awsops.Account, runs []*Journal) ([]Finding
 		}
 	}
 	if err := scanIngress(ctx, acct, order, cidr); err != nil {
+		return nil, err
+	}
+	if err := scanCandidates(ctx, acct, order); err != nil {
 		return nil, err
 	}
 
@@ -415,6 +437,71 @@ func scanIngress(ctx context.Context, acct *awsops.Account, chains []*scanChain,
 			}
 			c.closed = new(bool)
 			*c.closed = !open
+			if !open {
+				if err := c.planIngress(ctx, acct, inst, sgs, cidr[vpc]); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// planIngress works out the rules finish adds so that the load balancer reaches the
+// targets: from its private IPs, or from the VPC's CIDR when AWS lists none.
+func (c *scanChain) planIngress(ctx context.Context, acct *awsops.Account, inst map[string]awsops.Instance, sgs []awsops.SecurityGroup, vpcCIDR string) error {
+	c.mode = ModeNLBIPs
+	var srcs []string
+	ips, err := acct.LoadBalancerIPs(ctx, c.lb.ARN)
+	if err != nil && !awsops.IsNotFound(err) {
+		return err
+	}
+	for _, ip := range ips {
+		srcs = append(srcs, ip+"/32")
+	}
+	if len(srcs) == 0 {
+		c.mode, srcs = ModeVPCCIDR, []string{vpcCIDR}
+	}
+	var ins []awsops.Instance
+	for _, t := range c.health {
+		if in, ok := inst[t.ID]; ok && !slices.ContainsFunc(ins, func(x awsops.Instance) bool { return x.ID == in.ID }) {
+			ins = append(ins, in)
+		}
+	}
+	ports := []int32{c.health[0].Port}
+	if len(c.tgs) > 0 {
+		if hp := c.tgs[0].HealthCheck.Port; hp != 0 && hp != ports[0] {
+			ports = append(ports, hp)
+		}
+	}
+	c.open = IngressRules(ins, sgs, srcs, ports, "")
+	c.groupNames = map[string]string{}
+	for _, g := range sgs {
+		c.groupNames[g.ID] = g.Name
+	}
+	return nil
+}
+
+// scanCandidates lists, for each load balancer whose target group has no targets, the
+// running instances of its VPC in its Availability Zones: those finish --instances may name.
+func scanCandidates(ctx context.Context, acct *awsops.Account, chains []*scanChain) error {
+	byVPC := map[string][]awsops.Instance{}
+	for _, c := range chains {
+		if c.lb == nil || len(c.tgs) == 0 || len(c.health) > 0 {
+			continue
+		}
+		ins, ok := byVPC[c.lb.VPCID]
+		if !ok {
+			var err error
+			if ins, err = acct.ListInstances(ctx, c.lb.VPCID); err != nil {
+				return err
+			}
+			byVPC[c.lb.VPCID] = ins
+		}
+		for _, in := range ins {
+			if in.State == "running" && (len(c.lb.AZs) == 0 || slices.Contains(c.lb.AZs, in.AZ)) {
+				c.running = append(c.running, in)
+			}
 		}
 	}
 	return nil
@@ -484,18 +571,35 @@ func (c *scanChain) finding(region string) Finding {
 		case len(c.tgs) == 0:
 			miss("a target group", "")
 		case len(c.health) == 0:
-			miss("registered targets", "")
-			broken("target group %s has no registered targets: register the instances that serve the API (finish cannot tell which)", c.tgs[0].Name)
+			f.needTargets, f.targetPort = true, c.tgs[0].Port
+			for _, in := range c.running {
+				f.running = append(f.running, cmp.Or(in.Name, in.ID))
+			}
+			f.mode = ModeNLBIPs
+			miss("registered targets", fmt.Sprintf("register the instances named with --instances with %s, and admit the load balancer to their security groups (running in its zones: %s)", c.tgs[0].Name, cmp.Or(strings.Join(f.running, ", "), "none")))
 		default:
 			for _, t := range c.health {
-				if t.State == "unhealthy" || t.State == "unavailable" {
+				// Targets behind groups that do not admit the load balancer fail their
+				// checks: finish opens the groups, then waits for them.
+				closed := c.closed != nil && *c.closed
+				if (t.State == "unhealthy" || t.State == "unavailable") && !closed {
 					broken("target %s is %s (%s)", t.ID, t.State, t.Reason)
 				}
 			}
 		}
 		if c.closed != nil && *c.closed {
+			for _, t := range c.health {
+				if strings.HasPrefix(t.ID, "i-") && !slices.Contains(f.openFor, t.ID) {
+					f.openFor = append(f.openFor, t.ID)
+				}
+			}
+			f.targetPort, f.mode = c.health[0].Port, c.mode
+			fixes := ingressFixes(c.open, c.groupNames)
+			if len(fixes) == 0 {
+				broken("the targets' security groups do not admit the VPC's addresses on the target port, and they have no group to open: open them to the load balancer")
+			}
 			miss("a security group rule that admits the load balancer", "")
-			broken("the targets' security groups do not admit the VPC's addresses on the target port: open them to the load balancer")
+			f.Finish = append(f.Finish, fixes...)
 		}
 	}
 	if l := c.link; l != nil {
@@ -582,6 +686,28 @@ func (c *scanChain) finding(region string) Finding {
 	return f
 }
 
+// ingressFixes says, one line per group and port, which sources finish admits.
+func ingressFixes(rules []awsops.Rule, names map[string]string) []string {
+	type key struct {
+		group string
+		port  int32
+	}
+	var keys []key
+	srcs := map[key][]string{}
+	for _, r := range rules {
+		k := key{r.GroupID, r.FromPort}
+		if _, ok := srcs[k]; !ok {
+			keys = append(keys, k)
+		}
+		srcs[k] = append(srcs[k], r.CIDR)
+	}
+	var out []string
+	for _, k := range keys {
+		out = append(out, fmt.Sprintf("admit %s to %s on port %d", strings.Join(srcs[k], ", "), label(k.group, names[k.group]), k.port))
+	}
+	return out
+}
+
 // runOf is the newest live run of region whose journal holds the finding's load balancer,
 // VPC link or REST API, or "".
 func runOf(f Finding, runs []*Journal, region string) string {
@@ -640,11 +766,35 @@ func planName(s string) string {
 	return cmp.Or(name, "finish")
 }
 
+// TargetsNeededError is Finding.Plan's answer for a chain whose target group has no
+// targets when no instances were named: nothing tells which instances serve the API. The
+// plan comes back too, with targets.instances empty for a person to fill in.
+type TargetsNeededError struct {
+	ID      string
+	Group   string
+	Running []string // the VPC's running instances in the load balancer's zones
+}
+
+func (e *TargetsNeededError) Error() string {
+	which := "the VPC has no running instance in the load balancer's zones"
+	if len(e.Running) > 0 {
+		which = "running in its zones: " + strings.Join(e.Running, ", ")
+	}
+	return fmt.Sprintf("%s: target group %s has no registered targets, and finish cannot tell which instances serve the API: name them with --instances NAME|ID[,…] (%s)", e.ID, e.Group, which)
+}
+
 // Plan turns the finding into a plan that adopts what exists (the load balancer by ARN, the
-// VPC link and the REST API by id, the stage by name) and builds only what is missing.
-func (f *Finding) Plan() (*Plan, error) {
+// VPC link and the REST API by id, the stage by name) and builds only what is missing. For
+// a target group never given targets, instances names those finish registers (ids or Name
+// tags); without them Plan returns the plan to fill in and a *TargetsNeededError. For
+// security groups never opened, the plan names the registered instances and a mode, so that
+// finish adds the rules.
+func (f *Finding) Plan(instances ...string) (*Plan, error) {
 	if err := f.Finishable(); err != nil {
 		return nil, err
+	}
+	if len(instances) > 0 && !f.needTargets {
+		return nil, fmt.Errorf("%s has registered targets: --instances is for a chain whose target group has none; leave it out", f.ID)
 	}
 	lb := f.Exists.LoadBalancer
 	p := &Plan{Name: planName(lb.Name), Region: f.Region, VPC: f.Exists.VPC}
@@ -668,6 +818,24 @@ func (f *Finding) Plan() (*Plan, error) {
 		p.API.Name = p.Name
 	}
 	p.API.Authorization = AuthNone
+	switch {
+	case f.needTargets:
+		p.Targets.Instances = append([]string{}, instances...)
+		p.Targets.Port = f.targetPort
+		p.SecurityGroups.Mode = f.mode
+		if len(instances) == 0 {
+			p.Defaults()
+			tg := ""
+			if lb.TargetGroups != nil {
+				tg = lb.TargetGroups[0]
+			}
+			return p, &TargetsNeededError{ID: f.ID, Group: tg, Running: f.running}
+		}
+	case len(f.openFor) > 0:
+		p.Targets.Instances = slices.Clone(f.openFor)
+		p.Targets.Port = f.targetPort
+		p.SecurityGroups.Mode = f.mode
+	}
 	p.Defaults()
 	if errs := p.Validate(); len(errs) > 0 {
 		return nil, &PlanError{Source: "for finding " + f.ID, Errors: errs}

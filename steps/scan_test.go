@@ -2,6 +2,7 @@ package steps_test
 
 import (
 	"context"
+	"errors"
 	"reflect"
 	"slices"
 	"strings"
@@ -70,15 +71,18 @@ func findingOf(t *testing.T, acct *awsops.Account, runs []*steps.Journal, id str
 // The demo account's hand-made chain, broken down into each shape people abandon: scan
 // names what is missing, finish builds only that and leaves what it adopted as it was,
 // check then passes, and a destroy of the finish run leaves the hand-made parts in place.
-// Shapes finish cannot complete (no targets, a closed security group) are refused with
-// the reason, and nothing is changed.
+// Targets never registered need the instances named (Plan says which are running, and
+// refuses without them); finish registers them and opens their groups, and destroy
+// deregisters and revokes only that. A security group never opened is opened to the
+// load balancer's addresses, and destroy revokes only the rules finish added.
 func TestScanAndFinishEachHalfMadeShape(t *testing.T) {
 	ctx := context.Background()
 	const id = "nlb-" + sandbox.LegacyLoadBalancer
 	for name, tc := range map[string]struct {
 		setup       func(t *testing.T, acct *awsops.Account, l legacy)
 		wantMissing string
-		refused     string
+		wantFinish  string   // a line of what finish would do
+		instances   []string // finish --instances
 	}{
 		"a stage deployed without the stage variables (the seed)": {
 			wantMissing: "stage variables VPCLink, VPCNLB on stage prod",
@@ -134,7 +138,8 @@ func TestScanAndFinishEachHalfMadeShape(t *testing.T) {
 				}
 			},
 			wantMissing: "registered targets",
-			refused:     "has no registered targets",
+			wantFinish:  "register the instances named with --instances with " + sandbox.LegacyTargetGroup,
+			instances:   []string{"orders-api-1", "orders-api-2"},
 		},
 		"a security group never opened": {
 			setup: func(t *testing.T, acct *awsops.Account, l legacy) {
@@ -153,7 +158,7 @@ func TestScanAndFinishEachHalfMadeShape(t *testing.T) {
 				}
 			},
 			wantMissing: "a security group rule that admits the load balancer",
-			refused:     "do not admit",
+			wantFinish:  "/32 to orders-api-sg",
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -171,13 +176,18 @@ func TestScanAndFinishEachHalfMadeShape(t *testing.T) {
 			if f.Run != "" {
 				t.Errorf("a hand-made chain has no run, got %q", f.Run)
 			}
-			p, err := f.Plan()
-			if tc.refused != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.refused) {
-					t.Fatalf("finish is refused with %q, got %v", tc.refused, err)
-				}
-				return
+			if tc.wantFinish != "" && !slices.ContainsFunc(f.Finish, func(m string) bool { return strings.Contains(m, tc.wantFinish) }) {
+				t.Errorf("scan says finish would %q: %q", tc.wantFinish, f.Finish)
 			}
+			if tc.instances != nil {
+				var need *steps.TargetsNeededError
+				if draft, err := f.Plan(); !errors.As(err, &need) || draft == nil || len(draft.Targets.Instances) != 0 ||
+					!strings.Contains(err.Error(), "--instances") || !strings.Contains(err.Error(), "orders-api-1") {
+					t.Fatalf("without instances finish asks for --instances and lists the running ones: %v %+v", err, draft)
+				}
+			}
+			ingressBefore := groupRules(t, acct, before.lb.VPCID)
+			p, err := f.Plan(tc.instances...)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -219,6 +229,12 @@ func TestScanAndFinishEachHalfMadeShape(t *testing.T) {
 				t.Fatal(err)
 			}
 			left := readLegacy(t, acct)
+			if got := groupRules(t, acct, before.lb.VPCID); !reflect.DeepEqual(got, ingressBefore) {
+				t.Errorf("destroy revokes only the rules finish added:\n%v\n%v", ingressBefore, got)
+			}
+			if hs, err := acct.TargetHealth(ctx, before.tg.ARN); err != nil || (tc.instances != nil && len(hs) != 0) || (tc.instances == nil && len(hs) == 0) {
+				t.Errorf("destroy deregisters only what finish registered: %v %+v", err, hs)
+			}
 			if !reflect.DeepEqual(left.lb, before.lb) || !reflect.DeepEqual(left.tg, before.tg) || left.link.ID != before.link.ID || left.api.ID != before.api.ID {
 				t.Errorf("destroy leaves the hand-made parts:\n%+v\n%+v", before, left)
 			}
@@ -230,6 +246,20 @@ func TestScanAndFinishEachHalfMadeShape(t *testing.T) {
 			}
 		})
 	}
+}
+
+// groupRules is every ingress rule of the VPC's security groups, by group.
+func groupRules(t *testing.T, acct *awsops.Account, vpc string) map[string][]awsops.Rule {
+	t.Helper()
+	sgs, err := acct.ListSecurityGroups(context.Background(), vpc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string][]awsops.Rule{}
+	for _, g := range sgs {
+		out[g.ID] = g.Ingress
+	}
+	return out
 }
 
 // Findings have stable ids: two scans of an unchanged account give the same list.

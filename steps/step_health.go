@@ -21,15 +21,17 @@ type targetHealthStep struct{ acct *awsops.Account }
 
 func (targetHealthStep) ID() string           { return IDTargetHealth }
 func (targetHealthStep) Title() string        { return "Healthy targets" }
-func (targetHealthStep) Applies(p *Plan) bool { return newLB(p) }
+func (targetHealthStep) Applies(p *Plan) bool { return registersTargets(p) }
 
 // Do waits until every target is healthy, reporting each change of state.
 func (s targetHealthStep) Do(ctx context.Context, run *Run, rep Reporter) error {
-	res := run.Resources()
-	rep.Start(fmt.Sprintf(fmtHealthWait, tgName(run.ID())))
+	t, err := targetsOf(ctx, s.acct, run)
+	if err != nil {
+		return err
+	}
+	rep.Start(fmt.Sprintf(fmtHealthWait, awsops.ResourceName(t.tgARN)))
 	last := ""
-	p := run.Plan()
-	err := s.acct.WaitTargetsHealthy(ctx, res.TargetGroupARN, p.Targets.Port, healthCheck(p), func(s string) { last = s; rep.Status(s) })
+	err = s.acct.WaitTargetsHealthy(ctx, t.tgARN, t.port, t.hc, func(s string) { last = s; rep.Status(s) })
 	if err != nil {
 		return err
 	}

@@ -25,12 +25,16 @@ type ingressStep struct{ acct *awsops.Account }
 
 func (ingressStep) ID() string           { return IDIngress }
 func (ingressStep) Title() string        { return "Security group rules" }
-func (ingressStep) Applies(p *Plan) bool { return newLB(p) }
+func (ingressStep) Applies(p *Plan) bool { return opensGroups(p) }
 
 // Do relies on the rules already in place and adds, inside the VPC's CIDR only, those
 // that are missing.
 func (s ingressStep) Do(ctx context.Context, run *Run, rep Reporter) error {
 	res, p := run.Resources(), run.Plan()
+	t, err := targetsOf(ctx, s.acct, run)
+	if err != nil {
+		return err
+	}
 	srcs, err := IngressSources(ctx, s.acct, p.SecurityGroups.Mode, res.LoadBalancerARN, res.VPCCIDR)
 	if err != nil {
 		return err
@@ -73,7 +77,7 @@ func (s ingressStep) Do(ctx context.Context, run *Run, rep Reporter) error {
 		byID[g.ID] = g
 	}
 	for _, in := range instances {
-		for _, port := range IngressPorts(p) {
+		for _, port := range t.ports {
 			for _, src := range srcs {
 				r, ok := admitting(in, byID, src, port)
 				if !ok || r.Description == desc || hasRule(run.Resources().Ingress, r) {
@@ -85,7 +89,7 @@ func (s ingressStep) Do(ctx context.Context, run *Run, rep Reporter) error {
 			}
 		}
 	}
-	rules := IngressRules(instances, groups, srcs, IngressPorts(p), desc)
+	rules := IngressRules(instances, groups, srcs, t.ports, desc)
 	if len(rules) > 0 {
 		// Whatever the journal says, no rule admits more than the VPC's own addresses.
 		if err := checkWithinVPC(ctx, s.acct, res.VPCID, rules); err != nil {
@@ -111,7 +115,7 @@ func (s ingressStep) Do(ctx context.Context, run *Run, rep Reporter) error {
 		}
 	}
 	res = run.Resources()
-	ports := joinPorts(IngressPorts(p))
+	ports := joinPorts(t.ports)
 	switch n, shared := len(res.Ingress), len(res.IngressShared); {
 	case n == 0 && shared == 0:
 		rep.Stop("The security groups already admit the load balancer; no rule added.")

@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -24,17 +25,36 @@ type registerStep struct{ acct *awsops.Account }
 
 func (registerStep) ID() string           { return IDRegister }
 func (registerStep) Title() string        { return "Register targets" }
-func (registerStep) Applies(p *Plan) bool { return newLB(p) }
+func (registerStep) Applies(p *Plan) bool { return registersTargets(p) }
 
-// Do registers the instances and records them.
+// Do registers the instances and records them. In an adopted load balancer's target group,
+// instances registered already (by hand) are left out, so undo leaves them registered.
 func (s registerStep) Do(ctx context.Context, run *Run, rep Reporter) error {
-	res, p := run.Resources(), run.Plan()
-	what := strings.Join(res.InstanceIDs, ", ")
+	res := run.Resources()
+	t, err := targetsOf(ctx, s.acct, run)
+	if err != nil {
+		return err
+	}
+	ids := res.InstanceIDs
+	if !newLB(run.Plan()) {
+		hs, err := s.acct.TargetHealth(ctx, t.tgARN)
+		if err != nil {
+			return err
+		}
+		ids = slices.DeleteFunc(slices.Clone(ids), func(id string) bool {
+			return !slices.Contains(res.Registered, id) && slices.ContainsFunc(hs, func(h awsops.TargetHealth) bool { return h.ID == id && h.Port == t.port })
+		})
+		if len(ids) == 0 {
+			rep.Stop(fmt.Sprintf("The instances are registered in %s already; none added.", awsops.ResourceName(t.tgARN)))
+			return nil
+		}
+	}
+	what := strings.Join(ids, ", ")
 	rep.Start(fmt.Sprintf(fmtRegStart, what))
-	if err := s.acct.RegisterTargets(ctx, res.TargetGroupARN, res.InstanceIDs, p.Targets.Port); err != nil {
+	if err := s.acct.RegisterTargets(ctx, t.tgARN, ids, t.port); err != nil {
 		return awsops.Failed(err, fmtRegFailed, what)
 	}
-	if err := run.Record(func(r *Resources) { r.Registered = slices.Clone(res.InstanceIDs) }); err != nil {
+	if err := run.Record(func(r *Resources) { r.Registered = slices.Clone(ids) }); err != nil {
 		return err
 	}
 	rep.Stop(fmt.Sprintf(fmtRegDone, what))
@@ -44,14 +64,15 @@ func (s registerStep) Do(ctx context.Context, run *Run, rep Reporter) error {
 // Undo deregisters the instances the run registered.
 func (s registerStep) Undo(ctx context.Context, run *Run, rep Reporter) error {
 	res := run.Resources()
-	if len(res.Registered) == 0 || res.TargetGroupARN == "" {
+	tgARN, port := cmp.Or(res.TargetGroupARN, res.RegisteredIn), cmp.Or(run.Plan().Targets.Port, res.RegisteredPort)
+	if len(res.Registered) == 0 || tgARN == "" {
 		return nil
 	}
 	if err := keepForLoadBalancerUser(run, "the targets "+strings.Join(res.Registered, ", ")); err != nil {
 		return err
 	}
 	rep.Start("Deregistering " + strings.Join(res.Registered, ", ") + ".")
-	if err := s.acct.DeregisterTargets(ctx, res.TargetGroupARN, res.Registered, run.Plan().Targets.Port); err != nil {
+	if err := s.acct.DeregisterTargets(ctx, tgARN, res.Registered, port); err != nil && !awsops.IsNotFound(err) {
 		return err
 	}
 	return run.Record(func(r *Resources) { r.Registered = nil })

@@ -224,6 +224,20 @@ func Describe(w io.Writer, p *steps.Plan, res *steps.Resolution, region string) 
 	fmt.Fprintf(tw, "  VPC\t%s\n", vpcLabel(res.VPC))
 	if res.LoadBalancer != nil {
 		fmt.Fprintf(tw, "  Load balancer\treuse %s\n", res.LoadBalancer.Name)
+		if len(res.Instances) > 0 {
+			var in []string
+			for _, i := range res.Instances {
+				in = append(in, nameOr(i.Name, i.ID))
+			}
+			port := "its target group's port"
+			if p.Targets.Port != 0 {
+				port = fmt.Sprintf("port %d", p.Targets.Port)
+			}
+			fmt.Fprintf(tw, "  Targets\tregister %s on %s where not registered yet\n", strings.Join(in, ", "), port)
+		}
+		if p.SecurityGroups.Mode != "" {
+			fmt.Fprintf(tw, "  Security groups\tadmit the NLB by %s where they do not yet\n", p.SecurityGroups.Mode)
+		}
 	} else {
 		var sn []string
 		for _, s := range res.Subnets {

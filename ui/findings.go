@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -199,7 +200,8 @@ func shortMissing(m string) string {
 func openFindingCmd(ctx context.Context, acct *awsops.Account, f steps.Finding) tea.Cmd {
 	return func() tea.Msg {
 		p, err := f.Plan()
-		if err != nil {
+		var need *steps.TargetsNeededError
+		if err != nil && !errors.As(err, &need) {
 			return errMsg{err}
 		}
 		res, err := steps.Resolve(ctx, acct, p)
@@ -209,6 +211,7 @@ func openFindingCmd(ctx context.Context, acct *awsops.Account, f steps.Finding) 
 		d := newDraft()
 		d.plan = *p
 		d.vpc, d.lb, d.link, d.api = res.VPC, res.LoadBalancer, res.VPCLink, res.RestAPI
+		d.instances = res.Instances // those whose groups the finish opens
 		d.adopted = &adoption{finding: f}
 		if res.RestAPI != nil {
 			rs, err := acct.ListResources(ctx, res.RestAPI.ID)

@@ -203,3 +203,84 @@ func TestWelcomeSaysWhyAChainCannotBeFinished(t *testing.T) {
 		t.Errorf("on %s:\n%s", e.w.stage, e.w.View())
 	}
 }
+
+// A hand-made chain whose target group has no targets: its finish shows the Targets
+// screen, editable, and the Security groups screen; Review lists the registration and the
+// rules under what it creates.
+func TestAFindingWithoutTargetsAsksForThem(t *testing.T) {
+	e := newEnv(t, "")
+	ctx := context.Background()
+	acct := e.sb.Account()
+	tg, err := acct.GetTargetGroup(ctx, sandbox.LegacyTargetGroup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs, err := acct.TargetHealth(ctx, tg.ARN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, h := range hs {
+		ids = append(ids, h.ID)
+	}
+	if err := acct.DeregisterTargets(ctx, tg.ARN, ids, 80); err != nil {
+		t.Fatal(err)
+	}
+	e.init(t)
+	e.press(t, "down", "enter", "enter", "enter", "enter")
+	if view := e.w.View(); e.w.stage != stageTargets || strings.Contains(view, adoptedNote) || strings.Contains(view, "skipped") {
+		t.Fatalf("after the adopted load balancer, want the Targets picker; on %s:\n%s", e.w.stage, view)
+	}
+	e.press(t, "enter")
+	if e.w.stage != stageTargets {
+		t.Fatalf("Targets lets the finish go on with no instance chosen; on %s", e.w.stage)
+	}
+	e.press(t, " ", "enter")
+	if e.w.stage != stageSecurityGroups || len(e.w.c.Draft.plan.Targets.Instances) != 1 {
+		t.Fatalf("after choosing an instance, want Security groups; on %s with %v", e.w.stage, e.w.c.Draft.plan.Targets.Instances)
+	}
+	e.press(t, "enter", "enter", "enter", "enter")
+	view := e.w.View()
+	c := strings.Index(view, groupCreated)
+	if e.w.stage != stageReview || c < 0 || !strings.Contains(view[c:], "Targets        register ") ||
+		!strings.Contains(view[c:], "with "+sandbox.LegacyTargetGroup) || !strings.Contains(view[c:], "Rules          admit the NLB by nlb-ips") {
+		t.Errorf("Review lists the registration and the rules under %s; on %s:\n%s", groupCreated, e.w.stage, view)
+	}
+}
+
+// A hand-made chain whose security groups were never opened: its finish shows the
+// Security groups screen with the rules to add (Targets stays adopted), and Review lists
+// the rules under what it creates.
+func TestAFindingWithClosedGroupsShowsTheRules(t *testing.T) {
+	e := newEnv(t, "")
+	ctx := context.Background()
+	acct := e.sb.Account()
+	lb, err := acct.GetLoadBalancer(ctx, sandbox.LegacyLoadBalancer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sgs, err := acct.ListSecurityGroups(ctx, lb.VPCID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range sgs {
+		for _, r := range g.Ingress {
+			if r.Description == "legacy orders NLB" {
+				if err := acct.RevokeIngress(ctx, r); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	e.init(t)
+	e.press(t, "down", "enter", "enter", "enter", "enter")
+	view := e.w.View()
+	if e.w.stage != stageSecurityGroups || !strings.Contains(view, "Targets skipped: adopted load balancer") || !strings.Contains(view, "orders-api-sg") {
+		t.Fatalf("after the adopted load balancer, want Security groups with the rules for orders-api-sg; on %s:\n%s", e.w.stage, view)
+	}
+	e.press(t, "enter", "enter", "enter", "enter")
+	view = e.w.View()
+	if c := strings.Index(view, groupCreated); e.w.stage != stageReview || c < 0 || !strings.Contains(view[c:], "Rules          admit the NLB by nlb-ips") || strings.Contains(view[c:], "Targets        register") {
+		t.Errorf("Review lists the rules, and no registration, under %s; on %s:\n%s", groupCreated, e.w.stage, view)
+	}
+}

@@ -31,6 +31,20 @@ func describeFinish(w io.Writer, d *draft, res *steps.Resolution, region string)
 		}
 		adopted = append(adopted, [2]string{"Load balancer", what})
 	}
+	if len(d.instances) > 0 && ad.finding.NeedsTargets() {
+		var in []string
+		for _, i := range d.instances {
+			in = append(in, nameOr(i.Name, i.ID))
+		}
+		tg := ""
+		if n := ad.finding.Exists.LoadBalancer; n != nil && len(n.TargetGroups) > 0 {
+			tg = " with " + n.TargetGroups[0]
+		}
+		created = append(created, [2]string{"Targets", "register " + strings.Join(in, ", ") + tg})
+	}
+	if p.SecurityGroups.Mode != "" && len(d.instances) > 0 {
+		created = append(created, [2]string{"Rules", fmt.Sprintf("admit the NLB by %s to the targets' security groups on port %d, where they do not yet", p.SecurityGroups.Mode, p.Targets.Port)})
+	}
 	if l := res.VPCLink; l != nil {
 		adopted = append(adopted, [2]string{"VPC link", l.ID + " (" + l.Name + ")"})
 	} else {

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -118,8 +119,10 @@ func ports(ps []int32) string {
 	return strings.Join(s, ", ")
 }
 
-// findingPlan scans for the finding id and turns it into a plan.
-func (c *CLI) findingPlan(ctx context.Context, acct *awsops.Account, store *steps.Store, id string) (*steps.Plan, int) {
+// findingPlan scans for the finding id and turns it into a plan that registers instances
+// (for a target group with none). draft keeps the plan when it still lacks them, for a
+// person to fill in.
+func (c *CLI) findingPlan(ctx context.Context, acct *awsops.Account, store *steps.Store, id string, draft bool, instances ...string) (*steps.Plan, int) {
 	runs, _, err := store.Scan()
 	if err != nil {
 		Fail(c.Err, "read the runs", err)
@@ -134,7 +137,15 @@ func (c *CLI) findingPlan(ctx context.Context, acct *awsops.Account, store *step
 		Fail(c.Err, "scan "+acct.Region, err)
 		return nil, ExitFailed
 	}
-	p, err := f.Plan()
+	p, err := f.Plan(instances...)
+	var need *steps.TargetsNeededError
+	if draft && errors.As(err, &need) {
+		return p, ExitOK
+	}
+	if errors.As(err, &need) {
+		Fail(c.Err, "finish "+id, WithHint(err, c.command("finish", id+" --instances NAME[,NAME…]")+", naming the instances that serve the API"))
+		return nil, ExitUsage
+	}
 	if err != nil {
 		Fail(c.Err, "finish "+id, err)
 		return nil, ExitUsage
@@ -145,7 +156,7 @@ func (c *CLI) findingPlan(ctx context.Context, acct *awsops.Account, store *step
 // ScanPlan writes the plan that finishes finding id, as YAML for `vpclink apply -f`, to file
 // ("" or "-" is standard output).
 func (c *CLI) ScanPlan(ctx context.Context, acct *awsops.Account, store *steps.Store, id, file string) int {
-	p, code := c.findingPlan(ctx, acct, store, id)
+	p, code := c.findingPlan(ctx, acct, store, id, true)
 	if p == nil {
 		return code
 	}
@@ -155,6 +166,10 @@ func (c *CLI) ScanPlan(ctx context.Context, acct *awsops.Account, store *steps.S
 		return ExitFailed
 	}
 	head := fmt.Sprintf("# Finishes %s: the resources named as existing are adopted as they are, the rest\n# is built. Review it, then: vpclink apply -f FILE\n", id)
+	if p.SecurityGroups.Mode != "" && len(p.Targets.Instances) == 0 {
+		// The target group has no targets: a person says which instances serve the API.
+		b = bytes.Replace(b, []byte("\ntargets:\n"), []byte("\n# Fill in targets.instances: the instances that serve the API (ids or Name tags);\n# the load balancer's target group has none registered.\ntargets:\n"), 1)
+	}
 	b = append([]byte(head), b...)
 	if file == "" || file == "-" {
 		_, _ = c.Out.Write(b)
@@ -170,8 +185,9 @@ func (c *CLI) ScanPlan(ctx context.Context, acct *awsops.Account, store *steps.S
 
 // Finish starts a run that adopts what finding id has and builds only what it lacks, with
 // apply's progress, rollback of what it created, resume and summary.
-func (c *CLI) Finish(ctx context.Context, acct *awsops.Account, store *steps.Store, id string) int {
-	p, code := c.findingPlan(ctx, acct, store, id)
+// instances names the instances to register in a target group that has none.
+func (c *CLI) Finish(ctx context.Context, acct *awsops.Account, store *steps.Store, id string, instances ...string) int {
+	p, code := c.findingPlan(ctx, acct, store, id, false, instances...)
 	if p == nil {
 		return code
 	}

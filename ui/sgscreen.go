@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -41,8 +42,21 @@ func (s *sgScreen) Why() string {
 		"those IPs is the tightest rule; the VPC CIDR is simpler but admits every host in the VPC. vpclink " +
 		"never opens a group to 0.0.0.0/0, and removes its rules on rollback."
 }
-func (s *sgScreen) Init() tea.Cmd  { return nil }
-func (s *sgScreen) Enter() tea.Cmd { return s.form.rebuild() }
+func (s *sgScreen) Init() tea.Cmd { return nil }
+
+// Enter builds the form, and for a finish loads the VPC's groups for the rules.
+func (s *sgScreen) Enter() tea.Cmd {
+	cmd := s.form.rebuild()
+	// A finish that adopts the load balancer comes here without the Subnets and Targets
+	// screens, which load the VPC's groups: load them for the rules.
+	vpc := s.c.Draft.vpc.ID
+	if _, ok := s.c.Data.byVPC[vpc]; !ok && s.c.Draft.adopted != nil && !s.c.Data.loading[vpc] {
+		s.c.Data.loading[vpc] = true
+		known, ok := s.c.Data.subnets[vpc]
+		cmd = tea.Batch(cmd, loadVPCDataCmd(s.c.ScreenCtx, s.c.Account, vpc, known, ok, s.c.NextReq()))
+	}
+	return cmd
+}
 
 func (s *sgScreen) SetSize(w, _ int)          { s.form.setWidth(w) }
 func (s *sgScreen) Problems() []string        { return nil }
@@ -64,6 +78,14 @@ func (s *sgScreen) sources() []string {
 	var out []string
 	for _, sn := range d.subnets {
 		out = append(out, sn.CIDR)
+	}
+	if d.lb != nil && s.c.Data.byVPC[d.vpc.ID] != nil {
+		// An adopted load balancer: its subnets stand for its addresses alike.
+		for _, sn := range s.c.Data.byVPC[d.vpc.ID].subnets {
+			if slices.Contains(d.lb.Subnets, sn.ID) {
+				out = append(out, sn.CIDR)
+			}
+		}
 	}
 	return out
 }

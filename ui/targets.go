@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -64,8 +65,12 @@ func (t *targetPicker) Why() string {
 }
 func (t *targetPicker) Init() tea.Cmd { return nil }
 
-// covered reports whether a chosen subnet is in the instance's zone.
+// covered reports whether a chosen subnet (or the adopted load balancer) is in the
+// instance's zone.
 func (t *targetPicker) covered(in awsops.Instance) bool {
+	if lb := t.c.Draft.lb; lb != nil {
+		return slices.Contains(lb.AZs, in.AZ)
+	}
 	for _, s := range t.c.Draft.subnets {
 		if s.AZ == in.AZ {
 			return true

@@ -151,7 +151,15 @@ func (w *Wizard) bodyHeight() int { return max(w.c.Height-6, 5) }
 
 // skipped reports whether a stage does not apply: reusing an NLB keeps its targets and rules.
 func (w *Wizard) skipped(s stage) bool {
-	return (s == stageTargets || s == stageSecurityGroups) && w.c.Draft.lb != nil
+	if (s != stageTargets && s != stageSecurityGroups) || w.c.Draft.lb == nil {
+		return false
+	}
+	// A finish of a chain with no targets asks for them; one whose groups were never opened
+	// shows the rules it adds.
+	if ad := w.c.Draft.adopted; ad != nil && (ad.finding.NeedsTargets() || (s == stageSecurityGroups && ad.finding.OpensGroups())) {
+		return false
+	}
+	return true
 }
 
 func (w *Wizard) goTo(s stage) tea.Cmd {
@@ -435,6 +443,9 @@ func (w *Wizard) skippedNote() string {
 		return ""
 	}
 	if w.c.Draft.adopted != nil {
+		if !w.skipped(stageSecurityGroups) {
+			return "Targets skipped: adopted load balancer"
+		}
 		return "Targets and Security groups skipped: adopted load balancer"
 	}
 	return "Targets and Security groups skipped: reused load balancer"
