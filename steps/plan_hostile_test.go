@@ -51,23 +51,7 @@ func TestHostilePlansAreRefusedNamingTheField(t *testing.T) {
 		"a plan that is a list":             {yaml: "- name: orders\n", field: "(plan)", says: "a list is not a mapping"},
 	}
 	for name, tc := range tests {
-		t.Run(name, func(t *testing.T) {
-			_, err := steps.ParsePlan("test.yaml", []byte(tc.yaml))
-			var pe *steps.PlanError
-			if !errors.As(err, &pe) {
-				t.Fatalf("err = %v, want a PlanError", err)
-			}
-			for _, f := range pe.Errors {
-				if f.Field == tc.field && strings.Contains(f.Message, tc.says) {
-					return
-				}
-			}
-			msg := err.Error()
-			if len(msg) > 2000 {
-				msg = msg[:2000] + "…"
-			}
-			t.Errorf("no error on %s saying %q in:\n%v", tc.field, tc.says, msg)
-		})
+		t.Run(name, func(t *testing.T) { wantFieldError(t, tc.yaml, tc.field, tc.says) })
 	}
 }
 
