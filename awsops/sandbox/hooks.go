@@ -12,20 +12,15 @@ import (
 // change runs fn on the account under the lock and saves it, without counting an API call:
 // a scenario's breakage is made behind AWS's back, as a person at a console would.
 func (s *Sandbox) change(fn func(st *state, now time.Time) error) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	unlock, err := s.lockFile(true)
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	if err := s.refresh(); err != nil {
-		return err
-	}
-	if err := fn(s.st, s.opts.Now()); err != nil {
-		return err
-	}
-	return s.save()
+	return s.locked(true, func() error {
+		if err := s.refresh(); err != nil {
+			return err
+		}
+		if err := fn(s.st, s.opts.Now()); err != nil {
+			return err
+		}
+		return s.save()
+	})
 }
 
 // SetService sets what the service on an instance does: the port it listens on (0 keeps

@@ -202,36 +202,39 @@ func (s *Sandbox) Account() *awsops.Account {
 
 // Reset puts the account back to its seed.
 func (s *Sandbox) Reset() error {
+	return s.locked(true, func() error {
+		s.st = seed(s.opts.Region, s.opts.Now())
+		return s.save()
+	})
+}
+
+// locked runs fn holding mu and the account file's lock (exclusive when write is set), so
+// that another vpclink process on the same account never interleaves with it.
+func (s *Sandbox) locked(write bool, fn func() error) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	unlock, err := s.lockFile(true)
+	unlock, err := s.lockFile(write)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	s.st = seed(s.opts.Region, s.opts.Now())
-	return s.save()
+	return fn()
 }
 
 // Links returns the sandbox's VPC link API, to pair with an emulator that lacks VPC links.
 func (s *Sandbox) Links() *LinksAPI { return &LinksAPI{s} }
 
 func (s *Sandbox) load() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	unlock, err := s.lockFile(true)
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	if s.path != "" {
-		err := s.read()
-		if err == nil || !errors.Is(err, os.ErrNotExist) {
-			return err
+	return s.locked(true, func() error {
+		if s.path != "" {
+			err := s.read()
+			if err == nil || !errors.Is(err, os.ErrNotExist) {
+				return err
+			}
 		}
-	}
-	s.st = seed(s.opts.Region, s.opts.Now())
-	return s.save()
+		s.st = seed(s.opts.Region, s.opts.Now())
+		return s.save()
+	})
 }
 
 // lockFile takes the account file's lock, exclusive for a change and shared for a read, and
@@ -337,33 +340,28 @@ func (s *Sandbox) save() error {
 // do runs one API operation on the account under the lock: it counts the call, injects the
 // configured faults and throttling, runs fn, and saves the account when write is set.
 func (s *Sandbox) do(svc service, op string, write bool, fn func(st *state, now time.Time) error) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	unlock, err := s.lockFile(write)
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	if err := s.refresh(); err != nil {
-		return err
-	}
-	s.calls[op]++
-	if err := s.authorize(svc, op); err != nil {
-		return err
-	}
-	if n, ok := s.faults[op]; ok && s.calls[op] == n {
-		return injected(svc, op)
-	}
-	if s.opts.Throttle > 0 && randomFloat() < s.opts.Throttle {
-		return throttled(svc)
-	}
-	if err := fn(s.st, s.opts.Now()); err != nil {
-		return err
-	}
-	if write {
-		return s.save()
-	}
-	return nil
+	return s.locked(write, func() error {
+		if err := s.refresh(); err != nil {
+			return err
+		}
+		s.calls[op]++
+		if err := s.authorize(svc, op); err != nil {
+			return err
+		}
+		if n, ok := s.faults[op]; ok && s.calls[op] == n {
+			return injected(svc, op)
+		}
+		if s.opts.Throttle > 0 && randomFloat() < s.opts.Throttle {
+			return throttled(svc)
+		}
+		if err := fn(s.st, s.opts.Now()); err != nil {
+			return err
+		}
+		if write {
+			return s.save()
+		}
+		return nil
+	})
 }
 
 // delay scales a real-time AWS delay by the sandbox's speed.
