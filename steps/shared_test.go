@@ -104,6 +104,21 @@ func (n *notes) has(sub string) bool {
 	return slices.ContainsFunc(n.text, func(s string) bool { return strings.Contains(s, sub) })
 }
 
+// applyVPCCIDRTwice applies the plan that admits the VPC's CIDR twice, as two runs that
+// need the same security group rule.
+func applyVPCCIDRTwice(t *testing.T, acct *awsops.Account, store *steps.Store) (first, second *steps.Journal) {
+	t.Helper()
+	first, err := apply(t, acct, store, loadPlan(t, "../examples/vpc-cidr.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err = apply(t, acct, store, loadPlan(t, "../examples/vpc-cidr.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return first, second
+}
+
 // Two runs of a plan that admits the VPC's CIDR need one security group rule, and AWS keeps
 // one: the second run relies on the first's. Destroying the first leaves it to the second,
 // whose targets stay healthy; destroying the second then removes it.
@@ -113,14 +128,7 @@ func TestDestroyingOneRunKeepsTheRuleAnotherReliesOn(t *testing.T) {
 	acct := sb.Account()
 	store := &steps.Store{Dir: t.TempDir()}
 	ctx := context.Background()
-	first, err := apply(t, acct, store, loadPlan(t, "../examples/vpc-cidr.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	second, err := apply(t, acct, store, loadPlan(t, "../examples/vpc-cidr.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	first, second := applyVPCCIDRTwice(t, acct, store)
 	if len(first.Resources.Ingress) != 1 {
 		t.Fatalf("first run's rules = %+v, want one", first.Resources.Ingress)
 	}
@@ -258,14 +266,7 @@ func TestDestroyKeepsARuleThatAdmitsAnotherRunsTargets(t *testing.T) {
 	acct := sb.Account()
 	store := &steps.Store{Dir: t.TempDir()}
 	ctx := context.Background()
-	first, err := apply(t, acct, store, loadPlan(t, "../examples/vpc-cidr.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	second, err := apply(t, acct, store, loadPlan(t, "../examples/vpc-cidr.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	first, second := applyVPCCIDRTwice(t, acct, store)
 	second.Resources.IngressShared = nil
 	if err := store.Save(second); err != nil {
 		t.Fatal(err)
