@@ -35,29 +35,12 @@ func TestStageLoggingNeedsTheAccountsCloudWatchRole(t *testing.T) {
 	if got, err := acct.GetGatewayAccount(ctx); err != nil || got.CloudWatchRoleARN != "" {
 		t.Fatalf("GetAccount in %s = %+v, %v; want no role", sandbox.RegionWithoutLoggingRole, got, err)
 	}
-	api, err := acct.CreateRestAPI(ctx, "t", "REGIONAL", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rs, err := acct.ListResources(ctx, api.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := acct.PutProxyMethod(ctx, api.ID, rs["/"].ID, awsops.Method{HTTPMethod: "GET", Authorization: "NONE"}, false); err != nil {
-		t.Fatal(err)
-	}
-	dep, err := acct.CreateDeployment(ctx, api.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := acct.CreateStage(ctx, api.ID, "dev", dep, nil, nil); err != nil {
-		t.Fatal(err)
-	}
-	err = acct.UpdateStageSettings(ctx, api.ID, "dev", awsops.StageSettings{LoggingLevel: "INFO"})
+	apiID, _ := newStage(t, acct)
+	err = acct.UpdateStageSettings(ctx, apiID, "dev", awsops.StageSettings{LoggingLevel: "INFO"})
 	if awsops.ErrorCode(err) != "BadRequestException" || awsops.ErrorMessage(err) != "CloudWatch Logs role ARN must be set in account settings to enable logging" {
 		t.Fatalf("logging without the role: %v", err)
 	}
-	if err := acct.UpdateStageSettings(ctx, api.ID, "dev", awsops.StageSettings{RateLimit: 10, BurstLimit: 20}); err != nil {
+	if err := acct.UpdateStageSettings(ctx, apiID, "dev", awsops.StageSettings{RateLimit: 10, BurstLimit: 20}); err != nil {
 		t.Errorf("throttling needs no role: %v", err)
 	}
 	if err := setRole(acct, "not-an-arn"); awsops.ErrorCode(err) != "BadRequestException" {
@@ -73,7 +56,7 @@ func TestStageLoggingNeedsTheAccountsCloudWatchRole(t *testing.T) {
 	if got, err := again.Account().GetGatewayAccount(ctx); err != nil || got.CloudWatchRoleARN != sandbox.LoggingRoleARN {
 		t.Errorf("GetAccount after UpdateAccount, from another process = %+v, %v", got, err)
 	}
-	if err := again.Account().UpdateStageSettings(ctx, api.ID, "dev", awsops.StageSettings{LoggingLevel: "INFO"}); err != nil {
+	if err := again.Account().UpdateStageSettings(ctx, apiID, "dev", awsops.StageSettings{LoggingLevel: "INFO"}); err != nil {
 		t.Errorf("logging with the role: %v", err)
 	}
 
