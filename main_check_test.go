@@ -2,11 +2,9 @@ package main
 
 import (
 	"encoding/json"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/vpclink/vpclink/awsops/sandbox"
 	"github.com/vpclink/vpclink/steps"
 )
 
@@ -54,10 +52,7 @@ func TestCheckOnTheDemoAccount(t *testing.T) {
 	}
 
 	// A VPC link that went FAILED: exit 1, the hop named, and the resume that mends it.
-	sb, err := sandbox.New(sandbox.Options{Dir: filepath.Join(state, "demo")})
-	if err != nil {
-		t.Fatal(err)
-	}
+	sb := demoSandbox(t, state, "")
 	var st steps.RunStatus
 	_, out, _ = vpclink(t, "status", s.RunID, "--demo", "--state-dir", state, "--output", "json")
 	if err := json.Unmarshal([]byte(out), &st); err != nil {

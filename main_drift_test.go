@@ -15,7 +15,6 @@ import (
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 
 	"github.com/vpclink/vpclink/awsops"
-	"github.com/vpclink/vpclink/awsops/sandbox"
 	"github.com/vpclink/vpclink/steps"
 )
 
@@ -94,11 +93,7 @@ func TestStatusLiveNamesWhatDriftedSinceTheRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	res := j.Resources
-	sb, err := sandbox.New(sandbox.Options{Dir: filepath.Join(state, "demo"), Region: j.Region})
-	if err != nil {
-		t.Fatal(err)
-	}
-	acct := sb.Account()
+	acct := demoSandbox(t, state, j.Region).Account()
 	ctx := context.Background()
 
 	// The listener, deleted.

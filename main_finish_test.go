@@ -21,11 +21,7 @@ func TestFinishTargetsNeverRegisteredOnTheDemoAccount(t *testing.T) {
 	ctx := context.Background()
 	state := t.TempDir()
 	const id = "nlb-" + sandbox.LegacyLoadBalancer
-	sb, err := sandbox.New(sandbox.Options{Dir: filepath.Join(state, "demo")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	acct := sb.Account()
+	acct := demoSandbox(t, state, "").Account()
 	tg, err := acct.GetTargetGroup(ctx, sandbox.LegacyTargetGroup)
 	if err != nil {
 		t.Fatal(err)
@@ -92,11 +88,7 @@ func TestFinishSecurityGroupNeverOpenedOnTheDemoAccount(t *testing.T) {
 	ctx := context.Background()
 	state := t.TempDir()
 	const id = "nlb-" + sandbox.LegacyLoadBalancer
-	sb, err := sandbox.New(sandbox.Options{Dir: filepath.Join(state, "demo")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	acct := sb.Account()
+	acct := demoSandbox(t, state, "").Account()
 	lb, err := acct.GetLoadBalancer(ctx, sandbox.LegacyLoadBalancer)
 	if err != nil {
 		t.Fatal(err)

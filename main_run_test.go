@@ -50,13 +50,20 @@ func applyKept(t *testing.T, state string, args ...string) string {
 	return s.RunID
 }
 
-func demoInventory(t *testing.T, state, region string) sandbox.Inventory {
+// demoSandbox opens the demo account that `vpclink --demo --state-dir state` uses, in
+// region ("" for the demo account's own).
+func demoSandbox(t *testing.T, state, region string) *sandbox.Sandbox {
 	t.Helper()
 	sb, err := sandbox.New(sandbox.Options{Dir: filepath.Join(state, "demo"), Region: region})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return sb.Inventory()
+	return sb
+}
+
+func demoInventory(t *testing.T, state, region string) sandbox.Inventory {
+	t.Helper()
+	return demoSandbox(t, state, region).Inventory()
 }
 
 func TestResumeAndDestroyWorkInTheRunsRegionWhateverRegionSays(t *testing.T) {
