@@ -14,20 +14,6 @@ import (
 	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 )
 
-// pollELB answers the ELB calls that waits make.
-type pollELB struct {
-	ELBAPI
-	describeLoadBalancers func(*elb.DescribeLoadBalancersInput) (*elb.DescribeLoadBalancersOutput, error)
-	describeTargetHealth  func(*elb.DescribeTargetHealthInput) (*elb.DescribeTargetHealthOutput, error)
-}
-
-func (f *pollELB) DescribeLoadBalancers(_ context.Context, in *elb.DescribeLoadBalancersInput, _ ...func(*elb.Options)) (*elb.DescribeLoadBalancersOutput, error) {
-	return f.describeLoadBalancers(in)
-}
-func (f *pollELB) DescribeTargetHealth(_ context.Context, in *elb.DescribeTargetHealthInput, _ ...func(*elb.Options)) (*elb.DescribeTargetHealthOutput, error) {
-	return f.describeTargetHealth(in)
-}
-
 func TestWaitsNoticeAWSFinishingWithinFiveSecondsOnAverage(t *testing.T) {
 	// Each wait runs against a resource that AWS finishes at a time of its own, spread over
 	// how long AWS takes (targets pass health checks in a minute or two, an NLB is active in
@@ -38,7 +24,7 @@ func TestWaitsNoticeAWSFinishingWithinFiveSecondsOnAverage(t *testing.T) {
 		wait    func(a *Account, done func() bool) error
 	}{
 		"targets healthy": {longest: 3 * time.Minute, wait: func(a *Account, done func() bool) error {
-			a.ELB = &pollELB{describeTargetHealth: func(*elb.DescribeTargetHealthInput) (*elb.DescribeTargetHealthOutput, error) {
+			a.ELB = &fakeELB{describeTargetHealth: func(*elb.DescribeTargetHealthInput) (*elb.DescribeTargetHealthOutput, error) {
 				state := elbtypes.TargetHealthStateEnumInitial
 				if done() {
 					state = elbtypes.TargetHealthStateEnumHealthy
@@ -46,13 +32,13 @@ func TestWaitsNoticeAWSFinishingWithinFiveSecondsOnAverage(t *testing.T) {
 				return &elb.DescribeTargetHealthOutput{TargetHealthDescriptions: []elbtypes.TargetHealthDescription{{
 					Target: &elbtypes.TargetDescription{Id: aws.String("i-0123456789abcdef0"), Port: aws.Int32(8080)}, TargetHealth: &elbtypes.TargetHealth{State: state}}}}, nil
 			}}
-			a.EC2 = &healthEC2{describeInstances: func(*ec2.DescribeInstancesInput) (*ec2.DescribeInstancesOutput, error) {
+			a.EC2 = &fakeEC2{describeInstances: func(*ec2.DescribeInstancesInput) (*ec2.DescribeInstancesOutput, error) {
 				return &ec2.DescribeInstancesOutput{}, nil
 			}}
 			return a.WaitTargetsHealthy(context.Background(), "arn:tg", 8080, HealthCheck{}, nil)
 		}},
 		"load balancer active": {longest: 5 * time.Minute, wait: func(a *Account, done func() bool) error {
-			a.ELB = &pollELB{describeLoadBalancers: func(in *elb.DescribeLoadBalancersInput) (*elb.DescribeLoadBalancersOutput, error) {
+			a.ELB = &fakeELB{describeLoadBalancers: func(in *elb.DescribeLoadBalancersInput) (*elb.DescribeLoadBalancersOutput, error) {
 				state := elbtypes.LoadBalancerStateEnumProvisioning
 				if done() {
 					state = elbtypes.LoadBalancerStateEnumActive

@@ -28,6 +28,7 @@ type fakeEC2 struct {
 	describeRouteTables func(*ec2.DescribeRouteTablesInput) (*ec2.DescribeRouteTablesOutput, error)
 	describeENIs        func(*ec2.DescribeNetworkInterfacesInput) (*ec2.DescribeNetworkInterfacesOutput, error)
 	authorize           func(*ec2.AuthorizeSecurityGroupIngressInput) (*ec2.AuthorizeSecurityGroupIngressOutput, error)
+	describeInstances   func(*ec2.DescribeInstancesInput) (*ec2.DescribeInstancesOutput, error)
 }
 
 func (f *fakeEC2) DescribeSubnets(_ context.Context, in *ec2.DescribeSubnetsInput, _ ...func(*ec2.Options)) (*ec2.DescribeSubnetsOutput, error) {
@@ -42,14 +43,26 @@ func (f *fakeEC2) DescribeNetworkInterfaces(_ context.Context, in *ec2.DescribeN
 func (f *fakeEC2) AuthorizeSecurityGroupIngress(_ context.Context, in *ec2.AuthorizeSecurityGroupIngressInput, _ ...func(*ec2.Options)) (*ec2.AuthorizeSecurityGroupIngressOutput, error) {
 	return f.authorize(in)
 }
+func (f *fakeEC2) DescribeInstances(_ context.Context, in *ec2.DescribeInstancesInput, _ ...func(*ec2.Options)) (*ec2.DescribeInstancesOutput, error) {
+	return f.describeInstances(in)
+}
 
+// fakeELB has one func field per SDK method a test uses, as fakeEC2 does.
 type fakeELB struct {
 	ELBAPI
-	createTargetGroup func(*elb.CreateTargetGroupInput) (*elb.CreateTargetGroupOutput, error)
+	createTargetGroup     func(*elb.CreateTargetGroupInput) (*elb.CreateTargetGroupOutput, error)
+	describeLoadBalancers func(*elb.DescribeLoadBalancersInput) (*elb.DescribeLoadBalancersOutput, error)
+	describeTargetHealth  func(*elb.DescribeTargetHealthInput) (*elb.DescribeTargetHealthOutput, error)
 }
 
 func (f *fakeELB) CreateTargetGroup(_ context.Context, in *elb.CreateTargetGroupInput, _ ...func(*elb.Options)) (*elb.CreateTargetGroupOutput, error) {
 	return f.createTargetGroup(in)
+}
+func (f *fakeELB) DescribeLoadBalancers(_ context.Context, in *elb.DescribeLoadBalancersInput, _ ...func(*elb.Options)) (*elb.DescribeLoadBalancersOutput, error) {
+	return f.describeLoadBalancers(in)
+}
+func (f *fakeELB) DescribeTargetHealth(_ context.Context, in *elb.DescribeTargetHealthInput, _ ...func(*elb.Options)) (*elb.DescribeTargetHealthOutput, error) {
+	return f.describeTargetHealth(in)
 }
 
 type fakeGateway struct {

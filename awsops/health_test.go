@@ -16,24 +16,6 @@ import (
 	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 )
 
-type healthELB struct {
-	ELBAPI
-	describeTargetHealth func(*elb.DescribeTargetHealthInput) (*elb.DescribeTargetHealthOutput, error)
-}
-
-func (f *healthELB) DescribeTargetHealth(_ context.Context, in *elb.DescribeTargetHealthInput, _ ...func(*elb.Options)) (*elb.DescribeTargetHealthOutput, error) {
-	return f.describeTargetHealth(in)
-}
-
-type healthEC2 struct {
-	EC2API
-	describeInstances func(*ec2.DescribeInstancesInput) (*ec2.DescribeInstancesOutput, error)
-}
-
-func (f *healthEC2) DescribeInstances(_ context.Context, in *ec2.DescribeInstancesInput, _ ...func(*ec2.Options)) (*ec2.DescribeInstancesOutput, error) {
-	return f.describeInstances(in)
-}
-
 // th is one target's health as DescribeTargetHealth reports it.
 type th struct{ id, state, reason, desc string }
 
@@ -118,7 +100,7 @@ func TestWaitTargetsHealthy(t *testing.T) {
 				polls := 0
 				var asked [][]string
 				a := &Account{
-					ELB: &healthELB{describeTargetHealth: func(in *elb.DescribeTargetHealthInput) (*elb.DescribeTargetHealthOutput, error) {
+					ELB: &fakeELB{describeTargetHealth: func(in *elb.DescribeTargetHealthInput) (*elb.DescribeTargetHealthOutput, error) {
 						if aws.ToString(in.TargetGroupArn) != "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/orders-tg/abc" {
 							t.Errorf("target group = %s", aws.ToString(in.TargetGroupArn))
 						}
@@ -126,7 +108,7 @@ func TestWaitTargetsHealthy(t *testing.T) {
 						polls++
 						return out, nil
 					}},
-					EC2: &healthEC2{describeInstances: func(in *ec2.DescribeInstancesInput) (*ec2.DescribeInstancesOutput, error) {
+					EC2: &fakeEC2{describeInstances: func(in *ec2.DescribeInstancesInput) (*ec2.DescribeInstancesOutput, error) {
 						asked = append(asked, in.InstanceIds)
 						out := &ec2.DescribeInstancesOutput{}
 						for _, id := range in.InstanceIds {
