@@ -64,6 +64,12 @@ func (f *flow) walkToReview() {
 	f.keys("orders-api-", "space", "down", "space")
 	f.waitFor("2 selected")
 	f.keys("enter")
+	f.acceptTheRestToReview()
+}
+
+// acceptTheRestToReview takes the defaults from the ingress rules to Review: the rules to
+// add, a new VPC link, the endpoint type and the stage name.
+func (f *flow) acceptTheRestToReview() {
 	f.waitFor("Ingress rules to add")
 	f.keys("enter")
 	f.waitFor("New VPC link")
