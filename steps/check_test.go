@@ -234,13 +234,8 @@ func TestNetworkACLsAreEvaluatedInRuleOrder(t *testing.T) {
 // Without a run named, check takes the latest run of this account in its region: a newer
 // run of another account in the same state directory is passed over.
 func TestLatestRunIsThisAccountsLatest(t *testing.T) {
-	sb := newSandbox(t, "")
+	sb, store, mine := applyDemo(t, "")
 	acct := sb.Account()
-	store := &steps.Store{Dir: t.TempDir()}
-	mine, err := apply(t, acct, store, loadPlan(t, "../examples/demo.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	theirs := *mine
 	theirs.RunID, theirs.Account, theirs.StartedAt = "orders-0therx", "210987654321", mine.StartedAt.Add(time.Hour)
 	if err := store.Save(&theirs); err != nil {

@@ -11,13 +11,8 @@ import (
 // TestDestroyMarksTheRunBeforeTheFirstDelete reads the journal from disk as the first undo
 // starts: a crash from then on must leave a run that says it was being destroyed.
 func TestDestroyMarksTheRunBeforeTheFirstDelete(t *testing.T) {
-	sb := newSandbox(t, "")
+	sb, store, j := applyDemo(t, "")
 	acct := sb.Account()
-	store := &steps.Store{Dir: t.TempDir()}
-	j, err := apply(t, acct, store, loadPlan(t, "../examples/demo.yaml"))
-	if err != nil {
-		t.Fatalf("apply: %v", err)
-	}
 	var once sync.Once
 	var onDisk *steps.Journal
 	var loadErr error
@@ -46,13 +41,8 @@ func TestDestroyMarksTheRunBeforeTheFirstDelete(t *testing.T) {
 // TestAFailedDestroyLeavesTheRunHalfDestroyed: a destroy that fails half-way leaves a run
 // that says so, with no invoke URL, and a second destroy finishes it.
 func TestAFailedDestroyLeavesTheRunHalfDestroyed(t *testing.T) {
-	sb := newSandbox(t, "DeleteRestApi:1")
+	sb, store, j := applyDemo(t, "DeleteRestApi:1")
 	acct := sb.Account()
-	store := &steps.Store{Dir: t.TempDir()}
-	j, err := apply(t, acct, store, loadPlan(t, "../examples/demo.yaml"))
-	if err != nil {
-		t.Fatalf("apply: %v", err)
-	}
 	r := &steps.Runner{Account: acct, Store: store}
 	if err := r.Rollback(context.Background(), j, steps.StateDestroyed); err == nil {
 		t.Fatal("destroy succeeded; the injected DeleteRestApi fault should stop it")
@@ -82,13 +72,8 @@ func TestAFailedDestroyLeavesTheRunHalfDestroyed(t *testing.T) {
 // is tried (each would fail for the same reason, or on a dependency that is still there);
 // what is left stays recorded and the run half-destroyed.
 func TestAStoppedDestroyStopsAtOnce(t *testing.T) {
-	sb := newSandbox(t, "")
+	sb, store, j := applyDemo(t, "")
 	acct := sb.Account()
-	store := &steps.Store{Dir: t.TempDir()}
-	j, err := apply(t, acct, store, loadPlan(t, "../examples/demo.yaml"))
-	if err != nil {
-		t.Fatalf("apply: %v", err)
-	}
 	ctx, cancel := context.WithCancel(context.Background())
 	var mu sync.Mutex
 	var started []string

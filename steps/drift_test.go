@@ -32,13 +32,8 @@ func stateOf(r steps.DriftReport, resource string) steps.DriftState {
 
 // What status --live says resume mends, resume mends: after it, nothing drifted.
 func TestResumeMendsWhatDriftSaysItMends(t *testing.T) {
-	sb := newSandbox(t, "")
+	sb, store, j := applyDemo(t, "")
 	acct := sb.Account()
-	store := &steps.Store{Dir: t.TempDir()}
-	j, err := apply(t, acct, store, loadPlan(t, "../examples/demo.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	if r := driftOf(t, acct, j); r.Drifted() || r.Next() != steps.NextCheck {
 		t.Fatalf("a fresh run drifted: %+v", r.Items)
 	}

@@ -53,14 +53,22 @@ func apply(t *testing.T, acct *awsops.Account, store *steps.Store, p *steps.Plan
 	return j, r.Apply(ctx, j)
 }
 
-func TestApplyBuildsTheWholeChain(t *testing.T) {
-	sb := newSandbox(t, "")
-	acct := sb.Account()
+// applyDemo applies examples/demo.yaml on a fresh sandbox with the given faults, as apply
+// does; the apply must succeed.
+func applyDemo(t *testing.T, faults string) (*sandbox.Sandbox, *steps.Store, *steps.Journal) {
+	t.Helper()
+	sb := newSandbox(t, faults)
 	store := &steps.Store{Dir: t.TempDir()}
-	j, err := apply(t, acct, store, loadPlan(t, "../examples/demo.yaml"))
+	j, err := apply(t, sb.Account(), store, loadPlan(t, "../examples/demo.yaml"))
 	if err != nil {
 		t.Fatalf("apply: %v", err)
 	}
+	return sb, store, j
+}
+
+func TestApplyBuildsTheWholeChain(t *testing.T) {
+	sb, store, j := applyDemo(t, "")
+	acct := sb.Account()
 	if j.State != steps.StateComplete {
 		t.Fatalf("state = %s, want complete", j.State)
 	}
