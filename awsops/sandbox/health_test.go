@@ -46,6 +46,26 @@ func admitNLB(t *testing.T, a *awsops.Account, lbARN, group string, port int32) 
 	}
 }
 
+// serveOrdersAPIs puts orders-api-1 and orders-api-2 behind the load balancer's listener on
+// port 80, health-checked on path, and admits the load balancer to their group; it returns
+// the target group's ARN.
+func serveOrdersAPIs(t *testing.T, a *awsops.Account, w world, lbARN, path string) string {
+	t.Helper()
+	ctx := context.Background()
+	tg, err := a.CreateTargetGroup(ctx, awsops.TargetGroupSpec{Name: "t", Port: 80, VPCID: w.vpc.ID, HealthCheck: awsops.HealthCheck{Path: path, Interval: 10, HealthyThreshold: 3, UnhealthyThreshold: 3}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.RegisterTargets(ctx, tg.ARN, []string{w.inst["orders-api-1"].ID, w.inst["orders-api-2"].ID}, 80); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.CreateListener(ctx, lbARN, 80, tg.ARN, nil); err != nil {
+		t.Fatal(err)
+	}
+	admitNLB(t, a, lbARN, w.inst["orders-api-1"].SecurityGroups[0], 80)
+	return tg.ARN
+}
+
 func TestTargetHealthGoesUnusedThenInitialThenDecidedAsAWSReportsIt(t *testing.T) {
 	type want struct{ state, reason, desc string }
 	hc := awsops.HealthCheck{Path: "/health", Interval: 10, HealthyThreshold: 3, UnhealthyThreshold: 2}
@@ -136,18 +156,8 @@ func TestATargetInAZoneTheLoadBalancerLacksIsNotInUse(t *testing.T) {
 	ctx := context.Background()
 	w := look(t, a)
 	lb, _ := a.CreateLoadBalancer(ctx, "n", []string{w.subnets["prod-private-a"].ID}, nil)
-	tg, err := a.CreateTargetGroup(ctx, awsops.TargetGroupSpec{Name: "t", Port: 80, VPCID: w.vpc.ID, HealthCheck: awsops.HealthCheck{Path: "/", Interval: 10, HealthyThreshold: 3, UnhealthyThreshold: 3}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := a.RegisterTargets(ctx, tg.ARN, []string{w.inst["orders-api-1"].ID, w.inst["orders-api-2"].ID}, 80); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.CreateListener(ctx, lb.ARN, 80, tg.ARN, nil); err != nil {
-		t.Fatal(err)
-	}
-	admitNLB(t, a, lb.ARN, w.inst["orders-api-1"].SecurityGroups[0], 80)
-	h := healthOf(t, a, w, tg.ARN)
+	tgARN := serveOrdersAPIs(t, a, w, lb.ARN, "/")
+	h := healthOf(t, a, w, tgARN)
 	if got := h["orders-api-1"]; got.State != "healthy" {
 		t.Errorf("orders-api-1, in the load balancer's zone: %+v; want healthy", got)
 	}

@@ -153,19 +153,9 @@ func TestTargetHealthFollowsTheNetworkACLs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tg, err := a.CreateTargetGroup(ctx, awsops.TargetGroupSpec{Name: "t", Port: 80, VPCID: w.vpc.ID, HealthCheck: awsops.HealthCheck{Path: "/health", Interval: 10, HealthyThreshold: 3, UnhealthyThreshold: 3}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := a.RegisterTargets(ctx, tg.ARN, []string{w.inst["orders-api-1"].ID, w.inst["orders-api-2"].ID}, 80); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.CreateListener(ctx, lb.ARN, 80, tg.ARN, nil); err != nil {
-		t.Fatal(err)
-	}
-	admitNLB(t, a, lb.ARN, w.inst["orders-api-1"].SecurityGroups[0], 80)
+	tgARN := serveOrdersAPIs(t, a, w, lb.ARN, "/health")
 	states := func() string {
-		h := healthOf(t, a, w, tg.ARN)
+		h := healthOf(t, a, w, tgARN)
 		return strings.TrimSpace(h["orders-api-1"].State+" "+h["orders-api-1"].Reason) + ", " + strings.TrimSpace(h["orders-api-2"].State+" "+h["orders-api-2"].Reason)
 	}
 	if got := states(); got != "healthy, healthy" {
