@@ -14,18 +14,6 @@ import (
 	"github.com/vpclink/vpclink/steps"
 )
 
-// keptRun applies the demo plan with a failing CreateDeployment and keeps what it made.
-func keptRun(t *testing.T, state string) string {
-	t.Helper()
-	t.Setenv("VPCLINK_SANDBOX_FAIL", "CreateDeployment")
-	code, out, errOut := vpclink(t, "apply", "--demo", "--state-dir", state, "-f", "examples/demo.yaml", "--yes", "--keep-on-failure", "--output", "json")
-	var s struct{ RunID, State string }
-	if code != 1 || json.Unmarshal([]byte(out), &s) != nil || s.State != "failed" {
-		t.Fatalf("apply exit %d: %s\n%s", code, out, errOut)
-	}
-	return s.RunID
-}
-
 func runState(t *testing.T, state, runID string) steps.RunState {
 	t.Helper()
 	j, err := (&steps.Store{Dir: filepath.Join(state, "demo")}).Load(runID)
@@ -38,9 +26,10 @@ func runState(t *testing.T, state, runID string) steps.RunState {
 func TestAFailingResumeKeepsTheRunUnlessAsked(t *testing.T) {
 	t.Setenv("VPCLINK_DEMO_SPEED", "0")
 	state := t.TempDir()
-	runID := keptRun(t, state)
+	runID := applyKept(t, state)
 
 	// The deployment fails again on resume: the run the user kept stays kept.
+	t.Setenv("VPCLINK_SANDBOX_FAIL", "CreateDeployment")
 	code, _, errOut := vpclink(t, "resume", "--demo", "--state-dir", state, runID, "--yes")
 	if code != 1 || !strings.Contains(errOut, "Kept what run "+runID+" created") || strings.Contains(errOut, "Rolling back") {
 		t.Errorf("failing resume: exit %d\n%s\nwant exit 1, the run kept", code, errOut)
@@ -66,8 +55,7 @@ func TestAFailingResumeKeepsTheRunUnlessAsked(t *testing.T) {
 func TestResumeShowsWhatExistsAndNeedsAYes(t *testing.T) {
 	t.Setenv("VPCLINK_DEMO_SPEED", "0")
 	state := t.TempDir()
-	runID := keptRun(t, state)
-	t.Setenv("VPCLINK_SANDBOX_FAIL", "")
+	runID := applyKept(t, state)
 
 	code, _, errOut := vpclink(t, "resume", "--demo", "--state-dir", state, runID)
 	if code != 2 || !strings.Contains(errOut, "✘ resume: resume changes AWS resources and needs a yes") || !strings.Contains(errOut, "--yes") {
