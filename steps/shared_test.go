@@ -119,6 +119,21 @@ func applyVPCCIDRTwice(t *testing.T, acct *awsops.Account, store *steps.Store) (
 	return first, second
 }
 
+// secondStaysHealthy checks that every target of the second run is healthy once the first
+// run is destroyed.
+func secondStaysHealthy(t *testing.T, acct *awsops.Account, second *steps.Journal) {
+	t.Helper()
+	health, err := acct.TargetHealth(context.Background(), second.Resources.TargetGroupARN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range health {
+		if h.State != "healthy" {
+			t.Errorf("second run's target %s is %s (%s) after the first was destroyed", h.ID, h.State, h.Reason)
+		}
+	}
+}
+
 // Two runs of a plan that admits the VPC's CIDR need one security group rule, and AWS keeps
 // one: the second run relies on the first's. Destroying the first leaves it to the second,
 // whose targets stay healthy; destroying the second then removes it.
@@ -151,15 +166,7 @@ func TestDestroyingOneRunKeepsTheRuleAnotherReliesOn(t *testing.T) {
 	if !slices.ContainsFunc(groups, func(g awsops.SecurityGroup) bool { return slices.Contains(g.Ingress, rule) }) {
 		t.Errorf("destroying the first run revoked %+v, which the second relies on", rule)
 	}
-	health, err := acct.TargetHealth(ctx, second.Resources.TargetGroupARN)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, h := range health {
-		if h.State != "healthy" {
-			t.Errorf("second run's target %s is %s (%s) after the first was destroyed", h.ID, h.State, h.Reason)
-		}
-	}
+	secondStaysHealthy(t, acct, second)
 
 	if err := (&steps.Runner{Account: acct, Store: store}).Rollback(ctx, second, steps.StateDestroyed); err != nil {
 		t.Fatalf("destroy the second run: %v", err)
@@ -274,13 +281,5 @@ func TestDestroyKeepsARuleThatAdmitsAnotherRunsTargets(t *testing.T) {
 	if err := (&steps.Runner{Account: acct, Store: store}).Rollback(ctx, first, steps.StateDestroyed); err != nil {
 		t.Fatalf("destroy the first run: %v", err)
 	}
-	health, err := acct.TargetHealth(ctx, second.Resources.TargetGroupARN)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, h := range health {
-		if h.State != "healthy" {
-			t.Errorf("second run's target %s is %s (%s) after the first was destroyed", h.ID, h.State, h.Reason)
-		}
-	}
+	secondStaysHealthy(t, acct, second)
 }
