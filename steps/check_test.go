@@ -234,7 +234,7 @@ func TestNetworkACLsAreEvaluatedInRuleOrder(t *testing.T) {
 // Without a run named, check takes the latest run of this account in its region: a newer
 // run of another account in the same state directory is passed over.
 func TestLatestRunIsThisAccountsLatest(t *testing.T) {
-	sb, store, mine := applyDemo(t, "")
+	sb, store, mine := applyFresh(t, "", "../examples/demo.yaml")
 	acct := sb.Account()
 	theirs := *mine
 	theirs.RunID, theirs.Account, theirs.StartedAt = "orders-0therx", "210987654321", mine.StartedAt.Add(time.Hour)

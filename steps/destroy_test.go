@@ -11,7 +11,7 @@ import (
 // TestDestroyMarksTheRunBeforeTheFirstDelete reads the journal from disk as the first undo
 // starts: a crash from then on must leave a run that says it was being destroyed.
 func TestDestroyMarksTheRunBeforeTheFirstDelete(t *testing.T) {
-	sb, store, j := applyDemo(t, "")
+	sb, store, j := applyFresh(t, "", "../examples/demo.yaml")
 	acct := sb.Account()
 	var once sync.Once
 	var onDisk *steps.Journal
@@ -41,7 +41,7 @@ func TestDestroyMarksTheRunBeforeTheFirstDelete(t *testing.T) {
 // TestAFailedDestroyLeavesTheRunHalfDestroyed: a destroy that fails half-way leaves a run
 // that says so, with no invoke URL, and a second destroy finishes it.
 func TestAFailedDestroyLeavesTheRunHalfDestroyed(t *testing.T) {
-	sb, store, j := applyDemo(t, "DeleteRestApi:1")
+	sb, store, j := applyFresh(t, "DeleteRestApi:1", "../examples/demo.yaml")
 	acct := sb.Account()
 	r := &steps.Runner{Account: acct, Store: store}
 	if err := r.Rollback(context.Background(), j, steps.StateDestroyed); err == nil {
@@ -72,7 +72,7 @@ func TestAFailedDestroyLeavesTheRunHalfDestroyed(t *testing.T) {
 // is tried (each would fail for the same reason, or on a dependency that is still there);
 // what is left stays recorded and the run half-destroyed.
 func TestAStoppedDestroyStopsAtOnce(t *testing.T) {
-	sb, store, j := applyDemo(t, "")
+	sb, store, j := applyFresh(t, "", "../examples/demo.yaml")
 	acct := sb.Account()
 	ctx, cancel := context.WithCancel(context.Background())
 	var mu sync.Mutex

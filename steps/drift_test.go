@@ -32,7 +32,7 @@ func stateOf(r steps.DriftReport, resource string) steps.DriftState {
 
 // What status --live says resume mends, resume mends: after it, nothing drifted.
 func TestResumeMendsWhatDriftSaysItMends(t *testing.T) {
-	sb, store, j := applyDemo(t, "")
+	sb, store, j := applyFresh(t, "", "../examples/demo.yaml")
 	acct := sb.Account()
 	if r := driftOf(t, acct, j); r.Drifted() || r.Next() != steps.NextCheck {
 		t.Fatalf("a fresh run drifted: %+v", r.Items)
@@ -68,13 +68,8 @@ func TestResumeMendsWhatDriftSaysItMends(t *testing.T) {
 // An API key deleted by hand is missing, and resume (which keeps a recorded key) does not
 // make it again: destroy and apply do.
 func TestAMissingAPIKeyIsNotLeftToResume(t *testing.T) {
-	sb := newSandbox(t, "")
+	sb, _, j := applyFresh(t, "", "../examples/api-key.yaml")
 	acct := sb.Account()
-	store := &steps.Store{Dir: t.TempDir()}
-	j, err := apply(t, acct, store, loadPlan(t, "../examples/api-key.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	if r := driftOf(t, acct, j); r.Drifted() || stateOf(r, "api-key") != steps.DriftOK || stateOf(r, "usage-plan") != steps.DriftOK {
 		t.Fatalf("a fresh run: %+v", r.Items)
 	}

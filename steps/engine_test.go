@@ -53,13 +53,13 @@ func apply(t *testing.T, acct *awsops.Account, store *steps.Store, p *steps.Plan
 	return j, r.Apply(ctx, j)
 }
 
-// applyDemo applies examples/demo.yaml on a fresh sandbox with the given faults, as apply
-// does; the apply must succeed.
-func applyDemo(t *testing.T, faults string) (*sandbox.Sandbox, *steps.Store, *steps.Journal) {
+// applyFresh applies the plan file on a fresh sandbox with the given faults, as apply does,
+// with a store of its own; the apply must succeed.
+func applyFresh(t *testing.T, faults, plan string) (*sandbox.Sandbox, *steps.Store, *steps.Journal) {
 	t.Helper()
 	sb := newSandbox(t, faults)
 	store := &steps.Store{Dir: t.TempDir()}
-	j, err := apply(t, sb.Account(), store, loadPlan(t, "../examples/demo.yaml"))
+	j, err := apply(t, sb.Account(), store, loadPlan(t, plan))
 	if err != nil {
 		t.Fatalf("apply: %v", err)
 	}
@@ -67,7 +67,7 @@ func applyDemo(t *testing.T, faults string) (*sandbox.Sandbox, *steps.Store, *st
 }
 
 func TestApplyBuildsTheWholeChain(t *testing.T) {
-	sb, store, j := applyDemo(t, "")
+	sb, store, j := applyFresh(t, "", "../examples/demo.yaml")
 	acct := sb.Account()
 	if j.State != steps.StateComplete {
 		t.Fatalf("state = %s, want complete", j.State)

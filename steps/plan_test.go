@@ -148,13 +148,8 @@ func TestResolveFindsNamesAndWarns(t *testing.T) {
 }
 
 func TestJournalsListOldestFirstAndHoldNoSecrets(t *testing.T) {
-	sb := newSandbox(t, "")
+	sb, store, first := applyFresh(t, "", "../examples/api-key.yaml")
 	acct := sb.Account()
-	store := &steps.Store{Dir: t.TempDir()}
-	first, err := apply(t, acct, store, loadPlan(t, "../examples/api-key.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	second, err := apply(t, acct, store, loadPlan(t, "../examples/vpc-cidr.yaml"))
 	if err != nil {
 		t.Fatal(err)

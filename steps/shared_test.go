@@ -65,16 +65,11 @@ func TestAResumedRunEndsWithTheKeyAttached(t *testing.T) {
 // A second attach of the same key is AWS's ConflictException; vpclink's attach takes it as done.
 // moto accepts the second attach silently, so only the demo account checks this.
 func TestAttachingAnAttachedKeyIsAConflictThatAttachTakesAsDone(t *testing.T) {
-	sb := newSandbox(t, "")
+	sb, _, j := applyFresh(t, "", "../examples/api-key.yaml")
 	acct := sb.Account()
-	store := &steps.Store{Dir: t.TempDir()}
-	j, err := apply(t, acct, store, loadPlan(t, "../examples/api-key.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx := context.Background()
 	res := j.Resources
-	_, err = acct.Gateway.CreateUsagePlanKey(ctx, &apigateway.CreateUsagePlanKeyInput{UsagePlanId: aws.String(res.UsagePlanID), KeyId: aws.String(res.APIKeyID), KeyType: aws.String("API_KEY")})
+	_, err := acct.Gateway.CreateUsagePlanKey(ctx, &apigateway.CreateUsagePlanKeyInput{UsagePlanId: aws.String(res.UsagePlanID), KeyId: aws.String(res.APIKeyID), KeyType: aws.String("API_KEY")})
 	want := "Usage Plan " + res.UsagePlanID + " cannot be added because API Key " + res.APIKeyID + " already exists in this Usage Plan"
 	if err == nil || awsops.ErrorCode(err) != "ConflictException" || !strings.Contains(err.Error(), want) {
 		t.Errorf("second CreateUsagePlanKey: %v; want ConflictException %q", err, want)
