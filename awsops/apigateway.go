@@ -699,22 +699,10 @@ type StageSettings struct {
 	BurstLimit   int32
 }
 
-// PatchOperations returns the UpdateStage patch that applies s.
+// PatchOperations returns the UpdateStage patch that applies s: the change from a stage
+// with no method settings.
 func (s StageSettings) PatchOperations() []gwtypes.PatchOperation {
-	var ops []gwtypes.PatchOperation
-	add := func(path, value string) {
-		ops = append(ops, gwtypes.PatchOperation{Op: gwtypes.OpReplace, Path: aws.String(path), Value: aws.String(value)})
-	}
-	if s.LoggingLevel != "" && s.LoggingLevel != "OFF" {
-		add("/*/*/logging/loglevel", s.LoggingLevel)
-	}
-	if s.RateLimit > 0 {
-		add("/*/*/throttling/rateLimit", strconv.FormatFloat(s.RateLimit, 'f', -1, 64))
-	}
-	if s.BurstLimit > 0 {
-		add("/*/*/throttling/burstLimit", strconv.Itoa(int(s.BurstLimit)))
-	}
-	return ops
+	return s.ChangeOperations(MethodSettings{})
 }
 
 // ChangeOperations returns the UpdateStage patch that applies s to a stage whose settings
