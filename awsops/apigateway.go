@@ -699,22 +699,10 @@ type StageSettings struct {
 	BurstLimit   int32
 }
 
-// PatchOperations returns the UpdateStage patch that applies s.
+// PatchOperations returns the UpdateStage patch that applies s: the change from a stage
+// with no method settings.
 func (s StageSettings) PatchOperations() []gwtypes.PatchOperation {
-	var ops []gwtypes.PatchOperation
-	add := func(path, value string) {
-		ops = append(ops, gwtypes.PatchOperation{Op: gwtypes.OpReplace, Path: aws.String(path), Value: aws.String(value)})
-	}
-	if s.LoggingLevel != "" && s.LoggingLevel != "OFF" {
-		add("/*/*/logging/loglevel", s.LoggingLevel)
-	}
-	if s.RateLimit > 0 {
-		add("/*/*/throttling/rateLimit", strconv.FormatFloat(s.RateLimit, 'f', -1, 64))
-	}
-	if s.BurstLimit > 0 {
-		add("/*/*/throttling/burstLimit", strconv.Itoa(int(s.BurstLimit)))
-	}
-	return ops
+	return s.ChangeOperations(MethodSettings{})
 }
 
 // ChangeOperations returns the UpdateStage patch that applies s to a stage whose settings
@@ -870,6 +858,17 @@ func (a *Account) CreateUsagePlan(ctx context.Context, name, apiID, stage string
 
 // UsagePlanHasKey reports whether the API key keyID is attached to the usage plan planID.
 func (a *Account) UsagePlanHasKey(ctx context.Context, planID, keyID string) (bool, error) {
+	found := false
+	err := a.usagePlanKeys(ctx, planID, func(id string) bool {
+		found = id == keyID
+		return !found
+	})
+	return found, err
+}
+
+// usagePlanKeys calls yield with the id of each API key attached to the usage plan planID,
+// page by page, and stops asking for pages once yield returns false.
+func (a *Account) usagePlanKeys(ctx context.Context, planID string, yield func(id string) bool) error {
 	pages := apigateway.NewGetUsagePlanKeysPaginator(a.Gateway, &apigateway.GetUsagePlanKeysInput{UsagePlanId: aws.String(planID)})
 	for pages.HasMorePages() {
 		var out *apigateway.GetUsagePlanKeysOutput
@@ -878,15 +877,15 @@ func (a *Account) UsagePlanHasKey(ctx context.Context, planID, keyID string) (bo
 			return err
 		})
 		if err != nil {
-			return false, fmt.Errorf("get keys of usage plan %s: %w", planID, err)
+			return fmt.Errorf("get keys of usage plan %s: %w", planID, err)
 		}
 		for _, k := range out.Items {
-			if aws.ToString(k.Id) == keyID {
-				return true, nil
+			if !yield(aws.ToString(k.Id)) {
+				return nil
 			}
 		}
 	}
-	return false, nil
+	return nil
 }
 
 // AttachUsagePlanKey attaches the API key keyID to the usage plan planID. A key attached

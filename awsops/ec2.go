@@ -75,29 +75,11 @@ func (a *Account) ListSubnets(ctx context.Context, vpcID string) ([]Subnet, erro
 // marked as ListSubnets does. AWS filters them (subnet-id, tag:Name), so that a plan naming
 // two subnets does not read the whole VPC.
 func (a *Account) FindSubnets(ctx context.Context, vpcID string, refs []string) ([]Subnet, error) {
-	ids, names := splitRefs(refs, "subnet-")
-	var subnets []Subnet
-	seen := map[string]bool{}
-	for _, by := range []struct {
-		filter string
-		values []string
-	}{{"subnet-id", ids}, {"tag:Name", literal(names)}} {
-		for part := range slices.Chunk(by.values, maxFilterValues) {
-			in := &ec2.DescribeSubnetsInput{Filters: []ec2types.Filter{filter("vpc-id", vpcID), filter(by.filter, part...)}}
-			found, err := a.describeSubnets(ctx, vpcID, in)
-			if err != nil {
-				return nil, err
-			}
-			for _, s := range found {
-				if !seen[s.ID] {
-					seen[s.ID] = true
-					subnets = append(subnets, s)
-				}
-			}
-		}
-	}
-	if len(subnets) == 0 {
-		return nil, nil
+	subnets, err := findByRefs(refs, "subnet-", "subnet-id", func(by ec2types.Filter) ([]Subnet, error) {
+		return a.describeSubnets(ctx, vpcID, &ec2.DescribeSubnetsInput{Filters: []ec2types.Filter{filter("vpc-id", vpcID), by}})
+	}, func(s Subnet) string { return s.ID })
+	if err != nil || len(subnets) == 0 {
+		return nil, err
 	}
 	return a.markPublic(ctx, vpcID, subnets)
 }
@@ -205,28 +187,40 @@ func (a *Account) ListInstances(ctx context.Context, vpcID string) ([]Instance, 
 // like an instance id, tag:Name for the others), so the cost follows len(refs), not the size
 // of the VPC.
 func (a *Account) FindInstances(ctx context.Context, vpcID string, refs []string) ([]Instance, error) {
-	ids, names := splitRefs(refs, "i-")
-	var list []Instance
+	list, err := findByRefs(refs, "i-", "instance-id", func(by ec2types.Filter) ([]Instance, error) {
+		return a.describeInstances(ctx, vpcID, &ec2.DescribeInstancesInput{Filters: []ec2types.Filter{filter("vpc-id", vpcID), notTerminated, by}})
+	}, func(i Instance) string { return i.ID })
+	if err != nil {
+		return nil, err
+	}
+	sortInstances(list)
+	return list, nil
+}
+
+// findByRefs finds the resources whose id or Name tag is one of refs: it calls describe with
+// a filter on idFilter for the refs shaped like ids ("<prefix><hex>") and on tag:Name for
+// the others, maxFilterValues values at a time, and keeps each resource, known by id, once.
+func findByRefs[T any](refs []string, prefix, idFilter string, describe func(by ec2types.Filter) ([]T, error), id func(T) string) ([]T, error) {
+	ids, names := splitRefs(refs, prefix)
+	var list []T
 	seen := map[string]bool{}
 	for _, by := range []struct {
 		filter string
 		values []string
-	}{{"instance-id", ids}, {"tag:Name", literal(names)}} {
+	}{{idFilter, ids}, {"tag:Name", literal(names)}} {
 		for part := range slices.Chunk(by.values, maxFilterValues) {
-			in := &ec2.DescribeInstancesInput{Filters: []ec2types.Filter{filter("vpc-id", vpcID), notTerminated, filter(by.filter, part...)}}
-			found, err := a.describeInstances(ctx, vpcID, in)
+			found, err := describe(filter(by.filter, part...))
 			if err != nil {
 				return nil, err
 			}
-			for _, i := range found {
-				if !seen[i.ID] {
-					seen[i.ID] = true
-					list = append(list, i)
+			for _, x := range found {
+				if !seen[id(x)] {
+					seen[id(x)] = true
+					list = append(list, x)
 				}
 			}
 		}
 	}
-	sortInstances(list)
 	return list, nil
 }
 

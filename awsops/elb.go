@@ -24,6 +24,15 @@ func elbTags(tags map[string]string) []elbtypes.Tag {
 	return out
 }
 
+// tagMap is elbTags turned back: ELBv2's tag list as a map.
+func tagMap(tags []elbtypes.Tag) map[string]string {
+	out := make(map[string]string, len(tags))
+	for _, t := range tags {
+		out[aws.ToString(t.Key)] = aws.ToString(t.Value)
+	}
+	return out
+}
+
 func loadBalancer(lb elbtypes.LoadBalancer) LoadBalancer {
 	out := LoadBalancer{
 		ARN: aws.ToString(lb.LoadBalancerArn), Name: aws.ToString(lb.LoadBalancerName),
@@ -100,9 +109,7 @@ func (a *Account) Tags(ctx context.Context, arn string) (map[string]string, erro
 	}
 	tags := map[string]string{}
 	for _, d := range out.TagDescriptions {
-		for _, t := range d.Tags {
-			tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
-		}
+		maps.Copy(tags, tagMap(d.Tags))
 	}
 	return tags, nil
 }

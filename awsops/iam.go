@@ -559,11 +559,11 @@ func statementMatches(st Statement, action, resource string, ctx map[string]stri
 			var ok bool
 			switch operator {
 			case "StringEquals":
-				ok = present && contains(values, func(x string) bool { return x == v })
+				ok = present && slices.Contains(values, v)
 			case "StringLike":
-				ok = present && contains(values, func(x string) bool { return Match(x, v, false) })
+				ok = present && slices.ContainsFunc(values, func(x string) bool { return Match(x, v, false) })
 			case "StringNotEquals":
-				ok = !present || !contains(values, func(x string) bool { return x == v })
+				ok = !present || !slices.Contains(values, v)
 			default:
 				ok = false // an operator the demo account does not know never matches
 			}
@@ -573,15 +573,6 @@ func statementMatches(st Statement, action, resource string, ctx map[string]stri
 		}
 	}
 	return true
-}
-
-func contains(values []string, f func(string) bool) bool {
-	for _, x := range values {
-		if f(x) {
-			return true
-		}
-	}
-	return false
 }
 
 // Match reports whether value matches an IAM pattern, where * matches any run of characters

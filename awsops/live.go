@@ -31,19 +31,12 @@ func (a *Account) GetUsagePlan(ctx context.Context, id string) (UsagePlan, error
 	for _, st := range out.ApiStages {
 		p.Stages = append(p.Stages, aws.ToString(st.ApiId)+":"+aws.ToString(st.Stage))
 	}
-	pages := apigateway.NewGetUsagePlanKeysPaginator(a.Gateway, &apigateway.GetUsagePlanKeysInput{UsagePlanId: aws.String(id)})
-	for pages.HasMorePages() {
-		var keys *apigateway.GetUsagePlanKeysOutput
-		err := a.pacer().Gateway(ctx, "GetUsagePlanKeys", func() (err error) {
-			keys, err = pages.NextPage(ctx)
-			return err
-		})
-		if err != nil {
-			return UsagePlan{}, fmt.Errorf("get keys of usage plan %s: %w", id, err)
-		}
-		for _, k := range keys.Items {
-			p.Keys = append(p.Keys, aws.ToString(k.Id))
-		}
+	err = a.usagePlanKeys(ctx, id, func(k string) bool {
+		p.Keys = append(p.Keys, k)
+		return true
+	})
+	if err != nil {
+		return UsagePlan{}, err
 	}
 	sort.Strings(p.Stages)
 	sort.Strings(p.Keys)

@@ -50,11 +50,7 @@ func (a *Account) TagsOf(ctx context.Context, arns []string) (map[string]map[str
 			return nil, fmt.Errorf("describe tags of %d resources: %w", len(batch), err)
 		}
 		for _, d := range out.TagDescriptions {
-			tags := map[string]string{}
-			for _, t := range d.Tags {
-				tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
-			}
-			all[aws.ToString(d.ResourceArn)] = tags
+			all[aws.ToString(d.ResourceArn)] = tagMap(d.Tags)
 		}
 	}
 	return all, nil

@@ -17,23 +17,24 @@ import (
 )
 
 // knownOps are the operations the sandbox answers; faults can be injected into each.
-var knownOps = map[string]bool{}
-
-func init() {
-	for _, op := range []string{
-		"DescribeVpcs", "DescribeSubnets", "DescribeRouteTables", "DescribeInstances", "DescribeSecurityGroups",
-		"DescribeNetworkInterfaces", "AuthorizeSecurityGroupIngress", "RevokeSecurityGroupIngress",
-		"DescribeLoadBalancers", "DescribeTags", "CreateLoadBalancer", "DeleteLoadBalancer", "DescribeTargetGroups",
-		"CreateTargetGroup", "DeleteTargetGroup", "CreateListener", "DescribeListeners", "DeleteListener",
-		"RegisterTargets", "DeregisterTargets", "DescribeTargetHealth",
-		"GetRestApis", "GetRestApi", "CreateRestApi", "DeleteRestApi", "GetResources", "CreateResource", "DeleteResource", "DeleteStage",
-		"PutMethod", "DeleteMethod", "PutIntegration", "CreateDeployment", "GetDeployments", "DeleteDeployment", "CreateStage", "GetStage", "UpdateStage", "CreateApiKey",
-		"GetApiKeys", "DeleteApiKey", "CreateUsagePlan", "GetUsagePlan", "GetUsagePlans", "UpdateUsagePlan", "DeleteUsagePlan",
-		"CreateUsagePlanKey", "TestInvokeMethod", "GetUsagePlanKeys", "CreateVpcLink", "GetVpcLink", "GetVpcLinks", "DeleteVpcLink", "GetCallerIdentity",
-	} {
-		knownOps[op] = true
-	}
-	knownOps[opLinkAvailable] = true
+var knownOps = map[string]bool{
+	"DescribeVpcs": true, "DescribeSubnets": true, "DescribeRouteTables": true, "DescribeInstances": true,
+	"DescribeSecurityGroups": true, "DescribeNetworkInterfaces": true, "AuthorizeSecurityGroupIngress": true,
+	"RevokeSecurityGroupIngress": true, "DescribeLoadBalancers": true, "DescribeTags": true,
+	"CreateLoadBalancer": true, "DeleteLoadBalancer": true, "DescribeTargetGroups": true,
+	"CreateTargetGroup": true, "DeleteTargetGroup": true, "CreateListener": true, "DescribeListeners": true,
+	"DeleteListener": true, "RegisterTargets": true, "DeregisterTargets": true, "DescribeTargetHealth": true,
+	"GetRestApis": true, "GetRestApi": true, "CreateRestApi": true, "DeleteRestApi": true, "GetResources": true,
+	"CreateResource": true, "DeleteResource": true, "DeleteStage": true, "PutMethod": true,
+	"DeleteMethod": true, "PutIntegration": true, "CreateDeployment": true, "GetDeployments": true,
+	"DeleteDeployment": true, "CreateStage": true, "GetStage": true, "UpdateStage": true, "CreateApiKey": true,
+	"GetApiKeys": true, "DeleteApiKey": true, "CreateUsagePlan": true, "GetUsagePlan": true,
+	"GetUsagePlans": true, "UpdateUsagePlan": true, "DeleteUsagePlan": true, "CreateUsagePlanKey": true,
+	"TestInvokeMethod": true, "GetUsagePlanKeys": true, "CreateVpcLink": true, "GetVpcLink": true,
+	"GetVpcLinks": true, "DeleteVpcLink": true, "GetCallerIdentity": true, "GetApiKey": true,
+	"StopInstances": true, "GetAccount": true, "UpdateAccount": true, "DescribeNetworkAcls": true,
+	"CreateNetworkAcl": true, "CreateNetworkAclEntry": true, "DeleteNetworkAclEntry": true,
+	"ReplaceNetworkAclAssociation": true, opLinkAvailable: true,
 }
 
 // opLinkAvailable is not an API call but the moment a VPC link would become AVAILABLE: a

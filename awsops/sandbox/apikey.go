@@ -9,10 +9,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 )
 
-func init() {
-	knownOps["GetApiKey"] = true
-}
-
 // GetApiKey returns one API key, with its value only when includeValue is set, as AWS does.
 func (g *gatewayAPI) GetApiKey(_ context.Context, in *apigateway.GetApiKeyInput, _ ...func(*apigateway.Options)) (*apigateway.GetApiKeyOutput, error) {
 	out := &apigateway.GetApiKeyOutput{}

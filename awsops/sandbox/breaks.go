@@ -13,10 +13,6 @@ import (
 // This file holds what a person does by hand to break a working chain, so that trainings
 // and tests can show what vpclink check finds.
 
-func init() {
-	knownOps["StopInstances"] = true
-}
-
 // StopInstances stops running instances, as EC2 does: the answer says stopping, and the
 // instances are stopped when they are next described. An unknown id fails the whole call.
 func (e *ec2API) StopInstances(_ context.Context, in *ec2.StopInstancesInput, _ ...func(*ec2.Options)) (*ec2.StopInstancesOutput, error) {

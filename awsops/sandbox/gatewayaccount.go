@@ -21,11 +21,6 @@ const LoggingRoleARN = "arn:aws:iam::" + AccountID + ":role/APIGatewayCloudWatch
 // errNoLoggingRole is AWS's answer to turning on a stage's logging without the role.
 const errNoLoggingRole = "CloudWatch Logs role ARN must be set in account settings to enable logging"
 
-func init() {
-	knownOps["GetAccount"] = true
-	knownOps["UpdateAccount"] = true
-}
-
 // gatewayAccount is API Gateway's settings for the account in the region.
 type gatewayAccount struct {
 	CloudWatchRoleARN string `json:"cloudwatchRoleArn,omitempty"`

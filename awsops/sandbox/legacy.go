@@ -45,12 +45,7 @@ func seedLegacyChain(st *state, g ids, now time.Time, vpcID string, subnets []*s
 		Name: LegacyLoadBalancer, DNS: fmt.Sprintf("%s-%s.elb.%s.amazonaws.com", LegacyLoadBalancer, id, st.Region), VPC: vpcID,
 		Created: made, Ready: made.Add(3 * time.Minute), Tags: map[string]string{},
 	}
-	var sg *securityGroup
-	for _, s := range st.SecurityGroups {
-		if s.ID == group {
-			sg = s
-		}
-	}
+	sg := st.group(group)
 	for _, sn := range subnets {
 		p := netip.MustParsePrefix(sn.CIDR).Addr().As4()
 		p[3] = 250

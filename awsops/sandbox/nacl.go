@@ -12,10 +12,6 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 )
 
-func init() {
-	knownOps["DescribeNetworkAcls"] = true
-}
-
 // networkACL is a network ACL: one made beyond each VPC's default, with the subnets
 // associated with it, or a VPC's default one once its rules were changed (Default set; it
 // guards every subnet of its VPC that no other ACL does).

@@ -17,12 +17,6 @@ import (
 // AWS CLI makes them, and how the account's traffic crosses them. vpclink itself never
 // changes an ACL: these are the demo account's, for trainings and tests.
 
-func init() {
-	for _, op := range []string{"CreateNetworkAcl", "CreateNetworkAclEntry", "DeleteNetworkAclEntry", "ReplaceNetworkAclAssociation"} {
-		knownOps[op] = true
-	}
-}
-
 func aclNotFound(id string) error {
 	return apiErr("InvalidNetworkAclID.NotFound", fmt.Sprintf("The networkAcl ID '%s' does not exist", id))
 }

@@ -54,8 +54,8 @@ func (s *Sandbox) authorize(svc service, op string) error {
 	for _, g := range grants {
 		resource := strings.NewReplacer("{partition}", "aws", "{region}", s.opts.Region, "{account}", AccountID).Replace(g.Resource)
 		ctx := map[string]string{}
-		if _, name, ok := strings.Cut(g.Action, ":"); ok && (name == "AddTags" || name == "CreateTags") {
-			ctx[strings.SplitN(g.Action, ":", 2)[0]+":CreateAction"] = op
+		if prefix, name, ok := strings.Cut(g.Action, ":"); ok && (name == "AddTags" || name == "CreateTags") {
+			ctx[prefix+":CreateAction"] = op
 		}
 		if allowed, explicit := s.policy.Allows(g.Action, resource, ctx); !allowed {
 			return denied(svc, g.Action, resource, explicit)

@@ -84,15 +84,15 @@ func (s *Sandbox) Invoke(apiID, stageName string, req Request) (Response, error)
 	return resp, err
 }
 
-// view runs fn on the account under the lock, without counting an API call: a request to an
+// view runs fn on the account under the locks (the file's shared), without counting an API call: a request to an
 // invoke URL is not one.
 func (s *Sandbox) view(fn func(st *state, now time.Time) error) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := s.refresh(); err != nil {
-		return err
-	}
-	return fn(s.st, s.opts.Now())
+	return s.locked(false, func() error {
+		if err := s.refresh(); err != nil {
+			return err
+		}
+		return fn(s.st, s.opts.Now())
+	})
 }
 
 func header(h map[string]string, name string) string {
