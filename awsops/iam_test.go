@@ -277,3 +277,20 @@ func TestAPermissionErrorNamesTheActionAWSChecked(t *testing.T) {
 		t.Errorf("without AWS's wording: %#v", err)
 	}
 }
+
+// A policy's ARNs name the partition of the region: every partition whose regions
+// CheckRegion accepts.
+func TestPartitionOfEveryRegionCheckRegionAccepts(t *testing.T) {
+	for region, want := range map[string]string{
+		"us-east-1": "aws", "eu-west-2": "aws", "cn-north-1": "aws-cn", "us-gov-west-1": "aws-us-gov",
+		"us-iso-east-1": "aws-iso", "us-isob-east-1": "aws-iso-b", "us-isof-south-1": "aws-iso-f",
+		"eu-isoe-west-1": "aws-iso-e", "eusc-de-east-1": "aws-eusc",
+	} {
+		if err := CheckRegion(region); err != nil {
+			t.Errorf("CheckRegion(%s): %v", region, err)
+		}
+		if got := Partition(region); got != want {
+			t.Errorf("Partition(%s) = %s, want %s", region, got, want)
+		}
+	}
+}
