@@ -331,8 +331,7 @@ func (c *checker) healthCheck() awsops.HealthCheck {
 	if c.tg != nil {
 		return c.tg.HealthCheck
 	}
-	hc := c.p.LoadBalancer.HealthCheck
-	return awsops.HealthCheck{Path: hc.Path, Port: hc.Port, Interval: hc.Interval, HealthyThreshold: hc.HealthyThreshold, UnhealthyThreshold: hc.UnhealthyThreshold, Matcher: hc.Matcher}
+	return healthCheck(c.p)
 }
 
 func (c *checker) targets() {
