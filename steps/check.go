@@ -331,8 +331,7 @@ func (c *checker) healthCheck() awsops.HealthCheck {
 	if c.tg != nil {
 		return c.tg.HealthCheck
 	}
-	hc := c.p.LoadBalancer.HealthCheck
-	return awsops.HealthCheck{Path: hc.Path, Port: hc.Port, Interval: hc.Interval, HealthyThreshold: hc.HealthyThreshold, UnhealthyThreshold: hc.UnhealthyThreshold, Matcher: hc.Matcher}
+	return healthCheck(c.p)
 }
 
 func (c *checker) targets() {
@@ -481,7 +480,7 @@ func (c *checker) securityGroups() {
 				if who[g] == nil {
 					gaps = append(gaps, g)
 				}
-				who[g] = append(who[g], nameOr(in.Name, in.ID))
+				who[g] = append(who[g], cmpOr(in.Name, in.ID))
 				if len(in.SecurityGroups) > 0 {
 					fix := fmt.Sprintf("aws ec2 authorize-security-group-ingress --group-id %s --protocol tcp --port %d --cidr %s", in.SecurityGroups[0], port, src)
 					if !slices.Contains(fixes, fix) {
@@ -565,7 +564,7 @@ func (c *checker) networkACLs() {
 		for number >= 1 && taken[fmt.Sprint(acl.ID, egress, number)] {
 			number--
 		}
-		problems = append(problems, fmt.Sprintf("%s of subnet %s blocks %s TCP %s %s %s (%s): %s", acl.ID, nameOr(c.subnets[subnetID].Name, subnetID), dir, ports, peerWord, peer, what, why))
+		problems = append(problems, fmt.Sprintf("%s of subnet %s blocks %s TCP %s %s %s (%s): %s", acl.ID, cmpOr(c.subnets[subnetID].Name, subnetID), dir, ports, peerWord, peer, what, why))
 		if number < 1 {
 			// No number is free before the deny: it has to go.
 			if rule.RuleNumber != 0 {
@@ -589,7 +588,7 @@ func (c *checker) networkACLs() {
 				continue // within one subnet, no network ACL is crossed
 			}
 			for _, port := range c.ports() {
-				need(in.SubnetID, false, src, port, port, "the load balancer to "+nameOr(in.Name, in.ID))
+				need(in.SubnetID, false, src, port, port, "the load balancer to "+cmpOr(in.Name, in.ID))
 			}
 			need(in.SubnetID, true, src, ephemeralFrom, 65535, "answers back to the load balancer")
 			for _, lbSubnet := range c.lb.Subnets {
@@ -598,9 +597,9 @@ func (c *checker) networkACLs() {
 					continue
 				}
 				for _, port := range c.ports() {
-					need(lbSubnet, true, target, port, port, "the load balancer to "+nameOr(in.Name, in.ID))
+					need(lbSubnet, true, target, port, port, "the load balancer to "+cmpOr(in.Name, in.ID))
 				}
-				need(lbSubnet, false, target, ephemeralFrom, 65535, "answers from "+nameOr(in.Name, in.ID))
+				need(lbSubnet, false, target, ephemeralFrom, 65535, "answers from "+cmpOr(in.Name, in.ID))
 			}
 		}
 	}
@@ -615,13 +614,6 @@ func (c *checker) networkACLs() {
 		}
 	}
 	c.add(HopNetworkACLs, true, fmt.Sprintf("network ACL %s lets the load balancer reach the targets on port %s, and the answers back", strings.Join(used, ", "), joinPorts(c.ports())), "")
-}
-
-func nameOr(name, id string) string {
-	if name != "" {
-		return name
-	}
-	return id
 }
 
 // verb is the method check sends: GET when the API has it, else ANY, else its first.

@@ -103,15 +103,8 @@ func (c *changes) compare(field, was, now string, mended bool) {
 	if len(c.diffs) == 0 {
 		c.mended = true
 	}
-	c.diffs = append(c.diffs, fmt.Sprintf("%s %s → %s", field, quote(was), quote(now)))
+	c.diffs = append(c.diffs, fmt.Sprintf("%s %s → %s", field, cmpOr(was, "(none)"), cmpOr(now, "(none)")))
 	c.mended = c.mended && mended
-}
-
-func quote(s string) string {
-	if s == "" {
-		return "(none)"
-	}
-	return s
 }
 
 // row adds the resource as changed when something differs, else as ok with detail.

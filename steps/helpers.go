@@ -72,6 +72,12 @@ func findELB[T any](ctx context.Context, acct *awsops.Account, runID, recorded, 
 func tgARN(tg awsops.TargetGroup) string  { return tg.ARN }
 func lbARN(lb awsops.LoadBalancer) string { return lb.ARN }
 
+// ruleText names an ingress rule as status and the list of what remains show it:
+// "GROUP tcp/PORT from CIDR".
+func ruleText(r awsops.Rule) string {
+	return fmt.Sprintf("%s tcp/%d from %s", r.GroupID, r.FromPort, r.CIDR)
+}
+
 // ignoreNotOurs lets undo pass over a resource that only shares this run's name.
 func ignoreNotOurs(err error) error {
 	if errors.Is(err, ErrNotOurs) {

@@ -331,10 +331,19 @@ func (e *JournalError) RecommendActions() string {
 	return fmt.Sprintf("the file is damaged: restore it from a backup, or move it out of %s if the run's resources are gone (its resources carry the tag vpclink:run=%s)", filepath.Dir(e.Path), e.RunID)
 }
 
+// checkRunID refuses a run id that could name a file outside the runs folder: the journal
+// and the lock are both named after it.
+func checkRunID(runID string) error {
+	if runID == "" || strings.ContainsAny(runID, `/\`) || strings.HasPrefix(runID, ".") {
+		return fmt.Errorf("%w %q: run ids look like orders-3f9a1c; `vpclink status` lists them", ErrNoRun, runID)
+	}
+	return nil
+}
+
 // Load reads one run's journal. A journal it cannot use is a *JournalError.
 func (s *Store) Load(runID string) (*Journal, error) {
-	if runID == "" || strings.ContainsAny(runID, `/\`) || strings.HasPrefix(runID, ".") {
-		return nil, fmt.Errorf("%w %q: run ids look like orders-3f9a1c; `vpclink status` lists them", ErrNoRun, runID)
+	if err := checkRunID(runID); err != nil {
+		return nil, err
 	}
 	path := s.path(runID)
 	b, err := os.ReadFile(path)

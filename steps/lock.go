@@ -46,8 +46,8 @@ func (s *Store) lockPath(runID string) string { return filepath.Join(s.Dir, "run
 // Lock claims a run for this process, or returns an *InUseError at once when another process
 // holds it. The lock file (mode 0600) says which process holds it.
 func (s *Store) Lock(runID string) (*RunLock, error) {
-	if runID == "" || strings.ContainsAny(runID, `/\`) || strings.HasPrefix(runID, ".") {
-		return nil, fmt.Errorf("%w %q: run ids look like orders-3f9a1c; `vpclink status` lists them", ErrNoRun, runID)
+	if err := checkRunID(runID); err != nil {
+		return nil, err
 	}
 	dir := filepath.Join(s.Dir, "runs")
 	if err := os.MkdirAll(dir, 0o700); err != nil {

@@ -2,7 +2,6 @@ package steps
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -211,7 +210,7 @@ func Remaining(j *Journal) []string {
 		out = append(out, "targets "+strings.Join(r.Registered, ", ")+" in "+awsops.ResourceName(r.RegisteredIn))
 	}
 	for _, rule := range r.Ingress {
-		out = append(out, fmt.Sprintf("ingress rule %s tcp/%d from %s", rule.GroupID, rule.FromPort, rule.CIDR))
+		out = append(out, "ingress rule "+ruleText(rule))
 	}
 	add("VPC link", r.VPCLinkID, r.VPCLinkReused)
 	add("REST API", r.RestAPIID, r.RestAPIReused)

@@ -131,17 +131,10 @@ func Resolve(ctx context.Context, acct *awsops.Account, p *Plan) (*Resolution, e
 		}
 		usable := 0
 		for _, want := range p.Targets.Instances {
-			in, ok := find(instances, want, func(i awsops.Instance) (string, string) { return i.ID, i.Name })
+			in, ok := pickInstance(instances, want, vpc.ID, res, add, func() {
+				add("targets.instances", "no instance %q in %s that is not terminated: name one by its id (i-…) or its Name tag; `aws ec2 describe-instances --filters Name=vpc-id,Values=%s` lists them", want, vpc.ID, vpc.ID)
+			})
 			if !ok {
-				if same := named(instances, want, func(i awsops.Instance) (string, string) { return i.ID, i.Name }); len(same) > 1 {
-					add("targets.instances", "%d instances in %s are named %q: name one by its id (%s)", len(same), vpc.ID, want, strings.Join(same, ", "))
-				} else {
-					add("targets.instances", "no instance %q in %s that is not terminated: name one by its id (i-…) or its Name tag; `aws ec2 describe-instances --filters Name=vpc-id,Values=%s` lists them", want, vpc.ID, vpc.ID)
-				}
-				continue
-			}
-			if slices.ContainsFunc(res.Instances, func(x awsops.Instance) bool { return x.ID == in.ID }) {
-				add("targets.instances", "%s is listed twice", label(in.ID, in.Name))
 				continue
 			}
 			res.Instances = append(res.Instances, in)
@@ -223,27 +216,42 @@ func resolveAdoptedTargets(ctx context.Context, acct *awsops.Account, p *Plan, r
 		return err
 	}
 	for _, want := range p.Targets.Instances {
-		in, ok := find(instances, want, func(i awsops.Instance) (string, string) { return i.ID, i.Name })
+		in, ok := pickInstance(instances, want, lb.VPCID, res, add, func() {
+			add("targets.instances", "no instance %q in %s, the VPC of load balancer %s: name one by its id (i-…) or its Name tag", want, lb.VPCID, lb.Name)
+		})
+		if !ok {
+			continue
+		}
+		res.Instances = append(res.Instances, in)
 		switch {
-		case !ok:
-			if same := named(instances, want, func(i awsops.Instance) (string, string) { return i.ID, i.Name }); len(same) > 1 {
-				add("targets.instances", "%d instances in %s are named %q: name one by its id (%s)", len(same), lb.VPCID, want, strings.Join(same, ", "))
-			} else {
-				add("targets.instances", "no instance %q in %s, the VPC of load balancer %s: name one by its id (i-…) or its Name tag", want, lb.VPCID, lb.Name)
-			}
-		case slices.ContainsFunc(res.Instances, func(x awsops.Instance) bool { return x.ID == in.ID }):
-			add("targets.instances", "%s is listed twice", label(in.ID, in.Name))
-		default:
-			res.Instances = append(res.Instances, in)
-			switch {
-			case in.State != "running":
-				res.Warnings = append(res.Warnings, fmt.Sprintf("instance %s is %s: it is registered, but gets no traffic until it runs", label(in.ID, in.Name), in.State))
-			case in.AZ != "" && len(lb.AZs) > 0 && !slices.Contains(lb.AZs, in.AZ):
-				add("targets.instances", "%s is in %s, where load balancer %s has no subnet (it is in %s): it would never become healthy; name an instance in one of those zones", label(in.ID, in.Name), in.AZ, lb.Name, strings.Join(lb.AZs, ", "))
-			}
+		case in.State != "running":
+			res.Warnings = append(res.Warnings, fmt.Sprintf("instance %s is %s: it is registered, but gets no traffic until it runs", label(in.ID, in.Name), in.State))
+		case in.AZ != "" && len(lb.AZs) > 0 && !slices.Contains(lb.AZs, in.AZ):
+			add("targets.instances", "%s is in %s, where load balancer %s has no subnet (it is in %s): it would never become healthy; name an instance in one of those zones", label(in.ID, in.Name), in.AZ, lb.Name, strings.Join(lb.AZs, ", "))
 		}
 	}
 	return nil
+}
+
+// pickInstance finds the instance want names among those looked up in vpcID. When none
+// does it calls notFound; when several share the name, or res has it already, it adds the
+// plan error. ok is false whenever an error was added.
+func pickInstance(instances []awsops.Instance, want, vpcID string, res *Resolution, add func(string, string, ...any), notFound func()) (in awsops.Instance, ok bool) {
+	keys := func(i awsops.Instance) (string, string) { return i.ID, i.Name }
+	in, ok = find(instances, want, keys)
+	switch {
+	case !ok:
+		if same := named(instances, want, keys); len(same) > 1 {
+			add("targets.instances", "%d instances in %s are named %q: name one by its id (%s)", len(same), vpcID, want, strings.Join(same, ", "))
+		} else {
+			notFound()
+		}
+		return in, false
+	case slices.ContainsFunc(res.Instances, func(x awsops.Instance) bool { return x.ID == in.ID }):
+		add("targets.instances", "%s is listed twice", label(in.ID, in.Name))
+		return in, false
+	}
+	return in, true
 }
 
 func find[T any](items []T, want string, keys func(T) (id, name string)) (T, bool) {

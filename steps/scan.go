@@ -869,20 +869,14 @@ func Adopted(j *Journal) []string {
 // groups its listeners forwarded to. Each deletion is saved in the journal as it happens;
 // one already gone counts as deleted. Security group rules made by hand are left.
 func DeleteAdopted(ctx context.Context, acct *awsops.Account, store *Store, j *Journal, say func(string)) error {
-	save := func(change func(r *Resources)) error {
-		change(&j.Resources)
-		if store == nil {
-			return nil
-		}
-		return store.Save(j)
-	}
+	run := &Run{j: j, store: store}
 	r := j.Resources
 	if r.RestAPIReused && r.RestAPIID != "" {
 		say("Deleting adopted REST API " + r.RestAPIID + ".")
 		if err := acct.DeleteRestAPI(ctx, r.RestAPIID); err != nil && !awsops.IsNotFound(err) {
 			return err
 		}
-		if err := save(func(r *Resources) { r.RestAPIID, r.RestAPIReused, r.StageExisted = "", false, false }); err != nil {
+		if err := run.Record(func(r *Resources) { r.RestAPIID, r.RestAPIReused, r.StageExisted = "", false, false }); err != nil {
 			return err
 		}
 	}
@@ -894,7 +888,7 @@ func DeleteAdopted(ctx context.Context, acct *awsops.Account, store *Store, j *J
 		if err := acct.WaitVPCLinkDeleted(ctx, r.VPCLinkID, func(string) {}); err != nil {
 			return err
 		}
-		if err := save(func(r *Resources) { r.VPCLinkID, r.VPCLinkReused = "", false }); err != nil {
+		if err := run.Record(func(r *Resources) { r.VPCLinkID, r.VPCLinkReused = "", false }); err != nil {
 			return err
 		}
 	}
@@ -916,7 +910,7 @@ func DeleteAdopted(ctx context.Context, acct *awsops.Account, store *Store, j *J
 				return err
 			}
 		}
-		if err := save(func(r *Resources) { r.LoadBalancerARN, r.LoadBalancerDNS, r.LoadBalancerReused = "", "", false }); err != nil {
+		if err := run.Record(func(r *Resources) { r.LoadBalancerARN, r.LoadBalancerDNS, r.LoadBalancerReused = "", "", false }); err != nil {
 			return err
 		}
 	}

@@ -1,11 +1,6 @@
 package steps
 
-import (
-	"fmt"
-	"time"
-
-	"github.com/vpclink/vpclink/awsops"
-)
+import "time"
 
 // RunStatus is one run as `vpclink status RUN --output json` prints it: a documented shape
 // that stays put when the journal's storage format changes.
@@ -93,12 +88,11 @@ func StatusOf(j *Journal, next string) RunStatus {
 	add("target-group", r.TargetGroupARN, OriginCreated)
 	add("load-balancer", r.LoadBalancerARN, origin(r.LoadBalancerReused))
 	add("listener", r.ListenerARN, origin(r.LoadBalancerReused))
-	rule := func(ru awsops.Rule) string { return fmt.Sprintf("%s tcp/%d from %s", ru.GroupID, ru.FromPort, ru.CIDR) }
 	for _, ru := range r.Ingress {
-		add("ingress-rule", rule(ru), OriginCreated)
+		add("ingress-rule", ruleText(ru), OriginCreated)
 	}
 	for _, ru := range r.IngressShared {
-		add("ingress-rule", rule(ru), OriginAdopted)
+		add("ingress-rule", ruleText(ru), OriginAdopted)
 	}
 	add("vpc-link", r.VPCLinkID, origin(r.VPCLinkReused))
 	add("rest-api", r.RestAPIID, origin(r.RestAPIReused))

@@ -176,9 +176,7 @@ func deleteSuperseded(ctx context.Context, acct *awsops.Account, run *Run, rep R
 		if err := acct.WaitVPCLinkDeleted(ctx, old, rep.Status); err != nil {
 			return awsops.Failed(err, fmtSupersededFailed, old)
 		}
-		if err := run.Record(func(r *Resources) {
-			r.SupersededLinks = slices.DeleteFunc(r.SupersededLinks, func(id string) bool { return id == old })
-		}); err != nil {
+		if err := forgetSuperseded(run, old); err != nil {
 			return err
 		}
 		rep.Stop(fmt.Sprintf(fmtSupersededDone, old, res.VPCLinkID, res.Stage))

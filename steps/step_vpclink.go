@@ -173,6 +173,11 @@ func (s vpcLinkStep) release(ctx context.Context, run *Run, old string, rep Repo
 	if err := s.acct.WaitVPCLinkDeleted(ctx, old, rep.Status); err != nil {
 		return awsops.Failed(err, fmtLinkReplaceFailed, old)
 	}
+	return forgetSuperseded(run, old)
+}
+
+// forgetSuperseded records that superseded link old is deleted.
+func forgetSuperseded(run *Run, old string) error {
 	return run.Record(func(r *Resources) {
 		r.SupersededLinks = slices.DeleteFunc(r.SupersededLinks, func(id string) bool { return id == old })
 	})
@@ -194,9 +199,7 @@ func (s vpcLinkStep) Undo(ctx context.Context, run *Run, rep Reporter) error {
 		if err := s.acct.WaitVPCLinkDeleted(ctx, old, rep.Status); err != nil {
 			return err
 		}
-		if err := run.Record(func(r *Resources) {
-			r.SupersededLinks = slices.DeleteFunc(r.SupersededLinks, func(id string) bool { return id == old })
-		}); err != nil {
+		if err := forgetSuperseded(run, old); err != nil {
 			return err
 		}
 	}
