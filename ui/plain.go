@@ -385,29 +385,9 @@ func (p *plain) questions(plan *steps.Plan) error {
 // likelyVPC is the VPC the wizard's cursor starts on: running instances in private
 // subnets, then private subnets, then not the default VPC.
 func (p *plain) likelyVPC(vpcs []awsops.VPC) string {
-	best, bestScore := vpcs[0].ID, [3]int{-1}
-	for _, v := range vpcs {
-		var score [3]int
-		subnets, _ := p.acct.ListSubnets(p.ctx, v.ID)
-		public := map[string]bool{}
-		for _, s := range subnets {
-			public[s.ID] = s.Public
-			if !s.Public {
-				score[1]++
-			}
-		}
-		instances, _ := p.acct.ListInstances(p.ctx, v.ID)
-		for _, in := range instances {
-			if in.State == "running" && !public[in.SubnetID] {
-				score[0]++
-			}
-		}
-		if !v.IsDefault {
-			score[2] = 1
-		}
-		if score[0] > bestScore[0] || score[0] == bestScore[0] && (score[1] > bestScore[1] || score[1] == bestScore[1] && score[2] > bestScore[2]) {
-			best, bestScore = v.ID, score
-		}
-	}
-	return best
+	return likelyVPC(vpcs, func(id string) (int, []awsops.Subnet) {
+		subnets, _ := p.acct.ListSubnets(p.ctx, id)
+		instances, _ := p.acct.ListInstances(p.ctx, id)
+		return running(&vpcData{subnets: subnets, instances: instances}), subnets
+	})
 }
