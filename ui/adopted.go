@@ -135,8 +135,7 @@ func (a *adoptedScreen) View() string {
 	s := a.c.Styles
 	var b strings.Builder
 	for _, r := range a.rows() {
-		lines := strings.Split(wrapText(r[1], max(a.c.Width, 40)-21, ""), "\n")
-		b.WriteString(s.Label.Render(r[0]) + " " + strings.Join(lines, "\n"+strings.Repeat(" ", 21)) + "\n")
+		b.WriteString(a.c.field(r[0], r[1]))
 	}
 	b.WriteString("\n" + s.Success.Render("✔ "+adoptedNote) + "\n")
 	b.WriteString("\n" + s.Subtle.Render(a.c.para("This setup finishes "+a.c.Draft.adopted.finding.ID+"; press enter to go on.")))

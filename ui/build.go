@@ -339,14 +339,16 @@ func (b *build) View() string {
 
 func (b *build) stepLine(v *steps.StepProgress) string {
 	s := b.c.Styles
+	// The dot spinner's frames end in a space; trimmed, a running step lines up with the rest.
+	spin := strings.TrimRight(b.spinner.View(), " ")
 	mark, status := "·", "pending"
 	switch {
 	case v.Undoing:
-		mark, status = b.spinner.View(), "undoing"
+		mark, status = spin, "undoing"
 	case v.Undone:
 		mark, status = "↩", "undone"
 	case v.Status == steps.Running:
-		mark, status = b.spinner.View(), "running"
+		mark, status = spin, "running"
 	case v.Status == steps.Done:
 		mark, status = s.Success.Render("✔"), "done"
 	case v.Status == steps.Failed && (b.interrupted || v.Stopped):

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -121,6 +122,13 @@ func bindings(groups ...[]key.Binding) []key.Binding {
 // hyphens stay whole.
 func (c *Common) para(text string) string {
 	return c.Styles.Plain.Width(max(c.Width, 20)).Render(wrapText(text, max(c.Width, 20), ""))
+}
+
+// field renders a labelled line; a value too long for the screen goes on under its label,
+// never cut.
+func (c *Common) field(label, value string) string {
+	lines := strings.Split(wrapText(value, cmp.Or(c.Width, 80)-21, ""), "\n")
+	return c.Styles.Label.Render(label) + " " + strings.Join(lines, "\n"+strings.Repeat(" ", 21)) + "\n"
 }
 
 // wrapText wraps text to width cells, never dropping a word. It breaks lines at spaces

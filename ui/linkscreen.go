@@ -82,19 +82,18 @@ func (l *linkScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 func (l *linkScreen) View() string {
-	s := l.c.Styles
 	d := l.c.Draft
 	var b strings.Builder
 	switch {
 	case l.loading:
 		b.WriteString("Looking for VPC links…")
 	case d.link != nil:
-		fmt.Fprintf(&b, "%s %s (%s), status %s\n", s.Label.Render("Reuse VPC link"), d.link.ID, d.link.Name, d.link.Status)
+		b.WriteString(l.c.field("Reuse VPC link", fmt.Sprintf("%s (%s), status %s", d.link.ID, d.link.Name, d.link.Status)))
 		b.WriteString("\n" + l.c.para(d.lb.Name+" already has this link, and a load balancer can be behind one VPC link only."))
 	case d.lb != nil:
-		fmt.Fprintf(&b, "%s %s-<run>-link, to %s\n", s.Label.Render("New VPC link"), d.plan.Name, d.lb.Name)
+		b.WriteString(l.c.field("New VPC link", fmt.Sprintf("%s-<run>-link, to %s", d.plan.Name, d.lb.Name)))
 	default:
-		fmt.Fprintf(&b, "%s %s-<run>-link, to the new load balancer\n", s.Label.Render("New VPC link"), nameOr(d.plan.Name, "<name>"))
+		b.WriteString(l.c.field("New VPC link", nameOr(d.plan.Name, "<name>")+"-<run>-link, to the new load balancer"))
 		b.WriteString("\n" + l.c.para("vpclink creates it as soon as the load balancer is active, and waits for it to be AVAILABLE."))
 	}
 	return b.String()

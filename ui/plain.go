@@ -33,6 +33,10 @@ type plain struct {
 var errNoInput = errors.New("no more input")
 
 // RunPlain runs the wizard as plain prompts and returns the exit code.
+// pickHint tells how the plain prompts' lists of choices work: huh's accessible multi-select
+// does not take a bare enter.
+const pickHint = ". A number ticks or unticks a line; 0 confirms."
+
 func RunPlain(ctx context.Context, in io.Reader, out, errOut io.Writer, o WizardOptions) int {
 	p := &plain{ctx: ctx, in: bufio.NewReader(in), out: errOut, o: o, acct: o.Account}
 	p.lines = &lineReader{in: p.in}
@@ -245,7 +249,7 @@ func (p *plain) questions(plan *steps.Plan) error {
 		}
 		subnetOpts = append(subnetOpts, huh.NewOption(fmt.Sprintf("%s %s %s %s %s", nameOr(s.Name, "(no name)"), s.ID, s.AZ, s.CIDR, kind), s.ID))
 	}
-	if err := p.form(huh.NewMultiSelect[string]().Title("Subnets for the load balancer (one per zone; private ones are usual)").
+	if err := p.form(huh.NewMultiSelect[string]().Title("Subnets for the load balancer (one per zone; private ones are usual)" + pickHint).
 		Options(subnetOpts...).Value(&plan.Subnets).Validate(p.many(func([]string) error { return planCheck(plan, "subnets") }))); err != nil {
 		return err
 	}
@@ -284,7 +288,7 @@ func (p *plain) questions(plan *steps.Plan) error {
 		for _, in := range instances {
 			opts = append(opts, huh.NewOption(fmt.Sprintf("%s %s %s %s %s", nameOr(in.Name, "(no name)"), in.ID, in.State, in.PrivateIP, in.AZ), in.ID))
 		}
-		if err := p.form(huh.NewMultiSelect[string]().Title("Instances behind the load balancer").Options(opts...).
+		if err := p.form(huh.NewMultiSelect[string]().Title("Instances behind the load balancer" + pickHint).Options(opts...).
 			Value(&plan.Targets.Instances).Validate(p.many(func(ids []string) error {
 			if len(ids) == 0 {
 				return errors.New("choose at least one instance")
@@ -344,7 +348,7 @@ func (p *plain) questions(plan *steps.Plan) error {
 		apiFields = append(apiFields, p.str("API name (empty: the setup's name)", &plan.API.Name, check("api.name")))
 	}
 	apiFields = append(apiFields,
-		huh.NewMultiSelect[string]().Title("Methods (ANY means every method)").Options(methodOpts...).Value(&plan.API.Methods).
+		huh.NewMultiSelect[string]().Title("Methods (ANY means every method)"+pickHint).Options(methodOpts...).Value(&plan.API.Methods).
 			Validate(p.many(func([]string) error { return planCheck(plan, "api.methods") })),
 		p.choose("Authorization", &plan.API.Authorization, authOpts...))
 	if err := p.form(apiFields...); err != nil {
@@ -381,29 +385,9 @@ func (p *plain) questions(plan *steps.Plan) error {
 // likelyVPC is the VPC the wizard's cursor starts on: running instances in private
 // subnets, then private subnets, then not the default VPC.
 func (p *plain) likelyVPC(vpcs []awsops.VPC) string {
-	best, bestScore := vpcs[0].ID, [3]int{-1}
-	for _, v := range vpcs {
-		var score [3]int
-		subnets, _ := p.acct.ListSubnets(p.ctx, v.ID)
-		public := map[string]bool{}
-		for _, s := range subnets {
-			public[s.ID] = s.Public
-			if !s.Public {
-				score[1]++
-			}
-		}
-		instances, _ := p.acct.ListInstances(p.ctx, v.ID)
-		for _, in := range instances {
-			if in.State == "running" && !public[in.SubnetID] {
-				score[0]++
-			}
-		}
-		if !v.IsDefault {
-			score[2] = 1
-		}
-		if score[0] > bestScore[0] || score[0] == bestScore[0] && (score[1] > bestScore[1] || score[1] == bestScore[1] && score[2] > bestScore[2]) {
-			best, bestScore = v.ID, score
-		}
-	}
-	return best
+	return likelyVPC(vpcs, func(id string) (int, []awsops.Subnet) {
+		subnets, _ := p.acct.ListSubnets(p.ctx, id)
+		instances, _ := p.acct.ListInstances(p.ctx, id)
+		return running(&vpcData{subnets: subnets, instances: instances}), subnets
+	})
 }

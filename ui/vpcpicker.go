@@ -79,13 +79,25 @@ func running(d *vpcData) int {
 // likely returns the VPC most likely wanted: running instances in private subnets (where
 // known), then private subnets, then not the default VPC; the first listed on a tie.
 func (v *vpcPicker) likely() string {
-	best, bestScore := "", [3]int{-1}
-	for _, x := range v.c.Data.vpcs {
-		var score [3]int
-		if d, ok := v.c.Data.byVPC[x.ID]; ok {
-			score[0] = running(d)
+	return likelyVPC(v.c.Data.vpcs, func(id string) (int, []awsops.Subnet) {
+		n := 0
+		if d, ok := v.c.Data.byVPC[id]; ok {
+			n = running(d)
 		}
-		for _, s := range v.c.Data.subnets[x.ID] {
+		return n, v.c.Data.subnets[id]
+	})
+}
+
+// likelyVPC returns the VPC most likely wanted, for the picker and the plain prompts alike:
+// the most running instances in private subnets, then the most private subnets, then not
+// the default VPC; the first listed on a tie. of gives a VPC's running count and subnets.
+func likelyVPC(vpcs []awsops.VPC, of func(vpcID string) (int, []awsops.Subnet)) string {
+	best, bestScore := "", [3]int{-1}
+	for _, x := range vpcs {
+		var score [3]int
+		var subnets []awsops.Subnet
+		score[0], subnets = of(x.ID)
+		for _, s := range subnets {
 			if !s.Public {
 				score[1]++
 			}

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"maps"
@@ -388,11 +387,7 @@ func (w *welcome) View() string {
 	if profile == "" {
 		profile = "default credential chain"
 	}
-	// A value too long for the screen goes on under its label, never cut.
-	field := func(label, value string) {
-		lines := strings.Split(wrapText(value, cmp.Or(w.c.Width, 80)-21, ""), "\n")
-		b.WriteString(s.Label.Render(label) + " " + strings.Join(lines, "\n"+strings.Repeat(" ", 21)) + "\n")
-	}
+	field := func(label, value string) { b.WriteString(w.c.field(label, value)) }
 	field("Identity", who)
 	field("Account", w.id.Account)
 	field("Region", where)
