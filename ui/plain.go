@@ -94,6 +94,9 @@ func (p *plain) run(stdout io.Writer) (int, error) {
 		return 0, err
 	}
 	p.say("vpclink: connect API Gateway to private services in a VPC. Identity %s, region %s.", id.ARN, p.acct.Region)
+	if p.o.Demo {
+		p.say("This is the demo account: nothing here touches AWS.")
+	}
 	cli := &CLI{Out: stdout, Err: p.out, In: p.in, Interactive: true, Yes: false, Demo: p.o.Demo, Flags: p.o.Flags}
 
 	runs, err := p.o.Store.List()
